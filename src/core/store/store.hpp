@@ -1,0 +1,67 @@
+// The Store: the one way the core persists anything. A key -> bytes map whose writes are
+// grouped into batches that commit all-or-nothing (one IndexedDB transaction on the web,
+// a journal + renames in a folder natively).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/util/status.hpp"
+
+namespace mllab::store {
+
+// One write of a batch: a put (value set) or a delete (value empty).
+struct Write {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+// The writes of one logical operation, applied in order.
+class Batch {
+ public:
+  // Sets `key` to `value`.
+  void put(std::string key, std::string value) { writes_.push_back({std::move(key), std::move(value)}); }
+  // Removes `key` (no error if absent).
+  void erase(std::string key) { writes_.push_back({std::move(key), std::nullopt}); }
+  const std::vector<Write>& writes() const { return writes_; }
+  bool empty() const { return writes_.empty(); }
+
+ private:
+  std::vector<Write> writes_;
+};
+
+// Keys are '/'-separated paths of [A-Za-z0-9._@:=+-] segments, e.g. "runs/<run_id>".
+// Returns an error naming the key if it is not one.
+Status validate_key(const std::string& key);
+
+// The persistence interface. Reads are synchronous; a commit applies a whole batch or nothing.
+class Store {
+ public:
+  virtual ~Store() = default;
+  // The value of `key`, or nullopt.
+  virtual std::optional<std::string> get(const std::string& key) const = 0;
+  // All keys starting with `prefix`, sorted.
+  virtual std::vector<std::string> keys(const std::string& prefix) const = 0;
+  // Applies every write of `batch`, or none of them (then returns the error).
+  virtual Status commit(const Batch& batch) = 0;
+  // Human-readable location, for messages ("folder ./mllab-store", "IndexedDB mllab").
+  virtual std::string describe() const = 0;
+};
+
+// A store in memory; the base of the web store's cache and handy in tests.
+class MemoryStore : public Store {
+ public:
+  std::optional<std::string> get(const std::string& key) const override;
+  std::vector<std::string> keys(const std::string& prefix) const override;
+  Status commit(const Batch& batch) override;
+  std::string describe() const override { return "memory"; }
+  // Number of records.
+  size_t size() const { return records_.size(); }
+
+ protected:
+  std::map<std::string, std::string> records_;
+};
+
+}  // namespace mllab::store

@@ -1,0 +1,50 @@
+// A lab session: the store, tracking client, dataset store and built-in catalog, with dataset
+// path resolution. The CLI and the web app each hold one and call the same core through it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/datasets/catalog.hpp"
+#include "core/datasets/dataset_store.hpp"
+#include "core/pipeline/train_job.hpp"
+#include "core/store/store.hpp"
+#include "core/tracking/tracking_store.hpp"
+
+namespace mllab::platform {
+
+// Everything a front end needs to work with one store.
+class Lab {
+ public:
+  // `assets_root` is the folder holding assets/datasets/ (the repo root natively, "/" on the web).
+  Lab(std::unique_ptr<store::Store> store, std::filesystem::path assets_root);
+
+  // Resolves a spec's dataset path: "datasets:/NAME" -> a stored dataset; a path of the built-in
+  // catalog (assets/datasets/...) -> the bundled file; otherwise a file relative to the working
+  // folder or to `spec_dir`. Errors name the path.
+  Result<pipeline::DatasetSource> resolve_dataset(const std::string& path,
+                                                  const std::filesystem::path& spec_dir = {}) const;
+  // Parses a spec and resolves its dataset, ready to train.
+  Result<std::unique_ptr<pipeline::TrainJob>> make_train_job(const std::string& spec_json,
+                                                             const std::string& source,
+                                                             const std::filesystem::path& spec_dir = {});
+
+  // The built-in datasets (empty if the catalog is missing).
+  const std::vector<datasets::CatalogEntry>& catalog() const { return catalog_; }
+  const std::string& catalog_error() const { return catalog_error_; }
+  tracking::TrackingClient& tracking() { return tracking_; }
+  datasets::DatasetStore& datasets() { return datasets_; }
+  store::Store& store() { return *store_; }
+
+ private:
+  std::unique_ptr<store::Store> store_;
+  std::filesystem::path assets_root_;
+  tracking::TrackingClient tracking_;
+  datasets::DatasetStore datasets_;
+  std::vector<datasets::CatalogEntry> catalog_;
+  std::string catalog_error_;
+};
+
+}  // namespace mllab::platform
