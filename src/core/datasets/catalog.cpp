@@ -1,0 +1,43 @@
+#include "core/datasets/catalog.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace mllab::datasets {
+
+Result<std::vector<CatalogEntry>> parse_catalog(const std::string& json_text) {
+  auto j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || j.value("schema", "") != "mllab.dataset_catalog") {
+    return Status::parse_error("datasets.json is not an mllab.dataset_catalog document");
+  }
+  if (j.value("schema_version", 0) != 1) return Status::parse_error("datasets.json: unsupported schema_version");
+  std::vector<CatalogEntry> out;
+  try {
+    for (const auto& d : j.at("datasets")) {
+      CatalogEntry e;
+      e.name = d.at("name");
+      e.path = d.at("path");
+      e.title = d.value("title", e.name);
+      e.description = d.value("description", "");
+      e.task = d.value("task", "classification");
+      e.target = d.value("target", "");
+      e.target_names = d.value("target_names", std::vector<std::string>{});
+      e.rows = d.value("rows", int64_t{0});
+      e.columns = d.value("columns", int64_t{0});
+      e.sha256 = d.value("sha256", "");
+      out.push_back(std::move(e));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::parse_error(std::string("datasets.json is malformed: ") + e.what());
+  }
+  return out;
+}
+
+const CatalogEntry* find_by_path(const std::vector<CatalogEntry>& catalog, const std::string& path) {
+  std::string p = path.rfind("./", 0) == 0 ? path.substr(2) : path;
+  for (const auto& e : catalog) {
+    if (e.path == p) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace mllab::datasets

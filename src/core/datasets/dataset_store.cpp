@@ -1,0 +1,129 @@
+#include "core/datasets/dataset_store.hpp"
+
+#include "core/data/csv.hpp"
+#include "core/util/clock.hpp"
+#include "core/util/sha256.hpp"
+
+namespace mllab::datasets {
+namespace {
+using json = nlohmann::json;
+constexpr int kDatasetSchemaVersion = 1;
+
+json to_json(const DatasetRecord& r) {
+  json versions = json::array();
+  for (const auto& v : r.versions) {
+    versions.push_back({{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type},
+                        {"source", v.source}, {"num_rows", v.num_rows}, {"schema", v.schema},
+                        {"created_time", v.created_time}});
+  }
+  return {{"schema", "mllab.dataset"}, {"schema_version", kDatasetSchemaVersion}, {"name", r.name},
+          {"versions", versions}};
+}
+
+Result<DatasetRecord> from_json(const std::string& bytes) {
+  json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || j.value("schema", "") != "mllab.dataset") return Status::parse_error("not an mllab.dataset record");
+  if (j.value("schema_version", 0) != kDatasetSchemaVersion) return Status::parse_error("unsupported mllab.dataset schema_version");
+  try {
+    DatasetRecord r;
+    r.name = j.at("name");
+    for (const auto& v : j.at("versions")) {
+      DatasetVersion d;
+      d.version = v.at("version"); d.digest = v.at("digest"); d.source_type = v.value("source_type", "");
+      d.source = v.value("source", ""); d.num_rows = v.value("num_rows", int64_t{0});
+      d.schema = v.value("schema", json::object()); d.created_time = v.value("created_time", int64_t{0});
+      r.versions.push_back(std::move(d));
+    }
+    if (r.versions.empty()) return Status::parse_error("dataset record '" + r.name + "' has no versions");
+    return r;
+  } catch (const json::exception& e) {
+    return Status::parse_error(std::string("dataset record is malformed: ") + e.what());
+  }
+}
+}  // namespace
+
+std::string dataset_uri(const std::string& name) { return "datasets:/" + name; }
+
+std::string dataset_name_from_file(const std::string& file_name) {
+  std::string base = file_name;
+  size_t slash = base.find_last_of("/\\");
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  size_t dot = base.rfind('.');
+  if (dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  std::string out;
+  for (char c : base) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (ok) out += c;
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && (out.back() == '_' || out.back() == '.')) out.pop_back();
+  return out.empty() ? "dataset" : out;
+}
+
+Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::string& bytes,
+                                        const std::string& source_type, const std::string& source) {
+  if (name.empty()) return Status::invalid("dataset name is empty");
+  MLLAB_RETURN_IF_ERROR(store::validate_key("datasets/" + name));
+  data::CsvOptions opts;
+  opts.source = source.empty() ? name : source;
+  auto table = data::read_csv(bytes, opts);
+  if (!table) return table.status();
+  DatasetVersion v;
+  v.digest = sha256_hex(bytes);
+  v.source_type = source_type;
+  v.source = source;
+  v.num_rows = int64_t(table->num_rows());
+  json cols = json::array();
+  for (const auto& c : table->columns()) cols.push_back({{"name", c.name}, {"type", data::column_type_name(c.type)}});
+  v.schema = {{"columns", cols}};
+  v.created_time = now_ms();
+
+  DatasetRecord rec;
+  rec.name = name;
+  if (auto existing = store_.get("datasets/" + name)) {
+    auto parsed = from_json(*existing);
+    if (!parsed) return parsed.status();
+    rec = std::move(parsed).value();
+    if (rec.latest().digest == v.digest) return rec;  // same content: no new version
+  }
+  v.version = rec.versions.empty() ? 1 : rec.versions.back().version + 1;
+  rec.versions.push_back(v);
+  store::Batch b;
+  if (!store_.get("blobs/" + v.digest)) b.put("blobs/" + v.digest, bytes);
+  b.put("datasets/" + name, to_json(rec).dump());
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  return rec;
+}
+
+std::vector<DatasetRecord> DatasetStore::list() const {
+  std::vector<DatasetRecord> out;
+  for (const auto& key : store_.keys("datasets/")) {
+    auto bytes = store_.get(key);
+    if (!bytes) continue;
+    auto r = from_json(*bytes);
+    if (r) out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+Result<DatasetRecord> DatasetStore::get(const std::string& name) const {
+  auto bytes = store_.get("datasets/" + name);
+  if (!bytes) return Status::not_found("no stored dataset named '" + name + "'");
+  return from_json(*bytes);
+}
+
+Result<std::string> DatasetStore::bytes(const std::string& name, int version) const {
+  auto rec = get(name);
+  if (!rec) return rec.status();
+  const DatasetVersion* v = &rec->latest();
+  if (version > 0) {
+    v = nullptr;
+    for (const auto& x : rec->versions) if (x.version == version) v = &x;
+    if (!v) return Status::not_found("dataset '" + name + "' has no version " + std::to_string(version));
+  }
+  auto b = store_.get("blobs/" + v->digest);
+  if (!b) return Status::storage_error("dataset '" + name + "' version " + std::to_string(v->version) + ": its bytes are missing from the store");
+  return std::move(*b);
+}
+
+}  // namespace mllab::datasets

@@ -1,0 +1,58 @@
+// Datasets kept in the Store by content: the bytes once under blobs/<sha256>, and a record per
+// named dataset listing its versions (a new version only when the content changes).
+//
+//   blobs/<sha256>         the CSV bytes
+//   datasets/<name>        mllab.dataset {name, versions: [{version, digest, ...}]}
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/store.hpp"
+#include "core/util/status.hpp"
+
+namespace mllab::datasets {
+
+// One stored version of a named dataset.
+struct DatasetVersion {
+  int version = 1;
+  std::string digest;       // SHA-256 of the bytes
+  std::string source_type;  // "upload" | "local" | "builtin"
+  std::string source;       // file name or path
+  int64_t num_rows = 0;
+  nlohmann::json schema;    // {"columns": [{"name", "type"}]}
+  int64_t created_time = 0;
+};
+
+// A named dataset and its versions (oldest first).
+struct DatasetRecord {
+  std::string name;
+  std::vector<DatasetVersion> versions;
+  const DatasetVersion& latest() const { return versions.back(); }
+};
+
+// URI of a stored dataset's latest version in a pipeline spec: "datasets:/<name>".
+std::string dataset_uri(const std::string& name);
+// A dataset name made from a file name: "My data (2).csv" -> "My_data_2".
+std::string dataset_name_from_file(const std::string& file_name);
+
+// Named, content-addressed datasets over a Store.
+class DatasetStore {
+ public:
+  explicit DatasetStore(store::Store& store) : store_(store) {}
+  // Parses `bytes` as CSV (a parse error stores nothing and names line and column), then stores
+  // them once by digest and adds a version to `name` if the content is new; one batch.
+  Result<DatasetRecord> add(const std::string& name, const std::string& bytes,
+                            const std::string& source_type, const std::string& source);
+  std::vector<DatasetRecord> list() const;
+  Result<DatasetRecord> get(const std::string& name) const;
+  // The bytes of a version (0 = latest).
+  Result<std::string> bytes(const std::string& name, int version = 0) const;
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace mllab::datasets

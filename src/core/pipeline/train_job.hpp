@@ -1,0 +1,79 @@
+// Training a pipeline spec as a resumable job: each step() does one stage, so the browser can
+// draw a frame (and a progress bar) between stages; the CLI calls run_to_end().
+//
+// One run = create (RUNNING) -> load CSV -> split -> fit each step -> evaluate -> commit
+// (params, metrics, tags, artifacts, inputs and FINISHED in one batch). Any error ends the run
+// FAILED with the message in the tag "mllab.error" and nothing else half-logged.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/data/table.hpp"
+#include "core/pipeline/fitted_pipeline.hpp"
+#include "core/pipeline/spec.hpp"
+#include "core/tracking/tracking_store.hpp"
+
+namespace mllab::pipeline {
+
+// The dataset bytes a spec's path resolved to, with where they came from.
+struct DatasetSource {
+  std::string name;         // e.g. "breast_cancer"
+  std::string path;         // as written in the spec
+  std::string source_type;  // "builtin" | "upload" | "local"
+  std::string bytes;        // the CSV file
+  std::vector<std::string> target_names;  // display names of the classes, if known
+};
+
+// Trains one spec into one tracked run.
+class TrainJob {
+ public:
+  // `source` tells the run where it was started ("cli", "web", "js-api").
+  TrainJob(PipelineSpec spec, DatasetSource dataset, tracking::TrackingClient& client,
+           std::string source = "cli");
+
+  // Runs the next stage. Returns false once the job has finished (successfully or not).
+  bool step();
+  // Runs every remaining stage.
+  void run_to_end();
+  // Stops the job at the next stage: the run ends KILLED.
+  void cancel() { cancel_requested_ = true; }
+
+  bool done() const { return stage_ == Stage::kDone; }
+  // Progress in [0, 1] and the current stage's name.
+  double progress() const;
+  const char* stage_name() const;
+  // The run id once created ("" before).
+  const std::string& run_id() const { return run_id_; }
+  // After done(): the ok status, or the error that failed the run.
+  const Status& status() const { return status_; }
+
+ private:
+  enum class Stage { kCreate, kLoad, kSplit, kFit, kEvaluate, kCommit, kDone };
+  void fail(const Status& st, tracking::RunStatus status = tracking::RunStatus::kFailed);
+  void run_stage();
+
+  PipelineSpec spec_;
+  DatasetSource dataset_;
+  tracking::TrackingClient& client_;
+  std::string source_;
+  Stage stage_ = Stage::kCreate;
+  bool cancel_requested_ = false;
+  Status status_;
+  std::string run_id_;
+  int64_t start_time_ = 0;
+
+  // Working state.
+  data::Table table_;
+  std::string digest_;
+  LabelEncoding labels_;
+  std::vector<size_t> train_rows_, test_rows_;
+  ml::Matrix x_train_, x_test_;
+  std::vector<int> y_train_, y_test_;
+  std::optional<FittedPipeline> model_;
+  tracking::RunData data_;
+};
+
+}  // namespace mllab::pipeline

@@ -1,0 +1,309 @@
+#include "core/tracking/tracking_store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+
+#include "core/util/clock.hpp"
+#include "core/util/sha256.hpp"
+
+namespace mllab::tracking {
+namespace {
+
+constexpr int kRunSchemaVersion = 1;
+constexpr int kExperimentSchemaVersion = 1;
+constexpr int kMetricsSchemaVersion = 1;
+
+// Checks a document's schema name and version; newer versions are refused.
+Status check_schema(const json& j, const char* schema, int max_version) {
+  if (!j.is_object() || j.value("schema", "") != schema) {
+    return Status::parse_error(std::string("not a ") + schema + " document");
+  }
+  int v = j.value("schema_version", 0);
+  if (v < 1 || v > max_version) {
+    return Status::parse_error(std::string(schema) + " schema_version " + std::to_string(v) +
+                               " is not supported by this MLLab (supports 1.." +
+                               std::to_string(max_version) + "); update MLLab");
+  }
+  return Status::ok();
+}
+
+json metric_to_json(const Metric& m) {
+  return {{"key", m.key}, {"value", m.value}, {"timestamp", m.timestamp}, {"step", m.step}};
+}
+
+Metric metric_from_json(const json& j) {
+  Metric m;
+  m.key = j.at("key").get<std::string>();
+  m.value = j.at("value").is_null() ? std::nan("") : j.at("value").get<double>();
+  m.timestamp = j.at("timestamp").get<int64_t>();
+  m.step = j.at("step").get<int64_t>();
+  return m;
+}
+
+// MLflow FileStore semantics: the latest value is the max by (step, timestamp, value).
+bool newer(const Metric& a, const Metric& b) {
+  return std::tie(a.step, a.timestamp, a.value) > std::tie(b.step, b.timestamp, b.value);
+}
+
+Result<Experiment> parse_experiment(const std::string& bytes) {
+  json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded()) return Status::parse_error("experiment record is not JSON");
+  MLLAB_RETURN_IF_ERROR(check_schema(j, "mllab.experiment", kExperimentSchemaVersion));
+  Experiment e;
+  e.experiment_id = j.at("experiment_id").get<std::string>();
+  e.name = j.at("name").get<std::string>();
+  e.lifecycle_stage = j.value("lifecycle_stage", "active");
+  e.creation_time = j.value("creation_time", int64_t{0});
+  e.last_update_time = j.value("last_update_time", int64_t{0});
+  e.tags = j.value("tags", std::map<std::string, std::string>{});
+  return e;
+}
+
+std::string write_experiment(const Experiment& e) {
+  json j = experiment_to_json(e);
+  j["schema"] = "mllab.experiment";
+  j["schema_version"] = kExperimentSchemaVersion;
+  return j.dump();
+}
+
+std::string zero_pad(size_t n) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08zu", n);
+  return buf;
+}
+
+}  // namespace
+
+Result<Run> parse_run_record(const std::string& bytes) {
+  json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded()) return Status::parse_error("run record is not JSON");
+  MLLAB_RETURN_IF_ERROR(check_schema(j, "mllab.run", kRunSchemaVersion));
+  try {
+    Run r;
+    const json& info = j.at("info");
+    r.run_id = info.at("run_id").get<std::string>();
+    r.experiment_id = info.at("experiment_id").get<std::string>();
+    r.run_name = info.value("run_name", "");
+    auto st = parse_run_status(info.at("status").get<std::string>());
+    if (!st) return Status::parse_error("run " + r.run_id + " has an unknown status");
+    r.status = *st;
+    r.start_time = info.at("start_time").get<int64_t>();
+    if (info.contains("end_time") && !info["end_time"].is_null()) r.end_time = info["end_time"].get<int64_t>();
+    r.lifecycle_stage = info.value("lifecycle_stage", "active");
+    r.params = j.value("params", std::map<std::string, std::string>{});
+    r.tags = j.value("tags", std::map<std::string, std::string>{});
+    for (const auto& m : j.value("metrics", json::array())) {
+      Metric mm = metric_from_json(m);
+      r.metrics[mm.key] = mm;
+    }
+    for (const auto& a : j.value("artifacts", json::array())) {
+      r.artifacts.push_back({a.at("path"), a.at("media_type"), a.at("file_size"), a.at("sha256")});
+    }
+    for (const auto& d : j.value("inputs", json::array())) {
+      DatasetInput in;
+      in.name = d.at("name"); in.digest = d.at("digest"); in.source_type = d.value("source_type", "");
+      in.source = d.value("source", ""); in.schema = d.value("schema", json::object());
+      in.num_rows = d.value("num_rows", int64_t{0}); in.context = d.value("context", "");
+      r.inputs.push_back(std::move(in));
+    }
+    return r;
+  } catch (const json::exception& e) {
+    return Status::parse_error(std::string("run record is malformed: ") + e.what());
+  }
+}
+
+std::string write_run_record(const Run& r) {
+  json metrics = json::array();
+  for (const auto& [k, m] : r.metrics) metrics.push_back(metric_to_json(m));
+  json artifacts = json::array();
+  for (const auto& a : r.artifacts) {
+    artifacts.push_back({{"path", a.path}, {"media_type", a.media_type}, {"file_size", a.file_size}, {"sha256", a.sha256}});
+  }
+  json inputs = json::array();
+  for (const auto& d : r.inputs) {
+    inputs.push_back({{"name", d.name}, {"digest", d.digest}, {"source_type", d.source_type},
+                      {"source", d.source}, {"schema", d.schema}, {"num_rows", d.num_rows},
+                      {"context", d.context}});
+  }
+  json j = {{"schema", "mllab.run"},
+            {"schema_version", kRunSchemaVersion},
+            {"info", {{"run_id", r.run_id}, {"experiment_id", r.experiment_id}, {"run_name", r.run_name},
+                      {"status", run_status_name(r.status)}, {"start_time", r.start_time},
+                      {"end_time", r.end_time ? json(*r.end_time) : json(nullptr)},
+                      {"lifecycle_stage", r.lifecycle_stage},
+                      {"artifact_uri", "mllab-artifacts:/" + r.run_id}}},
+            {"params", r.params},
+            {"tags", r.tags},
+            {"metrics", metrics},
+            {"artifacts", artifacts},
+            {"inputs", inputs}};
+  return j.dump();
+}
+
+Result<Experiment> TrackingClient::get_experiment(const std::string& experiment_id) const {
+  auto bytes = store_.get("experiments/" + experiment_id);
+  if (!bytes) return Status::not_found("no experiment with id '" + experiment_id + "'");
+  return parse_experiment(*bytes);
+}
+
+std::vector<Experiment> TrackingClient::list_experiments() const {
+  std::vector<Experiment> out;
+  for (const auto& key : store_.keys("experiments/")) {
+    auto bytes = store_.get(key);
+    if (!bytes) continue;
+    auto e = parse_experiment(*bytes);
+    if (e) out.push_back(std::move(e).value());
+  }
+  std::sort(out.begin(), out.end(), [](const Experiment& a, const Experiment& b) {
+    return std::stoll(a.experiment_id) < std::stoll(b.experiment_id);
+  });
+  return out;
+}
+
+Result<Experiment> TrackingClient::get_experiment_by_name(const std::string& name) const {
+  for (auto& e : list_experiments()) {
+    if (e.name == name) return e;
+  }
+  return Status::not_found("no experiment named '" + name + "'");
+}
+
+Result<Experiment> TrackingClient::get_or_create_experiment(const std::string& name) {
+  if (name.empty()) return Status::invalid("experiment name is empty");
+  auto found = get_experiment_by_name(name);
+  if (found) return found;
+  // Ids are integers as in MLflow; the next one is derived from what is stored.
+  long long next = 0;
+  for (const auto& e : list_experiments()) next = std::max(next, std::stoll(e.experiment_id) + 1);
+  if (name != "Default" && next == 0) next = 1;  // "0" is reserved for Default
+  Experiment e;
+  e.experiment_id = name == "Default" && !store_.get("experiments/0") ? "0" : std::to_string(next);
+  e.name = name;
+  e.creation_time = e.last_update_time = now_ms();
+  store::Batch b;
+  b.put("experiments/" + e.experiment_id, write_experiment(e));
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  return e;
+}
+
+Result<Run> TrackingClient::create_run(const std::string& experiment_id, const std::string& run_name,
+                                       int64_t start_time) {
+  MLLAB_RETURN_IF_ERROR(get_experiment(experiment_id).status());
+  Run r;
+  r.run_id = new_id();
+  r.experiment_id = experiment_id;
+  r.run_name = run_name.empty() ? "run-" + r.run_id.substr(0, 8) : run_name;
+  r.start_time = start_time;
+  r.status = RunStatus::kRunning;
+  r.tags["mlflow.runName"] = r.run_name;
+  store::Batch b;
+  b.put("runs/" + r.run_id, write_run_record(r));
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  return r;
+}
+
+Status TrackingClient::write_run_batch(Run run, const RunData& data, store::Batch& batch) {
+  for (const auto& [k, v] : data.params) {
+    if (k.empty()) return Status::invalid("param key is empty");
+    auto it = run.params.find(k);
+    if (it != run.params.end() && it->second != v) {
+      return Status::invalid("param '" + k + "' was already logged with value '" + it->second +
+                             "'; params are immutable (new value '" + v + "')");
+    }
+    run.params[k] = v;
+  }
+  for (const auto& [k, v] : data.tags) run.tags[k] = v;
+  if (!data.metrics.empty()) {
+    json points = json::array();
+    for (const auto& m : data.metrics) {
+      if (m.key.empty()) return Status::invalid("metric key is empty");
+      points.push_back(metric_to_json(m));
+      auto it = run.metrics.find(m.key);
+      if (it == run.metrics.end() || newer(m, it->second)) run.metrics[m.key] = m;
+    }
+    size_t seq = store_.keys("metrics/" + run.run_id + "/").size();
+    batch.put("metrics/" + run.run_id + "/" + zero_pad(seq),
+              json({{"schema", "mllab.metrics"}, {"schema_version", kMetricsSchemaVersion}, {"points", points}}).dump());
+  }
+  for (const auto& [info, bytes] : data.artifacts) {
+    ArtifactInfo a = info;
+    a.file_size = int64_t(bytes.size());
+    a.sha256 = sha256_hex(bytes);
+    std::string key = "artifacts/" + run.run_id + "/" + a.path;
+    MLLAB_RETURN_IF_ERROR(store::validate_key(key));
+    auto same = std::find_if(run.artifacts.begin(), run.artifacts.end(),
+                             [&](const ArtifactInfo& x) { return x.path == a.path; });
+    if (same != run.artifacts.end()) *same = a;
+    else run.artifacts.push_back(a);
+    batch.put(key, bytes);
+  }
+  for (const auto& in : data.inputs) run.inputs.push_back(in);
+  batch.put("runs/" + run.run_id, write_run_record(run));
+  return Status::ok();
+}
+
+Status TrackingClient::log_batch(const std::string& run_id, const RunData& data) {
+  auto run = get_run(run_id);
+  if (!run) return run.status();
+  store::Batch b;
+  MLLAB_RETURN_IF_ERROR(write_run_batch(std::move(run).value(), data, b));
+  return store_.commit(b);
+}
+
+Status TrackingClient::end_run(const std::string& run_id, const RunData& data, RunStatus status,
+                               int64_t end_time) {
+  auto run = get_run(run_id);
+  if (!run) return run.status();
+  run->status = status;
+  run->end_time = end_time;
+  store::Batch b;
+  MLLAB_RETURN_IF_ERROR(write_run_batch(std::move(run).value(), data, b));
+  return store_.commit(b);
+}
+
+Result<Run> TrackingClient::get_run(const std::string& run_id) const {
+  auto bytes = store_.get("runs/" + run_id);
+  if (!bytes) return Status::not_found("no run with id '" + run_id + "'");
+  return parse_run_record(*bytes);
+}
+
+std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id, const std::string& key) const {
+  std::vector<Metric> out;
+  for (const auto& k : store_.keys("metrics/" + run_id + "/")) {
+    auto bytes = store_.get(k);
+    if (!bytes) continue;
+    json j = json::parse(*bytes, nullptr, false);
+    if (j.is_discarded()) continue;
+    for (const auto& p : j.value("points", json::array())) {
+      if (p.value("key", "") == key) out.push_back(metric_from_json(p));
+    }
+  }
+  return out;
+}
+
+std::vector<Run> TrackingClient::list_runs(const std::vector<std::string>& experiment_ids) const {
+  std::vector<Run> out;
+  for (const auto& key : store_.keys("runs/")) {
+    auto bytes = store_.get(key);
+    if (!bytes) continue;
+    auto r = parse_run_record(*bytes);
+    if (!r) continue;
+    if (!experiment_ids.empty() &&
+        std::find(experiment_ids.begin(), experiment_ids.end(), r->experiment_id) == experiment_ids.end()) {
+      continue;
+    }
+    out.push_back(std::move(r).value());
+  }
+  std::sort(out.begin(), out.end(), [](const Run& a, const Run& b) {
+    return std::tie(b.start_time, a.run_id) < std::tie(a.start_time, b.run_id);
+  });
+  return out;
+}
+
+Result<std::string> TrackingClient::get_artifact(const std::string& run_id, const std::string& path) const {
+  auto bytes = store_.get("artifacts/" + run_id + "/" + path);
+  if (!bytes) return Status::not_found("run '" + run_id + "' has no artifact '" + path + "'");
+  return std::move(*bytes);
+}
+
+}  // namespace mllab::tracking
