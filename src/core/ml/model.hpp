@@ -1,0 +1,64 @@
+// Step interfaces of a pipeline: transformers (fit / transform) and classifiers
+// (fit / predict). Config (params) is separate from learned state; both are JSON.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+
+#include "core/ml/params.hpp"
+#include "core/util/status.hpp"
+
+namespace mllab::ml {
+
+using Matrix = Eigen::MatrixXd;
+using Vector = Eigen::VectorXd;
+
+// A fitted-or-not feature transformer (StandardScaler, ...). Methods throw mllab::Error on
+// misuse (transform before fit, NaN input, shape mismatch) with a message naming the problem.
+class Transformer {
+ public:
+  virtual ~Transformer() = default;
+  // The class name, e.g. "StandardScaler".
+  virtual std::string type() const = 0;
+  // The full parameter object (defaults filled in).
+  virtual const json& params() const = 0;
+  virtual void fit(const Matrix& x) = 0;
+  virtual Matrix transform(const Matrix& x) const = 0;
+  virtual bool is_fitted() const = 0;
+  // Learned state as JSON (doubles round-trip exactly); load_state restores it.
+  virtual json state() const = 0;
+  virtual Status load_state(const json& state) = 0;
+};
+
+// A classifier over class indices 0..n_classes-1.
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  virtual std::string type() const = 0;
+  virtual const json& params() const = 0;
+  // Fits on rows of `x` with labels `y` in [0, n_classes).
+  virtual void fit(const Matrix& x, const std::vector<int>& y, int n_classes) = 0;
+  // Row-wise class probabilities, n_rows x n_classes.
+  virtual Matrix predict_proba(const Matrix& x) const = 0;
+  // Most probable class per row.
+  virtual std::vector<int> predict(const Matrix& x) const;
+  virtual bool is_fitted() const = 0;
+  virtual json state() const = 0;
+  virtual Status load_state(const json& state) = 0;
+};
+
+// The parameter table of a step type, or nullptr if the type is unknown.
+const std::vector<ParamSpec>* param_specs_for(const std::string& type);
+// Names of all transformer / classifier types, for forms and help text.
+std::vector<std::string> transformer_types();
+std::vector<std::string> classifier_types();
+// Creates a step by class name with validated params; an unknown type or parameter is an
+// error that names it.
+Result<std::unique_ptr<Transformer>> make_transformer(const std::string& type, const json& params);
+Result<std::unique_ptr<Classifier>> make_classifier(const std::string& type, const json& params);
+
+}  // namespace mllab::ml

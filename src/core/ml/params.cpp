@@ -1,0 +1,136 @@
+#include "core/ml/params.hpp"
+
+#include <cmath>
+
+#include "core/ml/numeric.hpp"
+
+namespace mllab::ml {
+namespace {
+
+using Kind = ParamSpec::Kind;
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::kInt:
+      return "an integer";
+    case Kind::kFloat:
+      return "a number";
+    case Kind::kBool:
+      return "a boolean (true or false)";
+    case Kind::kString:
+      return "a string";
+    case Kind::kIntOrNull:
+      return "an integer or null";
+  }
+  return "?";
+}
+
+// "C, max_iter, tol"
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// The violated bound as text, e.g. "> 0", ">= 1", "in (0, 1)"; empty if `x` is within bounds.
+std::string bound_violation(const ParamSpec& spec, double x) {
+  bool below = spec.min_exclusive ? !(x > spec.min) : !(x >= spec.min);
+  bool above = spec.max_exclusive ? !(x < spec.max) : !(x <= spec.max);
+  if (!below && !above) return "";
+  bool has_min = std::isfinite(spec.min);
+  bool has_max = std::isfinite(spec.max);
+  if (has_min && has_max) {
+    return std::string("in ") + (spec.min_exclusive ? "(" : "[") + format_double(spec.min) + ", " +
+           format_double(spec.max) + (spec.max_exclusive ? ")" : "]");
+  }
+  if (below) return (spec.min_exclusive ? "> " : ">= ") + format_double(spec.min);
+  return (spec.max_exclusive ? "< " : "<= ") + format_double(spec.max);
+}
+
+// Validates one given value against its spec; returns the normalized value (floats as JSON
+// floats, integral numbers as JSON integers) or an error.
+Result<json> check_value(const std::string& owner, const ParamSpec& spec, const json& value) {
+  auto fail = [&](const std::string& what) -> Status {
+    return Status::invalid(owner + ": parameter '" + spec.name + "' must be " + what +
+                           " (received " + value.dump() + ")");
+  };
+  switch (spec.kind) {
+    case Kind::kBool:
+      if (!value.is_boolean()) return fail(kind_name(spec.kind));
+      return value;
+    case Kind::kString: {
+      if (!value.is_string()) return fail(kind_name(spec.kind));
+      if (spec.choices.empty()) return value;
+      const auto& s = value.get_ref<const std::string&>();
+      for (const auto& c : spec.choices) {
+        if (c == s) return value;
+      }
+      return fail("one of " + join_names(spec.choices));
+    }
+    case Kind::kFloat: {
+      if (!value.is_number()) return fail(kind_name(spec.kind));
+      double x = value.get<double>();
+      if (std::isnan(x)) return fail(kind_name(spec.kind));
+      std::string violated = bound_violation(spec, x);
+      if (!violated.empty()) return fail(violated);
+      return json(x);
+    }
+    case Kind::kInt:
+    case Kind::kIntOrNull: {
+      if (value.is_null() && spec.kind == Kind::kIntOrNull) return value;
+      if (!value.is_number()) return fail(kind_name(spec.kind));
+      int64_t n = 0;
+      if (value.is_number_integer()) {
+        if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t(INT64_MAX)) {
+          return fail("an integer in the 64-bit range");
+        }
+        n = value.get<int64_t>();
+      } else {
+        // Integral floats (2.0) are accepted as integers.
+        double x = value.get<double>();
+        if (!std::isfinite(x) || std::floor(x) != x) return fail(kind_name(spec.kind));
+        if (!(std::fabs(x) < 9.2e18)) return fail("an integer in the 64-bit range");
+        n = static_cast<int64_t>(x);
+      }
+      std::string violated = bound_violation(spec, static_cast<double>(n));
+      if (!violated.empty()) return fail(violated);
+      return json(n);
+    }
+  }
+  return Status::internal(owner + ": unknown kind of parameter '" + spec.name + "'");
+}
+
+}  // namespace
+
+Result<json> resolve_params(const std::string& owner, const std::vector<ParamSpec>& specs,
+                            const json& given) {
+  if (!given.is_null() && !given.is_object()) {
+    return Status::invalid(owner + ": parameters must be a JSON object (received " + given.dump() +
+                           ")");
+  }
+  std::vector<std::string> known;
+  for (const auto& spec : specs) known.push_back(spec.name);
+  if (given.is_object()) {
+    for (const auto& item : given.items()) {
+      bool found = false;
+      for (const auto& spec : specs) found = found || spec.name == item.key();
+      if (!found) {
+        return Status::invalid(owner + ": unknown parameter '" + item.key() + "' (known: " +
+                               (known.empty() ? std::string("none") : join_names(known)) + ")");
+      }
+    }
+  }
+  json out = json::object();
+  for (const auto& spec : specs) {
+    if (given.is_object() && given.contains(spec.name)) {
+      auto checked = check_value(owner, spec, given.at(spec.name));
+      if (!checked) return checked.status();
+      out[spec.name] = std::move(checked.value());
+    } else {
+      out[spec.name] = spec.default_value;
+    }
+  }
+  return out;
+}
+
+}  // namespace mllab::ml

@@ -1,0 +1,164 @@
+#include "core/ml/params.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/ml/logistic_regression.hpp"
+#include "core/ml/model.hpp"
+
+namespace mllab::ml {
+namespace {
+
+using Kind = ParamSpec::Kind;
+
+std::vector<ParamSpec> sample_specs() {
+  ParamSpec depth;
+  depth.name = "max_depth";
+  depth.kind = Kind::kIntOrNull;
+  depth.default_value = nullptr;
+  depth.min = 1;
+  ParamSpec criterion;
+  criterion.name = "criterion";
+  criterion.kind = Kind::kString;
+  criterion.default_value = "gini";
+  criterion.choices = {"gini", "entropy"};
+  ParamSpec frac;
+  frac.name = "test_size";
+  frac.kind = Kind::kFloat;
+  frac.default_value = 0.25;
+  frac.min = 0;
+  frac.max = 1;
+  frac.min_exclusive = frac.max_exclusive = true;
+  return {depth, criterion, frac};
+}
+
+TEST(ResolveParams, FillsDefaults) {
+  auto r = resolve_params("LogisticRegression", LogisticRegression::param_specs(), json::object());
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->at("C"), 1.0);
+  EXPECT_EQ(r->at("max_iter"), 100);
+  EXPECT_EQ(r->at("tol"), 1e-4);
+  EXPECT_EQ(r->at("fit_intercept"), true);
+  EXPECT_EQ(r->at("solver"), "lbfgs");
+  EXPECT_EQ(r->size(), 5u);
+  // null means "no params given".
+  auto n = resolve_params("LogisticRegression", LogisticRegression::param_specs(), nullptr);
+  ASSERT_TRUE(n.is_ok());
+  EXPECT_EQ(*n, *r);
+}
+
+TEST(ResolveParams, KeepsGivenValues) {
+  auto r = resolve_params("LogisticRegression", LogisticRegression::param_specs(),
+                          json{{"C", 2}, {"max_iter", 5.0}, {"fit_intercept", false}});
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_TRUE(r->at("C").is_number_float());  // ints given for floats become floats
+  EXPECT_EQ(r->at("C").get<double>(), 2.0);
+  EXPECT_TRUE(r->at("max_iter").is_number_integer());  // integral floats accepted for ints
+  EXPECT_EQ(r->at("max_iter").get<int>(), 5);
+  EXPECT_EQ(r->at("fit_intercept"), false);
+}
+
+TEST(ResolveParams, UnknownParameterIsNamedWithKnownOnes) {
+  auto r = resolve_params("LogisticRegression", LogisticRegression::param_specs(), json{{"c", 1}});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(r.status().message(),
+            "LogisticRegression: unknown parameter 'c' (known: C, max_iter, tol, fit_intercept, "
+            "solver)");
+}
+
+TEST(ResolveParams, OutOfBoundsNamesParameterAndValue) {
+  auto r = resolve_params("LogisticRegression", LogisticRegression::param_specs(), json{{"C", -1}});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(r.status().message(), "LogisticRegression: parameter 'C' must be > 0 (received -1)");
+  auto zero =
+      resolve_params("LogisticRegression", LogisticRegression::param_specs(), json{{"C", 0.0}});
+  EXPECT_FALSE(zero.is_ok());
+  auto it = resolve_params("LogisticRegression", LogisticRegression::param_specs(),
+                           json{{"max_iter", 0}});
+  ASSERT_FALSE(it.is_ok());
+  EXPECT_EQ(it.status().message(),
+            "LogisticRegression: parameter 'max_iter' must be >= 1 (received 0)");
+  auto two_sided = resolve_params("Split", sample_specs(), json{{"test_size", 1.5}});
+  ASSERT_FALSE(two_sided.is_ok());
+  EXPECT_EQ(two_sided.status().message(),
+            "Split: parameter 'test_size' must be in (0, 1) (received 1.5)");
+}
+
+TEST(ResolveParams, WrongTypesNameParameterAndValue) {
+  const auto& specs = LogisticRegression::param_specs();
+  auto s = resolve_params("LogisticRegression", specs, json{{"C", "big"}});
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.status().message(),
+            "LogisticRegression: parameter 'C' must be a number (received \"big\")");
+  auto frac = resolve_params("LogisticRegression", specs, json{{"max_iter", 2.5}});
+  ASSERT_FALSE(frac.is_ok());
+  EXPECT_EQ(frac.status().message(),
+            "LogisticRegression: parameter 'max_iter' must be an integer (received 2.5)");
+  auto b = resolve_params("LogisticRegression", specs, json{{"fit_intercept", 1}});
+  ASSERT_FALSE(b.is_ok());
+  EXPECT_NE(b.status().message().find("'fit_intercept' must be a boolean"), std::string::npos);
+  auto boolean_c = resolve_params("LogisticRegression", specs, json{{"C", true}});
+  EXPECT_FALSE(boolean_c.is_ok());
+  auto not_object = resolve_params("LogisticRegression", specs, json::array({1}));
+  ASSERT_FALSE(not_object.is_ok());
+  EXPECT_NE(not_object.status().message().find("must be a JSON object"), std::string::npos);
+}
+
+TEST(ResolveParams, IntOrNullAndChoices) {
+  auto specs = sample_specs();
+  auto d = resolve_params("Tree", specs, json::object());
+  ASSERT_TRUE(d.is_ok());
+  EXPECT_TRUE(d->at("max_depth").is_null());
+  EXPECT_EQ(d->at("criterion"), "gini");
+  auto given = resolve_params("Tree", specs, json{{"max_depth", 3}, {"criterion", "entropy"}});
+  ASSERT_TRUE(given.is_ok());
+  EXPECT_EQ(given->at("max_depth"), 3);
+  auto null_given = resolve_params("Tree", specs, json{{"max_depth", nullptr}});
+  ASSERT_TRUE(null_given.is_ok());
+  EXPECT_TRUE(null_given->at("max_depth").is_null());
+  auto bad = resolve_params("Tree", specs, json{{"criterion", "log_loss"}});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().message(),
+            "Tree: parameter 'criterion' must be one of gini, entropy (received \"log_loss\")");
+  auto depth0 = resolve_params("Tree", specs, json{{"max_depth", 0}});
+  ASSERT_FALSE(depth0.is_ok());
+  EXPECT_EQ(depth0.status().message(), "Tree: parameter 'max_depth' must be >= 1 (received 0)");
+}
+
+TEST(Registry, ListsTypesAndSpecs) {
+  auto t = transformer_types();
+  auto c = classifier_types();
+  EXPECT_NE(std::find(t.begin(), t.end(), "StandardScaler"), t.end());
+  EXPECT_NE(std::find(c.begin(), c.end(), "LogisticRegression"), c.end());
+  ASSERT_NE(param_specs_for("LogisticRegression"), nullptr);
+  EXPECT_EQ(param_specs_for("LogisticRegression")->front().name, "C");
+  ASSERT_NE(param_specs_for("StandardScaler"), nullptr);
+  EXPECT_EQ(param_specs_for("NoSuchModel"), nullptr);
+}
+
+TEST(Registry, FactoriesValidate) {
+  auto m = make_classifier("LogisticRegression", json{{"C", 0.5}});
+  ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+  EXPECT_EQ((*m)->type(), "LogisticRegression");
+  EXPECT_EQ((*m)->params().at("C"), 0.5);
+  EXPECT_EQ((*m)->params().at("max_iter"), 100);
+  EXPECT_FALSE((*m)->is_fitted());
+  auto s = make_transformer("StandardScaler", json::object());
+  ASSERT_TRUE(s.is_ok());
+  EXPECT_EQ((*s)->type(), "StandardScaler");
+  auto unknown = make_classifier("RandomForest", json::object());
+  ASSERT_FALSE(unknown.is_ok());
+  EXPECT_EQ(unknown.status().message(),
+            "unknown classifier type 'RandomForest' (known: LogisticRegression)");
+  auto bad = make_classifier("LogisticRegression", json{{"C", -1}});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().message(), "LogisticRegression: parameter 'C' must be > 0 (received -1)");
+  // A transformer name is not a classifier.
+  EXPECT_FALSE(make_classifier("StandardScaler", json::object()).is_ok());
+  // Constructors throw on invalid params.
+  EXPECT_THROW(LogisticRegression(json{{"tol", 0}}), Error);
+}
+
+}  // namespace
+}  // namespace mllab::ml
