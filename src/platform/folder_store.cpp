@@ -114,8 +114,10 @@ Status FolderStore::commit(const store::Batch& batch) {
   // 2. The commit point: the journal appears atomically.
   Status st = write_file_atomic(root_ / kJournal, journal.dump());
   if (!st) { cleanup(); return st; }
-  // 3. Apply it.
-  return replay_journal();
+  // 3. Apply it, then drop the (now empty) staging folder.
+  MLLAB_RETURN_IF_ERROR(replay_journal());
+  fs::remove(tmp_dir, ec);
+  return Status::ok();
 }
 
 }  // namespace mllab::platform

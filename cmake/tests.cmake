@@ -1,0 +1,27 @@
+# The GoogleTest suite: natively against Debian's GTest, in wasm against gtest built from
+# /usr/src/googletest (TOOLCHAIN.md pitfall 2), run under node.
+if(EMSCRIPTEN)
+  set(gtest_disable_pthreads ON CACHE BOOL "" FORCE)
+  set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+  add_subdirectory(/usr/src/googletest ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL)
+  set(MLLAB_GTEST gtest gtest_main)
+else()
+  find_package(GTest REQUIRED)
+  set(MLLAB_GTEST GTest::gtest GTest::gtest_main)
+endif()
+
+file(GLOB_RECURSE MLLAB_TEST_SOURCES CONFIGURE_DEPENDS tests/core/*.cpp tests/platform/*.cpp)
+add_executable(mllab_tests ${MLLAB_TEST_SOURCES})
+target_link_libraries(mllab_tests PRIVATE mllab_platform mllab_idb_fake ${MLLAB_GTEST})
+# Tests read their fixture files (tests/data, assets/datasets) from the source tree.
+target_compile_definitions(mllab_tests PRIVATE MLLAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+if(EMSCRIPTEN)
+  # Node-only target: synchronous compile avoids node's fetch (pitfall 3); NODERAWFS lets the
+  # tests read fixtures from the real file system.
+  target_link_options(mllab_tests PRIVATE -sWASM_ASYNC_COMPILATION=0 -sNODERAWFS=1
+                      -sENVIRONMENT=node -sINITIAL_MEMORY=64MB)
+  add_test(NAME mllab_tests_wasm COMMAND mllab_tests)
+else()
+  add_test(NAME mllab_tests_native COMMAND mllab_tests)
+endif()

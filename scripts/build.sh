@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds MLLab: native (CLI + tests) into build/, web (app + wasm tests) into build-web/.
+# Usage: scripts/build.sh [native|web|all]   (default all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+JOBS="${JOBS:-$(nproc)}"
+# Emscripten's JS tools need Debian's node modules (acorn) when node is not Debian's.
+export NODE_PATH=/usr/share/nodejs
+
+if [ "$what" = native ] || [ "$what" = all ]; then
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMLLAB_BUILD_TESTS=ON >/dev/null
+  cmake --build build -j "$JOBS"
+fi
+if [ "$what" = web ] || [ "$what" = all ]; then
+  emcmake cmake -S . -B build-web -DCMAKE_BUILD_TYPE=Release -DMLLAB_BUILD_TESTS=ON \
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node;--no-experimental-fetch" >/dev/null
+  cmake --build build-web -j "$JOBS"
+fi
