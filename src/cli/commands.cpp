@@ -1,0 +1,234 @@
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/pipeline/train_job.hpp"
+#include "platform/files.hpp"
+#include "platform/folder_store.hpp"
+#include "platform/lab.hpp"
+
+namespace mllab::cli {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+int fail(const Status& st) {
+  std::cerr << "mllab: error: " << st.message() << "\n";
+  return 1;
+}
+
+// The folder that holds assets/datasets: the working folder or a parent, else the source tree.
+fs::path find_assets_root() {
+  std::error_code ec;
+  for (fs::path p = fs::current_path(ec); !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p / "assets/datasets/datasets.json", ec)) return p;
+    if (p == p.parent_path()) break;
+  }
+  return fs::path(MLLAB_SOURCE_DIR);
+}
+
+Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c) {
+  auto store = platform::FolderStore::open(c.store);
+  if (!store) return store.status();
+  return std::make_unique<platform::Lab>(std::move(store).value(), find_assets_root());
+}
+
+std::string iso_time(int64_t ms) {
+  std::time_t t = std::time_t(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string duration(const tracking::Run& r) {
+  if (!r.end_time) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fs", double(*r.end_time - r.start_time) / 1000.0);
+  return buf;
+}
+
+Result<tracking::Run> find_run(platform::Lab& lab, const std::string& id) {
+  auto exact = lab.tracking().get_run(id);
+  if (exact) return exact;
+  std::vector<tracking::Run> matches;
+  for (auto& r : lab.tracking().list_runs()) {
+    if (r.run_id.rfind(id, 0) == 0) matches.push_back(r);
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1) return Status::invalid("run id prefix '" + id + "' matches " + std::to_string(matches.size()) + " runs");
+  return Status::not_found("no run with id '" + id + "'");
+}
+
+void print_run_text(platform::Lab& lab, const tracking::Run& r) {
+  std::printf("Run %s (%s)\n", r.run_id.c_str(), r.run_name.c_str());
+  auto exp = lab.tracking().get_experiment(r.experiment_id);
+  std::printf("  experiment: %s (id %s)\n", exp ? exp->name.c_str() : "?", r.experiment_id.c_str());
+  std::printf("  status:     %s\n", tracking::run_status_name(r.status));
+  std::printf("  started:    %s UTC, duration %s\n", iso_time(r.start_time).c_str(), duration(r).c_str());
+  std::printf("Params:\n");
+  for (const auto& [k, v] : r.params) std::printf("  %-28s %s\n", k.c_str(), v.c_str());
+  std::printf("Metrics:\n");
+  for (const auto& [k, m] : r.metrics) std::printf("  %-28s %.6g\n", k.c_str(), m.value);
+  std::printf("Tags:\n");
+  for (const auto& [k, v] : r.tags) std::printf("  %-28s %s\n", k.c_str(), v.c_str());
+  if (!r.inputs.empty()) {
+    std::printf("Dataset inputs:\n");
+    for (const auto& in : r.inputs) {
+      std::printf("  %s (%s, %lld rows, sha256 %s, context %s)\n", in.name.c_str(), in.source.c_str(),
+                  static_cast<long long>(in.num_rows), in.digest.substr(0, 12).c_str(), in.context.c_str());
+    }
+  }
+  if (!r.artifacts.empty()) {
+    std::printf("Artifacts:\n");
+    for (const auto& a : r.artifacts) {
+      std::printf("  %-28s %s, %lld bytes\n", a.path.c_str(), a.media_type.c_str(), static_cast<long long>(a.file_size));
+    }
+  }
+  auto report = lab.tracking().get_artifact(r.run_id, "classification_report.txt");
+  if (report) std::printf("Classification report:\n%s", report->c_str());
+}
+
+}  // namespace
+
+int cmd_run(const Common& c, const std::string& spec_path) {
+  auto spec_bytes = platform::read_file(spec_path);
+  if (!spec_bytes) return fail(spec_bytes.status());
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto job = (*lab)->make_train_job(*spec_bytes, "cli", fs::path(spec_path).parent_path());
+  if (!job) return fail(Status(job.status().code(), spec_path + ": " + job.status().message()));
+  (*job)->run_to_end();
+  const auto& st = (*job)->status();
+  auto run = (*lab)->tracking().get_run((*job)->run_id());
+  if (c.json && run) std::cout << tracking::run_to_summary_json(*run).dump(2) << "\n";
+  if (!st.is_ok()) {
+    if (!(*job)->run_id().empty()) std::cerr << "mllab: run " << (*job)->run_id() << " FAILED\n";
+    return fail(st);
+  }
+  if (!c.json && run) {
+    std::printf("Run %s (%s) FINISHED in %s\n", run->run_id.c_str(), run->run_name.c_str(), duration(*run).c_str());
+    for (const auto& [k, m] : run->metrics) std::printf("  %-20s %.6g\n", k.c_str(), m.value);
+    auto report = (*lab)->tracking().get_artifact(run->run_id, "classification_report.txt");
+    if (report) std::printf("\n%s", report->c_str());
+  }
+  return 0;
+}
+
+int cmd_runs_list(const Common& c, const std::string& experiment) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  std::vector<std::string> ids;
+  if (!experiment.empty()) {
+    auto e = (*lab)->tracking().get_experiment_by_name(experiment);
+    if (!e) return fail(e.status());
+    ids.push_back(e->experiment_id);
+  }
+  auto runs = (*lab)->tracking().list_runs(ids);
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& r : runs) arr.push_back(tracking::run_to_summary_json(r));
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-34s %-22s %-9s %-20s %-9s %s\n", "RUN_ID", "NAME", "STATUS", "START (UTC)", "DURATION", "ACCURACY");
+  for (const auto& r : runs) {
+    auto acc = r.metrics.find("accuracy");
+    std::string accs = acc == r.metrics.end() ? "-" : std::to_string(acc->second.value);
+    std::printf("%-34s %-22s %-9s %-20s %-9s %s\n", r.run_id.c_str(), r.run_name.substr(0, 22).c_str(),
+                tracking::run_status_name(r.status), iso_time(r.start_time).c_str(), duration(r).c_str(), accs.c_str());
+  }
+  if (runs.empty()) std::printf("(no runs in %s)\n", c.store.c_str());
+  return 0;
+}
+
+int cmd_runs_show(const Common& c, const std::string& run_id) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto run = find_run(**lab, run_id);
+  if (!run) return fail(run.status());
+  if (c.json) {
+    json j = tracking::run_to_summary_json(*run);
+    json arts = json::array();
+    for (const auto& a : run->artifacts) arts.push_back({{"path", a.path}, {"media_type", a.media_type}, {"file_size", a.file_size}, {"sha256", a.sha256}});
+    j["artifacts"] = arts;
+    json inputs = json::array();
+    for (const auto& in : run->inputs) {
+      inputs.push_back({{"dataset", {{"name", in.name}, {"digest", in.digest}, {"source_type", in.source_type}, {"source", in.source}, {"schema", in.schema}, {"num_rows", in.num_rows}}},
+                        {"tags", {{"mllab.data.context", in.context}, {"mlflow.data.context", in.context}}}});
+    }
+    j["inputs"] = inputs;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  print_run_text(**lab, *run);
+  return 0;
+}
+
+int cmd_experiments_list(const Common& c) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto exps = (*lab)->tracking().list_experiments();
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& e : exps) arr.push_back(tracking::experiment_to_json(e));
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-6s %-32s %s\n", "ID", "NAME", "RUNS");
+  for (const auto& e : exps) {
+    std::printf("%-6s %-32s %zu\n", e.experiment_id.c_str(), e.name.c_str(), (*lab)->tracking().list_runs({e.experiment_id}).size());
+  }
+  return 0;
+}
+
+int cmd_datasets_list(const Common& c) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  json arr = json::array();
+  for (const auto& e : (*lab)->catalog()) {
+    arr.push_back({{"name", e.name}, {"uri", e.path}, {"source_type", "builtin"}, {"rows", e.rows}, {"columns", e.columns}, {"digest", e.sha256}});
+  }
+  for (const auto& d : (*lab)->datasets().list()) {
+    const auto& v = d.latest();
+    arr.push_back({{"name", d.name}, {"uri", datasets::dataset_uri(d.name)}, {"source_type", v.source_type},
+                   {"rows", v.num_rows}, {"columns", v.schema.value("columns", json::array()).size()},
+                   {"digest", v.digest}, {"version", v.version}});
+  }
+  if (c.json) {
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-20s %-40s %-8s %7s %5s\n", "NAME", "URI", "SOURCE", "ROWS", "COLS");
+  for (const auto& d : arr) {
+    std::printf("%-20s %-40s %-8s %7lld %5lld\n", d["name"].get<std::string>().c_str(), d["uri"].get<std::string>().c_str(),
+                d["source_type"].get<std::string>().c_str(), d["rows"].get<long long>(), d["columns"].get<long long>());
+  }
+  return 0;
+}
+
+int cmd_datasets_add(const Common& c, const std::string& file, const std::string& name) {
+  auto bytes = platform::read_file(file);
+  if (!bytes) return fail(bytes.status());
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  std::string n = name.empty() ? datasets::dataset_name_from_file(file) : name;
+  auto rec = (*lab)->datasets().add(n, *bytes, "local", file);
+  if (!rec) return fail(rec.status());
+  const auto& v = rec->latest();
+  if (c.json) {
+    std::cout << json({{"name", rec->name}, {"version", v.version}, {"digest", v.digest}, {"rows", v.num_rows}, {"uri", datasets::dataset_uri(rec->name)}}).dump(2) << "\n";
+  } else {
+    std::printf("Dataset %s version %d (%lld rows, sha256 %s), use it as \"%s\"\n", rec->name.c_str(), v.version,
+                static_cast<long long>(v.num_rows), v.digest.substr(0, 12).c_str(), datasets::dataset_uri(rec->name).c_str());
+  }
+  return 0;
+}
+
+}  // namespace mllab::cli

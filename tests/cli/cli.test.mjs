@@ -1,0 +1,139 @@
+// The mllab command line, run as a user would: exit codes, one-line errors, the store folder,
+// and the MLflow-shaped JSON of `runs list/show --json`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MLLAB = path.join(ROOT, 'build/mllab');
+
+function mllab(args, opts = {}) {
+  const r = spawnSync(MLLAB, args, { cwd: opts.cwd || ROOT, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+function tempDir(prefix) { return fs.mkdtempSync(path.join(os.tmpdir(), prefix)); }
+
+test('run the example spec, then list and show it as MLflow-shaped JSON', () => {
+  const store = tempDir('mllab-cli-');
+  const run = mllab(['run', 'examples/breast-cancer-logreg.json', '--store', store]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.out, /FINISHED/);
+  assert.match(run.out, /malignant\s+\d\.\d\d/);  // the classification report
+
+  const list = mllab(['runs', 'list', '--store', store, '--json']);
+  assert.equal(list.code, 0, list.err);
+  const runs = JSON.parse(list.out);
+  assert.equal(runs.length, 1);
+  const r = runs[0];
+  for (const k of ['run_id', 'experiment_id', 'run_name', 'status', 'start_time', 'end_time', 'params', 'metrics', 'tags']) {
+    assert.ok(k in r, `missing ${k}`);
+  }
+  assert.equal(r.status, 'FINISHED');
+  assert.equal(r.run_name, 'logreg-baseline');
+  assert.equal(typeof r.metrics.accuracy, 'number');
+  assert.ok(r.metrics.accuracy > 0.9 && r.metrics.accuracy <= 1);
+  assert.equal(r.params.model__C, '1.0');
+  assert.equal(r.params.random_state, '42');
+  assert.ok(r.end_time >= r.start_time && r.start_time > 1.6e12, 'times are ms since the epoch');
+
+  const show = mllab(['runs', 'show', r.run_id, '--store', store, '--json']);
+  assert.equal(show.code, 0, show.err);
+  const s = JSON.parse(show.out);
+  assert.equal(s.run_id, r.run_id);
+  assert.deepEqual(s.artifacts.map((a) => a.path).sort(),
+    ['classification_report.txt', 'confusion_matrix.json', 'model/pipeline.json']);
+  const digest = s.inputs[0].dataset.digest;
+  assert.match(digest, /^[0-9a-f]{64}$/);
+
+  const text = mllab(['runs', 'show', r.run_id.slice(0, 8), '--store', store]);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /Classification report/);
+
+  // The experiment filter.
+  assert.equal(JSON.parse(mllab(['runs', 'list', '--experiment', 'breast-cancer', '--store', store, '--json']).out).length, 1);
+  const none = mllab(['runs', 'list', '--experiment', 'nope', '--store', store]);
+  assert.equal(none.code, 1);
+  assert.match(none.err, /no experiment named 'nope'/);
+});
+
+test('the default store is ./mllab-store in the working folder', () => {
+  const cwd = tempDir('mllab-cwd-');
+  const r = mllab(['run', path.join(ROOT, 'examples/iris-logreg.json')], { cwd });
+  assert.equal(r.code, 0, r.err);
+  assert.ok(fs.existsSync(path.join(cwd, 'mllab-store/runs')));
+  assert.equal(JSON.parse(mllab(['runs', 'list', '--json'], { cwd }).out).length, 1);
+});
+
+test('every command has --help and exits 0 for it', () => {
+  for (const cmd of [[], ['run'], ['runs'], ['runs', 'list'], ['runs', 'show'], ['experiments', 'list'],
+    ['datasets', 'list'], ['datasets', 'add']]) {
+    const r = mllab([...cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd.join(' ')} --help: ${r.err}`);
+    assert.match(r.out, /Usage|Options/i);
+  }
+});
+
+test('an unknown parameter in a spec is rejected naming it, and nothing is logged', () => {
+  const store = tempDir('mllab-cli-');
+  const dir = tempDir('mllab-spec-');
+  const spec = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/breast-cancer-logreg.json'), 'utf8'));
+  spec.steps[1].params.n_estimatorz = 10;
+  const file = path.join(dir, 'bad.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const r = mllab(['run', file, '--store', store]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /unknown parameter 'n_estimatorz'/);
+  assert.equal(r.err.trim().split('\n').length, 1, 'one line on stderr');
+  assert.deepEqual(JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out), []);
+});
+
+test('a failing run is recorded FAILED with its error message', () => {
+  const store = tempDir('mllab-cli-');
+  const dir = tempDir('mllab-spec-');
+  const spec = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/breast-cancer-logreg.json'), 'utf8'));
+  spec.dataset.target = 'diagnosis';
+  const file = path.join(dir, 'bad-target.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const r = mllab(['run', file, '--store', store]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /target column 'diagnosis' is not in the dataset/);
+  const runs = JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out);
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].status, 'FAILED');
+  assert.match(runs[0].tags['mllab.error'], /diagnosis/);
+  assert.deepEqual(runs[0].metrics, {});
+});
+
+test('a malformed CSV is refused naming line and column, and the store is unchanged', () => {
+  const store = tempDir('mllab-cli-');
+  const dir = tempDir('mllab-csv-');
+  const good = path.join(dir, 'good.csv');
+  fs.writeFileSync(good, 'a,b\n1,2\n3,4\n');
+  assert.equal(mllab(['datasets', 'add', good, '--name', 'good', '--store', store]).code, 0);
+  const snapshot = () => fs.readdirSync(store, { recursive: true }).sort().join('\n');
+  const before = snapshot();
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, 'a,b\n1,2\n3,4,5\n');
+  const r = mllab(['datasets', 'add', bad, '--store', store]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /line 3, column 3/);
+  assert.equal(snapshot(), before);
+  // The same bytes again: no new version.
+  const again = mllab(['datasets', 'add', good, '--name', 'good', '--store', store, '--json']);
+  assert.equal(JSON.parse(again.out).version, 1);
+});
+
+test('a missing spec file and a bad store path fail with one clear line', () => {
+  const r = mllab(['run', 'nope.json']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /file not found: nope.json/);
+  const file = path.join(tempDir('mllab-f-'), 'plainfile');
+  fs.writeFileSync(file, 'x');
+  const s = mllab(['runs', 'list', '--store', file]);
+  assert.notEqual(s.code, 0);
+  assert.match(s.err, /store/);
+});
