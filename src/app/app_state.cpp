@@ -1,0 +1,120 @@
+#include "app/app_state.hpp"
+
+#include <imgui.h>
+
+#include "core/data/csv.hpp"
+
+namespace mllab::app {
+
+void select_dataset(AppState& app, const std::string& uri) {
+  app.dataset_error.clear();
+  auto src = app.lab->resolve_dataset(uri);
+  if (!src) {
+    app.dataset_error = src.status().message();
+    return;
+  }
+  data::CsvOptions opts;
+  opts.source = src->path;
+  auto table = data::read_csv(src->bytes, opts);
+  if (!table) {
+    app.dataset_error = table.status().message();
+    return;
+  }
+  DatasetView v;
+  v.uri = uri;
+  v.name = src->name;
+  v.source_type = src->source_type;
+  v.target_names = src->target_names;
+  v.table = std::move(table).value();
+  // Suggest the catalog's target, else the last column.
+  app.target.clear();
+  for (const auto& e : app.lab->catalog()) {
+    if (e.path == uri) app.target = e.target;
+  }
+  if (app.target.empty() && v.table.num_columns() > 0) app.target = v.table.columns().back().name;
+  app.dataset = std::move(v);
+}
+
+Status add_uploaded_dataset(AppState& app, const std::string& file_name, const std::string& bytes) {
+  std::string name = datasets::dataset_name_from_file(file_name);
+  auto rec = app.lab->datasets().add(name, bytes, "upload", file_name);
+  if (!rec) {
+    app.dataset_error = rec.status().message();
+    return rec.status();
+  }
+  select_dataset(app, datasets::dataset_uri(rec->name));
+  return Status::ok();
+}
+
+json spec_from_form(const AppState& app) {
+  json steps = json::array();
+  if (app.scaler_enabled) {
+    steps.push_back({{"name", "scaler"}, {"type", "StandardScaler"},
+                     {"params", {{"with_mean", app.with_mean}, {"with_std", app.with_std}}}});
+  }
+  steps.push_back({{"name", "model"}, {"type", "LogisticRegression"},
+                   {"params", {{"C", app.C}, {"max_iter", app.max_iter}, {"tol", app.tol}}}});
+  json features = json::array();
+  if (app.dataset) {
+    for (const auto& c : app.dataset->table.columns()) {
+      if (c.name != app.target && c.type == data::ColumnType::kNumeric) features.push_back(c.name);
+    }
+  }
+  json j = {{"schema", "mllab.pipeline"}, {"schema_version", 1},
+            {"experiment", app.experiment.empty() ? "Default" : app.experiment},
+            {"run_name", std::string(app.run_name)},
+            {"dataset", {{"path", app.dataset ? app.dataset->uri : ""}, {"target", app.target}}},
+            {"split", {{"test_size", app.test_size}, {"random_state", app.random_state}, {"stratify", app.stratify}}},
+            {"steps", steps}};
+  if (!features.empty()) j["dataset"]["features"] = features;
+  return j;
+}
+
+int start_job(AppState& app, const std::string& spec_json, const std::string& source) {
+  JobEntry e;
+  e.id = app.next_job_id++;
+  auto job = app.lab->make_train_job(spec_json, source);
+  if (job) e.job = std::move(job).value();
+  else { e.error = job.status().message(); e.finished = true; app.last_job_message = "Could not start: " + e.error; }
+  app.jobs.push_back(std::move(e));
+  return app.jobs.back().id;
+}
+
+void advance_jobs(AppState& app) {
+  for (auto& e : app.jobs) {
+    if (e.finished) continue;
+    bool more = e.job->step();
+    app.runs_dirty = true;
+    if (!more) {
+      e.finished = true;
+      const auto& st = e.job->status();
+      app.last_job_message = st.is_ok() ? "Run finished" : "Run failed: " + st.message();
+      if (!e.job->run_id().empty()) app.selected_run = e.job->run_id();
+    }
+    break;  // one stage of one job per frame keeps frames short
+  }
+  // Keep the last few finished jobs for the JS API to read their outcome.
+  while (app.jobs.size() > 64 && app.jobs.front().finished) app.jobs.pop_front();
+}
+
+void revalidate_selection(AppState& app) {
+  if (app.dataset && app.dataset->uri.rfind("datasets:/", 0) == 0 &&
+      !app.lab->datasets().get(app.dataset->name)) {
+    app.dataset.reset();
+    app.target.clear();
+  }
+  if (!app.selected_run.empty() && !app.lab->tracking().get_run(app.selected_run)) app.selected_run.clear();
+}
+
+void refresh_runs(AppState& app) {
+  if (!app.runs_dirty) return;
+  app.runs = app.lab->tracking().list_runs();
+  app.runs_dirty = false;
+}
+
+void track_widget(AppState& app, const std::string& name) {
+  ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  app.widgets[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
+}  // namespace mllab::app

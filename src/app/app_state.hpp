@@ -1,0 +1,102 @@
+// What the web app holds between frames: the Lab (core objects), UI selections, the job queue
+// and the widget rectangles tests click on. Panels draw it; they hold no business logic.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/table.hpp"
+#include "core/pipeline/train_job.hpp"
+#include "platform/lab.hpp"
+
+namespace mllab::app {
+
+using json = nlohmann::json;
+
+// A rectangle in CSS pixels, for tests that click widgets.
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+// A training job started from the UI or the JS API.
+struct JobEntry {
+  int id = 0;
+  std::unique_ptr<pipeline::TrainJob> job;
+  std::string error;  // set when the job could not even start
+  bool finished = false;
+};
+
+// The dataset shown in the Datasets panel.
+struct DatasetView {
+  std::string uri;       // spec path: "assets/datasets/iris.csv" or "datasets:/name"
+  std::string name;
+  std::string source_type;
+  data::Table table;     // parsed for preview and column types
+  std::vector<std::string> target_names;
+};
+
+// The whole UI state.
+struct AppState {
+  std::unique_ptr<platform::Lab> lab;
+
+  // Datasets panel.
+  std::optional<DatasetView> dataset;
+  std::string dataset_error;  // e.g. a CSV parse error naming line and column
+  std::string target;
+
+  // Train panel: the form, in scikit-learn's names.
+  std::string experiment = "Default";
+  char run_name[128] = "";
+  double test_size = 0.2;
+  int random_state = 42;
+  bool stratify = true;
+  bool scaler_enabled = true;
+  bool with_mean = true;
+  bool with_std = true;
+  double C = 1.0;
+  int max_iter = 100;
+  double tol = 1e-4;
+
+  // Jobs: started in order, one at a time, a stage per frame.
+  std::deque<JobEntry> jobs;
+  int next_job_id = 1;
+  std::string last_job_message;
+
+  // Runs panel.
+  std::vector<tracking::Run> runs;
+  bool runs_dirty = true;
+  std::string selected_run;
+
+  // Problems to show the user (storage failures).
+  std::string storage_error;
+
+  // Widget rectangles by name, refreshed every frame.
+  std::map<std::string, Rect> widgets;
+  int frame = 0;
+};
+
+// Selects a dataset by spec path, parsing it for the preview; errors go to dataset_error.
+void select_dataset(AppState& app, const std::string& uri);
+// Stores uploaded CSV bytes as a dataset (nothing is stored if they do not parse) and selects it.
+// Returns the error, or ok.
+Status add_uploaded_dataset(AppState& app, const std::string& file_name, const std::string& bytes);
+// The spec the Train form describes.
+json spec_from_form(const AppState& app);
+// Queues a training job for a spec; returns the job id (the job may fail to start: see error).
+int start_job(AppState& app, const std::string& spec_json, const std::string& source);
+// Advances the current job by one stage (called once per frame).
+void advance_jobs(AppState& app);
+// Drops selections whose dataset or run no longer exists (after a rolled-back write).
+void revalidate_selection(AppState& app);
+// Reloads the runs list from the store if it changed.
+void refresh_runs(AppState& app);
+// Remembers a widget's rectangle (call right after drawing it).
+void track_widget(AppState& app, const std::string& name);
+
+}  // namespace mllab::app

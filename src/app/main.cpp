@@ -1,0 +1,157 @@
+// The MLLab web app: GLFW + WebGL2 + Dear ImGui over a Lab on the IndexedDB store.
+//
+// [SECTION] Main loop stub (the Emscripten loop is hidden so main() reads like a native one)
+// [SECTION] Frame: layout of the panels
+// [SECTION] Setup: window, fonts, style, store
+#include <GLFW/glfw3.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cstdio>
+
+#include "app/app_state.hpp"
+#include "app/js_api.hpp"
+#include "app/panels/panels.hpp"
+#include "platform/web/idb_store.hpp"
+
+namespace mllab::app {
+
+// [SECTION] Main loop stub
+namespace {
+GLFWwindow* g_window = nullptr;
+std::function<void()> g_frame;
+void loop_trampoline() { g_frame(); }
+void run_main_loop(std::function<void()> frame) {
+  g_frame = std::move(frame);
+  emscripten_set_main_loop(loop_trampoline, 0, false);
+}
+}  // namespace
+
+void section(const char* title) {
+  ImGui::Spacing();
+  ImGui::TextDisabled("%s", title);
+  ImGui::Separator();
+}
+
+void open_file_picker() {
+  EM_ASM({ if (window.mllabOpenFilePicker) window.mllabOpenFilePicker(); });
+}
+
+// [SECTION] Frame
+namespace {
+void frame(AppState& app) {
+  // Size the canvas to its CSS box at the device pixel ratio, for crisp text.
+  double css_w = 0, css_h = 0;
+  emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+  double dpr = emscripten_get_device_pixel_ratio();
+  int fb_w = int(css_w * dpr), fb_h = int(css_h * dpr);
+  int cur_w = 0, cur_h = 0;
+  emscripten_get_canvas_element_size("#canvas", &cur_w, &cur_h);
+  // Not glfwSetWindowSize: Emscripten's GLFW requests fullscreen when the size equals the screen's.
+  if (fb_w > 0 && fb_h > 0 && (cur_w != fb_w || cur_h != fb_h)) emscripten_set_canvas_element_size("#canvas", fb_w, fb_h);
+
+  glfwPollEvents();
+  advance_jobs(app);
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(float(css_w), float(css_h));
+  io.DisplayFramebufferScale = ImVec2(float(dpr), float(dpr));
+  // The backend only reads the cursor while GLFW thinks the canvas is focused, and the browser
+  // takes focus away for the file picker; read it always (in canvas pixels -> CSS pixels).
+  double mx = 0, my = 0;
+  glfwGetCursorPos(g_window, &mx, &my);
+  io.MousePos = ImVec2(float(mx / dpr), float(my / dpr));
+  ImGui::NewFrame();
+
+  app.widgets.clear();
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y;
+  const float left = W * 0.46f, mid = W * 0.24f, top = H * 0.56f;
+  if (!app.storage_error.empty()) {
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize({W, 0});
+  }
+  draw_datasets_panel(app, {0, 0, left, top});
+  draw_train_panel(app, {left, 0, mid, top});
+  draw_runs_panel(app, {0, top, left + mid, H - top});
+  draw_run_detail_panel(app, {left + mid, 0, W - left - mid, H});
+  if (!app.storage_error.empty()) {
+    ImGui::SetNextWindowPos({W * 0.25f, H * 0.4f});
+    ImGui::SetNextWindowSize({W * 0.5f, 0});
+    ImGui::Begin("Storage problem", nullptr, ImGuiWindowFlags_NoCollapse);
+    ImGui::TextWrapped("%s", app.storage_error.c_str());
+    ImGui::TextWrapped("Your data is as it was before this change.");
+    if (ImGui::Button("OK")) app.storage_error.clear();
+    ImGui::End();
+  }
+
+  ImGui::Render();
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  app.frame++;
+}
+
+// [SECTION] Setup
+void setup_style(float dpr) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  const float size = 15.0f;
+  ImFontConfig cfg;
+  cfg.OversampleH = 2;
+  ImFont* ui = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", size * dpr, &cfg);
+  ImFont* mono = io.Fonts->AddFontFromFileTTF("/fonts/JetBrainsMono-Regular.ttf", size * dpr, &cfg);
+  if (!ui || !mono) std::fprintf(stderr, "MLLab: fonts missing, using ImGui's default\n");
+  io.FontGlobalScale = 1.0f / dpr;
+  ImGui::StyleColorsDark();
+  ImGuiStyle& st = ImGui::GetStyle();
+  st.WindowRounding = 0;
+  st.FrameRounding = 3;
+  st.GrabRounding = 3;
+  st.WindowPadding = {10, 8};
+  st.FramePadding = {6, 4};
+  st.ItemSpacing = {8, 6};
+  st.CellPadding = {6, 3};
+  st.WindowBorderSize = 1;
+}
+}  // namespace
+
+}  // namespace mllab::app
+
+int main() {
+  using namespace mllab;
+  if (!glfwInit()) {
+    std::fprintf(stderr, "MLLab: glfwInit failed\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  app::g_window = glfwCreateWindow(1280, 800, "MLLab", nullptr, nullptr);
+  if (!app::g_window) {
+    std::fprintf(stderr, "MLLab: WebGL2 is not available\n");
+    return 1;
+  }
+  glfwMakeContextCurrent(app::g_window);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  app::setup_style(float(emscripten_get_device_pixel_ratio()));
+  ImGui_ImplGlfw_InitForOpenGL(app::g_window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+
+  static app::AppState state;
+  auto store = platform::IdbStore::open();
+  store->set_error_listener([](const Status& st) {
+    state.storage_error = st.message();
+    state.runs_dirty = true;
+    app::revalidate_selection(state);
+  });
+  state.lab = std::make_unique<platform::Lab>(std::move(store), "/");
+  app::install_js_api(state);
+  app::run_main_loop([] { app::frame(state); });
+  return 0;
+}

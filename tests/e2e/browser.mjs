@@ -1,0 +1,78 @@
+// Shared helpers of the browser tests: serve the built app, launch Debian's Chromium with a
+// persistent profile (so IndexedDB survives reloads and restarts), click ImGui widgets.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'build-web/dist');
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--enable-unsafe-swiftshader'];
+
+export async function startServer() { return serve(DIST, 0); }
+
+export function newProfileDir() { return fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-profile-')); }
+
+// Opens the app in a browser using `profile`; returns {context, page, errors}.
+export async function openApp(url, profile) {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
+    viewport: { width: 1400, height: 860 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.evaluate(() => window.mllab.ready());
+  await waitFrames(page, 3);
+  return { context, page, errors };
+}
+
+// Waits until the app has drawn `n` more frames (widget rectangles are then current).
+export async function waitFrames(page, n = 2) {
+  const start = (await ui(page)).frame;
+  await page.waitForFunction((s) => window.mllab.uiState().frame >= s, start + n);
+}
+
+export async function ui(page) { return page.evaluate(() => window.mllab.uiState()); }
+
+// Clicks the centre of a named widget with the mouse.
+export async function click(page, name) {
+  await waitFrames(page);
+  const w = (await ui(page)).widgets[name];
+  if (!w) throw new Error(`widget '${name}' is not on screen`);
+  // Like a person: move, press, release, each seen by at least one frame (a press and release
+  // between two frames is lost on ImGui 1.86, which polls the mouse once per frame).
+  await page.mouse.move(w.x + w.w / 2, w.y + w.h / 2);
+  await waitFrames(page, 1);
+  await page.mouse.down();
+  await waitFrames(page, 1);
+  await page.mouse.up();
+  await waitFrames(page, 3);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+// Every record in the page's IndexedDB, read directly (not through the app).
+export async function idbRecords(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('mllab', 1);
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const tx = req.result.transaction('records', 'readonly');
+      const keys = tx.objectStore('records').getAllKeys();
+      tx.oncomplete = () => { resolve(keys.result); req.result.close(); };
+    };
+  }));
+}
