@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up, builds everything and runs every test: the GoogleTest suite natively and as wasm
+# under node, the CLI tests, and the browser end-to-end tests (Playwright + Debian's Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+./scripts/build.sh all
+
+mkdir -p test-artifacts
+passed=0
+failed=0
+count_gtest() {  # adds a GoogleTest log's counts to the totals
+  local p f
+  p=$(grep -Eo '\[  PASSED  \] [0-9]+' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo '\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+}
+count_node() {  # adds a node --test log's counts to the totals
+  local p f
+  p=$(grep -E '^# pass ' "$1" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -E '^# fail ' "$1" | awk '{s+=$3} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+}
+status=0
+
+echo "== GoogleTest, native"
+ctest --test-dir build --output-on-failure -V > test-artifacts/gtest-native.log 2>&1 || status=1
+tail -n 3 test-artifacts/gtest-native.log; count_gtest test-artifacts/gtest-native.log
+
+echo "== GoogleTest, wasm under node"
+ctest --test-dir build-web --output-on-failure -V > test-artifacts/gtest-wasm.log 2>&1 || status=1
+tail -n 3 test-artifacts/gtest-wasm.log; count_gtest test-artifacts/gtest-wasm.log
+
+echo "== CLI and browser end-to-end (node --test)"
+node --test --test-reporter=tap tests/cli/*.test.mjs tests/e2e/*.test.mjs > test-artifacts/node-tests.log 2>&1 || status=1
+grep -E '^(not ok|# (tests|pass|fail))' test-artifacts/node-tests.log || true
+count_node test-artifacts/node-tests.log
+
+if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+echo
+echo "summary: ${passed} passed, ${failed} failed"
+exit "$status"
