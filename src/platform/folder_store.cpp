@@ -86,7 +86,7 @@ std::vector<std::string> FolderStore::keys(const std::string& prefix) const {
 }
 
 Status FolderStore::commit(const store::Batch& batch) {
-  for (const auto& w : batch.writes()) MLLAB_RETURN_IF_ERROR(store::validate_key(w.key));
+  MLLAB_RETURN_IF_ERROR(store::check_batch(*this, batch));
   if (batch.empty()) return Status::ok();
   std::error_code ec;
   fs::path tmp_dir = root_ / kTmpDir;

@@ -6,10 +6,10 @@ namespace mllab::datasets {
 
 Result<std::vector<CatalogEntry>> parse_catalog(const std::string& json_text) {
   auto j = nlohmann::json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || j.value("schema", "") != "mllab.dataset_catalog") {
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != "mllab.dataset_catalog") {
     return Status::parse_error("datasets.json is not an mllab.dataset_catalog document");
   }
-  if (j.value("schema_version", 0) != 1) return Status::parse_error("datasets.json: unsupported schema_version");
+  if (!j.contains("schema_version") || j["schema_version"] != 1) return Status::parse_error("datasets.json: unsupported schema_version");
   std::vector<CatalogEntry> out;
   try {
     for (const auto& d : j.at("datasets")) {

@@ -22,8 +22,12 @@ json to_json(const DatasetRecord& r) {
 
 Result<DatasetRecord> from_json(const std::string& bytes) {
   json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || j.value("schema", "") != "mllab.dataset") return Status::parse_error("not an mllab.dataset record");
-  if (j.value("schema_version", 0) != kDatasetSchemaVersion) return Status::parse_error("unsupported mllab.dataset schema_version");
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != "mllab.dataset") {
+    return Status::parse_error("not an mllab.dataset record");
+  }
+  if (!j.contains("schema_version") || j["schema_version"] != kDatasetSchemaVersion) {
+    return Status::parse_error("unsupported mllab.dataset schema_version");
+  }
   try {
     DatasetRecord r;
     r.name = j.at("name");
@@ -57,6 +61,7 @@ std::string dataset_name_from_file(const std::string& file_name) {
     else if (!out.empty() && out.back() != '_') out += '_';
   }
   while (!out.empty() && (out.back() == '_' || out.back() == '.')) out.pop_back();
+  while (!out.empty() && (out.front() == '_' || out.front() == '.')) out.erase(out.begin());
   return out.empty() ? "dataset" : out;
 }
 

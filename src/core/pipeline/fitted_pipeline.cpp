@@ -149,10 +149,11 @@ json FittedPipeline::to_json() const {
 }
 
 Result<FittedPipeline> FittedPipeline::from_json(const json& doc) {
-  if (!doc.is_object() || doc.value("schema", "") != "mllab.fitted_pipeline") {
+  if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != "mllab.fitted_pipeline") {
     return Status::parse_error("not an mllab.fitted_pipeline document");
   }
-  int v = doc.value("schema_version", 0);
+  int v = doc.contains("schema_version") && doc["schema_version"].is_number_integer()
+              ? doc["schema_version"].get<int>() : 0;
   if (v < 1 || v > kFittedSchemaVersion) {
     return Status::parse_error("mllab.fitted_pipeline schema_version " + std::to_string(v) + " is not supported");
   }

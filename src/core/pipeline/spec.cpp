@@ -36,6 +36,9 @@ Status get_field(const json& obj, const std::string& where, const char* key, T* 
 
 }  // namespace
 
+// Parses a spec document; throws json::exception on wrongly typed values (caught by the caller).
+static Result<PipelineSpec> parse_spec_document(const json& doc);
+
 Result<PipelineSpec> parse_pipeline_spec(const std::string& json_text) {
   json doc = json::parse(json_text, nullptr, false);
   if (doc.is_discarded()) return Status::parse_error("pipeline spec is not valid JSON");
@@ -43,15 +46,24 @@ Result<PipelineSpec> parse_pipeline_spec(const std::string& json_text) {
 }
 
 Result<PipelineSpec> parse_pipeline_spec(const json& doc) {
+  try {
+    return parse_spec_document(doc);
+  } catch (const json::exception& e) {
+    return Status::invalid(std::string("pipeline spec is malformed: ") + e.what());
+  }
+}
+
+static Result<PipelineSpec> parse_spec_document(const json& doc) {
   if (!doc.is_object()) return Status::parse_error("pipeline spec must be a JSON object");
   MLLAB_RETURN_IF_ERROR(check_fields(doc, "the pipeline spec",
                                      {"schema", "schema_version", "experiment", "run_name", "dataset",
                                       "split", "steps", "tags", "description"}));
-  if (doc.value("schema", "") != "mllab.pipeline") {
+  if (!doc.contains("schema") || doc["schema"] != "mllab.pipeline") {
     return Status::invalid("schema: expected \"mllab.pipeline\" (received " +
                            (doc.contains("schema") ? doc["schema"].dump() : std::string("nothing")) + ")");
   }
-  int version = doc.value("schema_version", 0);
+  int version = doc.contains("schema_version") && doc["schema_version"].is_number_integer()
+                    ? doc["schema_version"].get<int>() : 0;
   if (version < 1 || version > kSpecSchemaVersion) {
     return Status::invalid("schema_version " + std::to_string(version) +
                            " is not supported (this MLLab reads version 1)");
@@ -101,7 +113,7 @@ Result<PipelineSpec> parse_pipeline_spec(const json& doc) {
     MLLAB_RETURN_IF_ERROR(check_fields(st, where, {"name", "type", "params"}));
     StepSpec step;
     MLLAB_RETURN_IF_ERROR(get_field(st, where, "type", &step.type, true));
-    step.name = st.value("name", "");
+    MLLAB_RETURN_IF_ERROR(get_field(st, where, "name", &step.name, false));
     if (step.name.empty()) step.name = i + 1 == steps.size() ? "model" : "step" + std::to_string(i);
     if (!names.insert(step.name).second) return Status::invalid(where + ".name: duplicate step name '" + step.name + "'");
     if (step.name.find("__") != std::string::npos) {

@@ -224,9 +224,9 @@ void TrainJob::run_stage() {
       }
       std::string report = ml::format_classification_report(cm, model_->target_names, 2);
       json cmj = {{"labels", model_->target_names}, {"matrix", cm.confusion_matrix}};
-      data_.artifacts.push_back({{"model/pipeline.json", "application/json"}, model_->to_json().dump()});
-      data_.artifacts.push_back({{"classification_report.txt", "text/plain"}, report});
-      data_.artifacts.push_back({{"confusion_matrix.json", "application/json"}, cmj.dump()});
+      data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, model_->to_json().dump()});
+      data_.artifacts.push_back({{"classification_report.txt", "text/plain", 0, ""}, report});
+      data_.artifacts.push_back({{"confusion_matrix.json", "application/json", 0, ""}, cmj.dump()});
       stage_ = Stage::kCommit;
       return;
     }

@@ -1,5 +1,7 @@
 #include "core/store/store.hpp"
 
+#include <set>
+
 namespace mllab::store {
 
 Status validate_key(const std::string& key) {
@@ -18,8 +20,33 @@ Status validate_key(const std::string& key) {
     size_t end = key.find('/', pos);
     if (end == std::string::npos) end = key.size();
     std::string seg = key.substr(pos, end - pos);
-    if (seg == "." || seg == "..") return Status::invalid("store key '" + key + "' contains '" + seg + "'");
+    if (!seg.empty() && seg[0] == '.') {
+      return Status::invalid("store key '" + key + "' has a segment starting with '.' ('" + seg + "')");
+    }
     pos = end + 1;
+  }
+  return Status::ok();
+}
+
+Status check_batch(const Store& store, const Batch& batch) {
+  std::set<std::string> puts, erased;
+  for (const auto& w : batch.writes()) {
+    MLLAB_RETURN_IF_ERROR(validate_key(w.key));
+    if (w.value) { puts.insert(w.key); erased.erase(w.key); }
+    else { erased.insert(w.key); puts.erase(w.key); }
+  }
+  auto clash = [](const std::string& a, const std::string& b) {
+    return Status::invalid("store key '" + a + "' clashes with '" + b +
+                           "': a key cannot also be the folder of other keys");
+  };
+  for (const auto& k : puts) {
+    for (size_t slash = k.find('/'); slash != std::string::npos; slash = k.find('/', slash + 1)) {
+      std::string parent = k.substr(0, slash);
+      if (puts.count(parent) || (!erased.count(parent) && store.get(parent))) return clash(parent, k);
+    }
+    for (const auto& child : store.keys(k + "/")) {
+      if (!erased.count(child)) return clash(k, child);
+    }
   }
   return Status::ok();
 }
@@ -40,7 +67,7 @@ std::vector<std::string> MemoryStore::keys(const std::string& prefix) const {
 }
 
 Status MemoryStore::commit(const Batch& batch) {
-  for (const auto& w : batch.writes()) MLLAB_RETURN_IF_ERROR(validate_key(w.key));
+  MLLAB_RETURN_IF_ERROR(check_batch(*this, batch));
   for (const auto& w : batch.writes()) {
     if (w.value) records_[w.key] = *w.value;
     else records_.erase(w.key);

@@ -32,9 +32,15 @@ class Batch {
   std::vector<Write> writes_;
 };
 
-// Keys are '/'-separated paths of [A-Za-z0-9._@:=+-] segments, e.g. "runs/<run_id>".
-// Returns an error naming the key if it is not one.
+// Keys are '/'-separated paths of [A-Za-z0-9._@:=+-] segments, none empty or starting with
+// '.', e.g. "runs/<run_id>". Returns an error naming the key if it is not one.
 Status validate_key(const std::string& key);
+
+class Store;
+// Checks a batch before it is applied: every key valid, and no key that would also be the folder
+// of other keys ("a" and "a/b"), counting the batch's own puts and deletes. Every Store calls it,
+// so all of them accept and refuse the same batches.
+Status check_batch(const Store& store, const Batch& batch);
 
 // The persistence interface. Reads are synchronous; a commit applies a whole batch or nothing.
 class Store {

@@ -16,10 +16,13 @@ constexpr int kMetricsSchemaVersion = 1;
 
 // Checks a document's schema name and version; newer versions are refused.
 Status check_schema(const json& j, const char* schema, int max_version) {
-  if (!j.is_object() || j.value("schema", "") != schema) {
+  if (!j.is_object() || !j.contains("schema") || !j["schema"].is_string() || j["schema"] != schema) {
     return Status::parse_error(std::string("not a ") + schema + " document");
   }
-  int v = j.value("schema_version", 0);
+  if (!j.contains("schema_version") || !j["schema_version"].is_number_integer()) {
+    return Status::parse_error(std::string(schema) + ": schema_version is missing or not an integer");
+  }
+  int v = j["schema_version"].get<int>();
   if (v < 1 || v > max_version) {
     return Status::parse_error(std::string(schema) + " schema_version " + std::to_string(v) +
                                " is not supported by this MLLab (supports 1.." +
@@ -50,14 +53,28 @@ Result<Experiment> parse_experiment(const std::string& bytes) {
   json j = json::parse(bytes, nullptr, false);
   if (j.is_discarded()) return Status::parse_error("experiment record is not JSON");
   MLLAB_RETURN_IF_ERROR(check_schema(j, "mllab.experiment", kExperimentSchemaVersion));
-  Experiment e;
-  e.experiment_id = j.at("experiment_id").get<std::string>();
-  e.name = j.at("name").get<std::string>();
-  e.lifecycle_stage = j.value("lifecycle_stage", "active");
-  e.creation_time = j.value("creation_time", int64_t{0});
-  e.last_update_time = j.value("last_update_time", int64_t{0});
-  e.tags = j.value("tags", std::map<std::string, std::string>{});
-  return e;
+  try {
+    Experiment e;
+    e.experiment_id = j.at("experiment_id").get<std::string>();
+    e.name = j.at("name").get<std::string>();
+    e.lifecycle_stage = j.value("lifecycle_stage", "active");
+    e.creation_time = j.value("creation_time", int64_t{0});
+    e.last_update_time = j.value("last_update_time", int64_t{0});
+    e.tags = j.value("tags", std::map<std::string, std::string>{});
+    return e;
+  } catch (const json::exception& ex) {
+    return Status::parse_error(std::string("experiment record is malformed: ") + ex.what());
+  }
+}
+
+// Experiment ids are decimal integers; anything else sorts first and never clashes.
+long long id_number(const std::string& id) {
+  long long n = 0;
+  for (char c : id) {
+    if (c < '0' || c > '9' || n > 1000000000000LL) return -1;
+    n = n * 10 + (c - '0');
+  }
+  return id.empty() ? -1 : n;
 }
 
 std::string write_experiment(const Experiment& e) {
@@ -156,7 +173,7 @@ std::vector<Experiment> TrackingClient::list_experiments() const {
     if (e) out.push_back(std::move(e).value());
   }
   std::sort(out.begin(), out.end(), [](const Experiment& a, const Experiment& b) {
-    return std::stoll(a.experiment_id) < std::stoll(b.experiment_id);
+    return id_number(a.experiment_id) < id_number(b.experiment_id);
   });
   return out;
 }
@@ -174,7 +191,7 @@ Result<Experiment> TrackingClient::get_or_create_experiment(const std::string& n
   if (found) return found;
   // Ids are integers as in MLflow; the next one is derived from what is stored.
   long long next = 0;
-  for (const auto& e : list_experiments()) next = std::max(next, std::stoll(e.experiment_id) + 1);
+  for (const auto& e : list_experiments()) next = std::max(next, id_number(e.experiment_id) + 1);
   if (name != "Default" && next == 0) next = 1;  // "0" is reserved for Default
   Experiment e;
   e.experiment_id = name == "Default" && !store_.get("experiments/0") ? "0" : std::to_string(next);
@@ -274,8 +291,13 @@ std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id
     if (!bytes) continue;
     json j = json::parse(*bytes, nullptr, false);
     if (j.is_discarded()) continue;
-    for (const auto& p : j.value("points", json::array())) {
-      if (p.value("key", "") == key) out.push_back(metric_from_json(p));
+    if (!j.is_object() || !j.contains("points") || !j["points"].is_array()) continue;
+    for (const auto& p : j["points"]) {
+      try {
+        if (p.is_object() && p.contains("key") && p["key"] == key) out.push_back(metric_from_json(p));
+      } catch (const json::exception&) {
+        // A malformed point is skipped; the rest of the history stays readable.
+      }
     }
   }
   return out;

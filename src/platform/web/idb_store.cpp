@@ -37,13 +37,15 @@ IdbStore::~IdbStore() {
 }
 
 Status IdbStore::commit(const store::Batch& batch) {
-  for (const auto& w : batch.writes()) MLLAB_RETURN_IF_ERROR(store::validate_key(w.key));
+  MLLAB_RETURN_IF_ERROR(store::check_batch(*this, batch));
   if (batch.empty()) return Status::ok();
   int id = next_batch_id_++;
   Pending p;
+  const uint64_t version = next_version_++;
   for (const auto& w : batch.writes()) {
-    if (!p.after.count(w.key)) p.before.emplace_back(w.key, get(w.key));
-    p.after[w.key] = w.value;
+    if (!p.version.count(w.key)) p.before.emplace_back(w.key, get(w.key));
+    p.version[w.key] = version;
+    key_version_[w.key] = version;
   }
   MLLAB_RETURN_IF_ERROR(MemoryStore::commit(batch));
   pending_[id] = std::move(p);
@@ -65,10 +67,10 @@ void IdbStore::on_batch_done(int batch_id, bool ok, const std::string& error) {
   Pending p = std::move(it->second);
   pending_.erase(it);
   if (ok) return;
-  // Roll back, except keys a later batch has overwritten since (their value is newer).
+  // Roll back, except keys a later batch has written since (their value is newer).
   for (auto b = p.before.rbegin(); b != p.before.rend(); ++b) {
     const auto& key = b->first;
-    if (get(key) != p.after[key]) continue;
+    if (key_version_[key] != p.version[key]) continue;
     if (b->second) records_[key] = *b->second;
     else records_.erase(key);
   }

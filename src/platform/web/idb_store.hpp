@@ -36,11 +36,14 @@ class IdbStore : public store::MemoryStore {
  private:
   IdbStore() = default;
   struct Pending {
-    // For each written key: its value before the batch (nullopt: absent) and after it.
+    // For each written key: its value before the batch (nullopt: absent)...
     std::vector<std::pair<std::string, std::optional<std::string>>> before;
-    std::map<std::string, std::optional<std::string>> after;
+    // ...and the write version the batch gave it (a later batch gives it a higher one).
+    std::map<std::string, uint64_t> version;
   };
   std::map<int, Pending> pending_;
+  std::map<std::string, uint64_t> key_version_;
+  uint64_t next_version_ = 1;
   int next_batch_id_ = 1;
   std::function<void(const Status&)> listener_;
   std::string last_error_;
