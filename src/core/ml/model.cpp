@@ -37,6 +37,11 @@ const std::vector<StepType<Classifier>>& classifier_registry() {
   return types;
 }
 
+const std::vector<StepType<Regressor>>& regressor_registry() {
+  static const std::vector<StepType<Regressor>> types = {};
+  return types;
+}
+
 template <typename Base>
 const StepType<Base>* find_type(const std::vector<StepType<Base>>& registry,
                                 const std::string& name) {
@@ -95,6 +100,7 @@ std::vector<int> Classifier::predict(const Matrix& x) const {
 const std::vector<ParamSpec>* param_specs_for(const std::string& type) {
   if (const auto* t = find_type(transformer_registry(), type)) return &t->specs();
   if (const auto* t = find_type(classifier_registry(), type)) return &t->specs();
+  if (const auto* t = find_type(regressor_registry(), type)) return &t->specs();
   return nullptr;
 }
 
@@ -102,12 +108,18 @@ std::vector<std::string> transformer_types() { return names_of(transformer_regis
 
 std::vector<std::string> classifier_types() { return names_of(classifier_registry()); }
 
+std::vector<std::string> regressor_types() { return names_of(regressor_registry()); }
+
 Result<std::unique_ptr<Transformer>> make_transformer(const std::string& type, const json& params) {
   return make_step(transformer_registry(), "transformer", type, params);
 }
 
 Result<std::unique_ptr<Classifier>> make_classifier(const std::string& type, const json& params) {
   return make_step(classifier_registry(), "classifier", type, params);
+}
+
+Result<std::unique_ptr<Regressor>> make_regressor(const std::string& type, const json& params) {
+  return make_step(regressor_registry(), "regressor", type, params);
 }
 
 }  // namespace mllab::ml

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <Eigen/Dense>
+#include <Eigen/Sparse>
 #include <nlohmann/json.hpp>
 
 #include "core/ml/params.hpp"
@@ -16,6 +17,8 @@ namespace mllab::ml {
 
 using Matrix = Eigen::MatrixXd;
 using Vector = Eigen::VectorXd;
+// Sparse features (vectorizers, one-hot), row-major like scipy's CSR.
+using SparseMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor>;
 
 // A fitted-or-not feature transformer (StandardScaler, ...). Methods throw mllab::Error on
 // misuse (transform before fit, NaN input, shape mismatch) with a message naming the problem.
@@ -51,14 +54,31 @@ class Classifier {
   virtual Status load_state(const json& state) = 0;
 };
 
+// A regressor of one real-valued target.
+class Regressor {
+ public:
+  virtual ~Regressor() = default;
+  virtual std::string type() const = 0;
+  virtual const json& params() const = 0;
+  // Fits on rows of `x` with targets `y` (y.size() == x.rows()).
+  virtual void fit(const Matrix& x, const Vector& y) = 0;
+  // One prediction per row.
+  virtual Vector predict(const Matrix& x) const = 0;
+  virtual bool is_fitted() const = 0;
+  virtual json state() const = 0;
+  virtual Status load_state(const json& state) = 0;
+};
+
 // The parameter table of a step type, or nullptr if the type is unknown.
 const std::vector<ParamSpec>* param_specs_for(const std::string& type);
 // Names of all transformer / classifier types, for forms and help text.
 std::vector<std::string> transformer_types();
 std::vector<std::string> classifier_types();
+std::vector<std::string> regressor_types();
 // Creates a step by class name with validated params; an unknown type or parameter is an
 // error that names it.
 Result<std::unique_ptr<Transformer>> make_transformer(const std::string& type, const json& params);
 Result<std::unique_ptr<Classifier>> make_classifier(const std::string& type, const json& params);
+Result<std::unique_ptr<Regressor>> make_regressor(const std::string& type, const json& params);
 
 }  // namespace mllab::ml
