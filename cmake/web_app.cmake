@@ -12,7 +12,6 @@ target_include_directories(imgui SYSTEM PUBLIC ${MLLAB_IMGUI_DIR} ${MLLAB_IMGUI_
 # WebGL2 (TOOLCHAIN.md pitfall 7).
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
 target_compile_options(imgui PRIVATE -Wno-everything)
-target_compile_options(imgui PUBLIC -sUSE_GLFW=3)
 
 file(GLOB MLLAB_APP_SOURCES CONFIGURE_DEPENDS src/app/*.cpp src/app/panels/*.cpp)
 add_executable(mllab_web ${MLLAB_APP_SOURCES})

@@ -11,14 +11,14 @@ passed=0
 failed=0
 count_gtest() {  # adds a GoogleTest log's counts to the totals
   local p f
-  p=$(grep -Eo '\[  PASSED  \] [0-9]+' "$1" | awk '{s+=$4} END {print s+0}')
-  f=$(grep -Eo '\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+  p=$( (grep -Eo '\[  PASSED  \] [0-9]+' "$1" || true) | awk '{s+=$4} END {print s+0}')
+  f=$( (grep -Eo '\[  FAILED  \] [0-9]+ test' "$1" || true) | awk '{s+=$4} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))
 }
 count_node() {  # adds a node --test log's counts to the totals
   local p f
-  p=$(grep -E '^# pass ' "$1" | awk '{s+=$3} END {print s+0}')
-  f=$(grep -E '^# fail ' "$1" | awk '{s+=$3} END {print s+0}')
+  p=$( (grep -E '^# pass ' "$1" || true) | awk '{s+=$3} END {print s+0}')
+  f=$( (grep -E '^# fail ' "$1" || true) | awk '{s+=$3} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))
 }
 status=0
