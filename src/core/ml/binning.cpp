@@ -1,0 +1,69 @@
+#include "core/ml/binning.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mllab::ml {
+namespace {
+
+// np.percentile(sorted, q, method="midpoint") for one q in [0, 100]: the value at virtual index
+// q / 100 * (n - 1), or the midpoint of its two neighbours when the index is fractional.
+double percentile_midpoint(const std::vector<double>& sorted, double q) {
+  const double n1 = static_cast<double>(sorted.size() - 1);
+  const double index = q / 100.0 * n1;
+  const double lo = std::floor(index);
+  const auto i = static_cast<size_t>(lo);
+  if (index == lo || i + 1 >= sorted.size()) return sorted[std::min(i, sorted.size() - 1)];
+  const double a = sorted[i];
+  const double b = sorted[i + 1];
+  return b - (b - a) * 0.5;  // numpy's _lerp at t = 0.5
+}
+
+}  // namespace
+
+void FeatureBinner::fit(const Eigen::MatrixXd& x, int max_bins) {
+  max_bins = std::clamp(max_bins, 2, kMaxBins);
+  edges_.assign(static_cast<size_t>(x.cols()), {});
+  std::vector<double> col(static_cast<size_t>(x.rows()));
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) col[static_cast<size_t>(i)] = x(i, j);
+    std::sort(col.begin(), col.end());
+    std::vector<double>& edges = edges_[static_cast<size_t>(j)];
+    // Count distinct values (stop early once there are too many).
+    size_t distinct = col.empty() ? 0 : 1;
+    for (size_t i = 1; i < col.size() && distinct <= static_cast<size_t>(max_bins); ++i) {
+      if (col[i] != col[i - 1]) ++distinct;
+    }
+    if (distinct <= static_cast<size_t>(max_bins)) {
+      for (size_t i = 1; i < col.size(); ++i) {
+        if (col[i] != col[i - 1]) edges.push_back((col[i - 1] + col[i]) * 0.5);
+      }
+    } else {
+      for (int k = 1; k < max_bins; ++k) {
+        // np.linspace(0, 100, max_bins + 1)[k]
+        double q = 100.0 * static_cast<double>(k) / static_cast<double>(max_bins);
+        double e = percentile_midpoint(col, q);
+        if (edges.empty() || e > edges.back()) edges.push_back(e);
+      }
+      // The top edge must leave the maximum in the last bin.
+      while (!edges.empty() && edges.back() >= col.back()) edges.pop_back();
+    }
+  }
+}
+
+std::vector<uint8_t> FeatureBinner::transform(const Eigen::MatrixXd& x) const {
+  const auto n = static_cast<size_t>(x.rows());
+  std::vector<uint8_t> codes(n * static_cast<size_t>(x.cols()));
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const std::vector<double>& e = edges_[static_cast<size_t>(j)];
+    uint8_t* out = codes.data() + static_cast<size_t>(j) * n;
+    const double* col = x.data() + j * x.rows();
+    for (size_t i = 0; i < n; ++i) {
+      // First edge >= value: values <= edges[b] fall in bin b.
+      out[i] = static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), col[i]) - e.begin());
+    }
+  }
+  return codes;
+}
+
+}  // namespace mllab::ml

@@ -1,0 +1,117 @@
+// Random forests: RandomForestClassifier and RandomForestRegressor with scikit-learn's names and
+// semantics, built from the histogram trees of tree.hpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/ml/model.hpp"
+#include "core/ml/tree.hpp"
+
+namespace mllab::ml {
+
+// A random forest of histogram trees (scikit-learn's RandomForestClassifier semantics): each tree
+// is grown depth-first on a bootstrap sample (drawn as per-row multiplicity weights with
+// mllab::Rng) considering max_features randomly drawn features per node. Features are binned
+// once for the whole forest into at most 255 quantile bins (see FeatureBinner), so split
+// thresholds are bin edges (the histogram splits of LightGBM / HistGradientBoosting, not
+// scikit-learn's exact splits); this is what makes training fast. predict_proba is the mean of
+// the trees' leaf class frequencies and feature_importances the mean of the trees' normalized
+// impurity importances, as scikit-learn. Training is single-threaded: n_jobs is accepted for
+// compatibility and ignored. The same random_state gives identical forests natively and in
+// WebAssembly.
+class RandomForestClassifier : public Classifier {
+ public:
+  // The parameter table: n_estimators (>= 1, 100), criterion ("gini" | "entropy" | "log_loss"),
+  // max_depth (int >= 1 or null), min_samples_split (2), min_samples_leaf (1), max_features
+  // ("sqrt"), bootstrap (true), class_weight ("none" | "balanced" | "balanced_subsample"),
+  // random_state (int or null), n_jobs (accepted, ignored).
+  static const std::vector<ParamSpec>& param_specs();
+  // Creates an unfitted model; throws mllab::Error on invalid params.
+  explicit RandomForestClassifier(const json& params = json::object());
+
+  // "RandomForestClassifier".
+  std::string type() const override { return "RandomForestClassifier"; }
+  // The resolved parameters.
+  const json& params() const override { return params_; }
+  // Fits on the rows of `x` (finite values) with labels `y` in [0, n_classes) (>= 2 present).
+  void fit(const Matrix& x, const std::vector<int>& y, int n_classes) override;
+  // n_rows x n_classes: the mean over trees of the leaf class frequencies.
+  Matrix predict_proba(const Matrix& x) const override;
+  // True after fit or load_state.
+  bool is_fitted() const override { return fitted_; }
+  // {"version": 1, "n_features", "n_classes", "classes", "trees", "feature_importances"}.
+  json state() const override;
+  // Restores a state written by state(); validates it.
+  Status load_state(const json& state) override;
+
+  // Mean of the trees' normalized impurity importances, normalized to sum 1.
+  const std::vector<double>& feature_importances() const { return importances_; }
+  // The fitted trees.
+  const std::vector<TreeModel>& trees() const { return trees_; }
+  // Class indices present at fit, ascending.
+  const std::vector<int>& classes() const { return classes_; }
+  // Number of features seen at fit.
+  int n_features() const { return n_features_; }
+
+ private:
+  json params_;
+  TreeGrowOptions options_;
+  int n_estimators_ = 100;
+  std::string max_features_;
+  bool bootstrap_ = true;
+  std::string class_weight_;
+  bool fitted_ = false;
+  int n_features_ = 0;
+  int n_classes_ = 0;
+  std::vector<int> classes_;
+  std::vector<TreeModel> trees_;
+  std::vector<double> importances_;
+};
+
+// A random forest regressor (squared error); see RandomForestClassifier. predict is the mean of
+// the trees' leaf means; max_features defaults to "1.0" (all features), as scikit-learn 1.2.
+class RandomForestRegressor : public Regressor {
+ public:
+  // The parameter table: n_estimators (100), criterion ("squared_error"), max_depth,
+  // min_samples_split, min_samples_leaf, max_features ("1.0"), bootstrap (true), random_state,
+  // n_jobs (accepted, ignored).
+  static const std::vector<ParamSpec>& param_specs();
+  // Creates an unfitted model; throws mllab::Error on invalid params.
+  explicit RandomForestRegressor(const json& params = json::object());
+
+  // "RandomForestRegressor".
+  std::string type() const override { return "RandomForestRegressor"; }
+  // The resolved parameters.
+  const json& params() const override { return params_; }
+  // Fits on the rows of `x` (finite values) with finite targets `y`.
+  void fit(const Matrix& x, const Vector& y) override;
+  // The mean of the trees' predictions per row.
+  Vector predict(const Matrix& x) const override;
+  // True after fit or load_state.
+  bool is_fitted() const override { return fitted_; }
+  // {"version": 1, "n_features", "trees", "feature_importances"}.
+  json state() const override;
+  // Restores a state written by state(); validates it.
+  Status load_state(const json& state) override;
+
+  // Mean of the trees' normalized impurity importances, normalized to sum 1.
+  const std::vector<double>& feature_importances() const { return importances_; }
+  // The fitted trees.
+  const std::vector<TreeModel>& trees() const { return trees_; }
+  // Number of features seen at fit.
+  int n_features() const { return n_features_; }
+
+ private:
+  json params_;
+  TreeGrowOptions options_;
+  int n_estimators_ = 100;
+  std::string max_features_;
+  bool bootstrap_ = true;
+  bool fitted_ = false;
+  int n_features_ = 0;
+  std::vector<TreeModel> trees_;
+  std::vector<double> importances_;
+};
+
+}  // namespace mllab::ml
