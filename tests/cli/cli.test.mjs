@@ -45,7 +45,7 @@ test('run the example spec, then list and show it as MLflow-shaped JSON', () => 
   const s = JSON.parse(show.out);
   assert.equal(s.run_id, r.run_id);
   assert.deepEqual(s.artifacts.map((a) => a.path).sort(),
-    ['classification_report.txt', 'confusion_matrix.json', 'model/pipeline.json']);
+    ['classification_report.txt', 'confusion_matrix.json', 'model/pipeline.json', 'roc_curve.json']);
   const digest = s.inputs[0].dataset.digest;
   assert.match(digest, /^[0-9a-f]{64}$/);
 

@@ -1,7 +1,14 @@
 #include "core/ml/model.hpp"
 
+#include "core/ml/forest.hpp"
+#include "core/ml/hist_gradient_boosting.hpp"
+#include "core/ml/linear.hpp"
 #include "core/ml/logistic_regression.hpp"
+#include "core/ml/naive_bayes.hpp"
+#include "core/ml/preprocessing.hpp"
 #include "core/ml/standard_scaler.hpp"
+#include "core/ml/text.hpp"
+#include "core/ml/tree.hpp"
 
 namespace mllab::ml {
 namespace {
@@ -25,6 +32,8 @@ std::unique_ptr<Base> create_step(const json& params) {
 const std::vector<StepType<Transformer>>& transformer_registry() {
   static const std::vector<StepType<Transformer>> types = {
       {"StandardScaler", &StandardScaler::param_specs, &create_step<Transformer, StandardScaler>},
+      {"MinMaxScaler", &MinMaxScaler::param_specs, &create_step<Transformer, MinMaxScaler>},
+      {"SimpleImputer", &SimpleImputer::param_specs, &create_step<Transformer, SimpleImputer>},
   };
   return types;
 }
@@ -33,12 +42,42 @@ const std::vector<StepType<Classifier>>& classifier_registry() {
   static const std::vector<StepType<Classifier>> types = {
       {"LogisticRegression", &LogisticRegression::param_specs,
        &create_step<Classifier, LogisticRegression>},
+      {"RandomForestClassifier", &RandomForestClassifier::param_specs,
+       &create_step<Classifier, RandomForestClassifier>},
+      {"HistGradientBoostingClassifier", &HistGradientBoostingClassifier::param_specs,
+       &create_step<Classifier, HistGradientBoostingClassifier>},
+      {"DecisionTreeClassifier", &DecisionTreeClassifier::param_specs,
+       &create_step<Classifier, DecisionTreeClassifier>},
+      {"MultinomialNB", &MultinomialNB::param_specs, &create_step<Classifier, MultinomialNB>},
   };
   return types;
 }
 
 const std::vector<StepType<Regressor>>& regressor_registry() {
-  static const std::vector<StepType<Regressor>> types = {};
+  static const std::vector<StepType<Regressor>> types = {
+      {"LinearRegression", &LinearRegression::param_specs, &create_step<Regressor, LinearRegression>},
+      {"Ridge", &Ridge::param_specs, &create_step<Regressor, Ridge>},
+      {"RandomForestRegressor", &RandomForestRegressor::param_specs,
+       &create_step<Regressor, RandomForestRegressor>},
+      {"HistGradientBoostingRegressor", &HistGradientBoostingRegressor::param_specs,
+       &create_step<Regressor, HistGradientBoostingRegressor>},
+      {"DecisionTreeRegressor", &DecisionTreeRegressor::param_specs,
+       &create_step<Regressor, DecisionTreeRegressor>},
+  };
+  return types;
+}
+
+// Steps that read table columns but are not matrix Transformers (the pipeline adapts them).
+struct ColumnOnlyType {
+  const char* name;
+  const std::vector<ParamSpec>& (*specs)();
+};
+const std::vector<ColumnOnlyType>& column_only_registry() {
+  static const std::vector<ColumnOnlyType> types = {
+      {"TfidfVectorizer", &TfidfVectorizer::param_specs},
+      {"CountVectorizer", &CountVectorizer::param_specs},
+      {"OneHotEncoder", &OneHotEncoder::param_specs},
+  };
   return types;
 }
 
@@ -101,6 +140,9 @@ const std::vector<ParamSpec>* param_specs_for(const std::string& type) {
   if (const auto* t = find_type(transformer_registry(), type)) return &t->specs();
   if (const auto* t = find_type(classifier_registry(), type)) return &t->specs();
   if (const auto* t = find_type(regressor_registry(), type)) return &t->specs();
+  for (const auto& t : column_only_registry()) {
+    if (type == t.name) return &t.specs();
+  }
   return nullptr;
 }
 
@@ -109,6 +151,26 @@ std::vector<std::string> transformer_types() { return names_of(transformer_regis
 std::vector<std::string> classifier_types() { return names_of(classifier_registry()); }
 
 std::vector<std::string> regressor_types() { return names_of(regressor_registry()); }
+
+Result<json> validate_step_params(const std::string& type, const json& params) {
+  try {
+    if (type == "TfidfVectorizer") return TfidfVectorizer(params).params();
+    if (type == "CountVectorizer") return CountVectorizer(params).params();
+    if (type == "OneHotEncoder") return OneHotEncoder(params).params();
+  } catch (const Error& e) {
+    return e.status();
+  }
+  const auto* specs = param_specs_for(type);
+  if (!specs) return Status::invalid("unknown step type '" + type + "'");
+  return resolve_params(type, *specs, params);
+}
+
+std::vector<std::string> column_step_types() {
+  std::vector<std::string> names;
+  for (const auto& t : column_only_registry()) names.emplace_back(t.name);
+  for (const auto& t : transformer_types()) names.push_back(t);
+  return names;
+}
 
 Result<std::unique_ptr<Transformer>> make_transformer(const std::string& type, const json& params) {
   return make_step(transformer_registry(), "transformer", type, params);

@@ -69,12 +69,19 @@ class Regressor {
   virtual Status load_state(const json& state) = 0;
 };
 
+// Validates `params` for a step type and returns them with defaults filled in (vectorizers and
+// encoders validate in their constructors, which also accept pairs such as ngram_range).
+Result<json> validate_step_params(const std::string& type, const json& params);
+
 // The parameter table of a step type, or nullptr if the type is unknown.
 const std::vector<ParamSpec>* param_specs_for(const std::string& type);
 // Names of all transformer / classifier types, for forms and help text.
 std::vector<std::string> transformer_types();
 std::vector<std::string> classifier_types();
 std::vector<std::string> regressor_types();
+// Types usable as column steps: vectorizers and encoders (which read table columns) and every
+// transformer (applied to numeric columns).
+std::vector<std::string> column_step_types();
 // Creates a step by class name with validated params; an unknown type or parameter is an
 // error that names it.
 Result<std::unique_ptr<Transformer>> make_transformer(const std::string& type, const json& params);

@@ -73,61 +73,231 @@ Result<ml::Matrix> feature_matrix(const data::Table& table, const std::vector<st
   return x;
 }
 
+ml::Matrix Features::to_dense() const { return sparse ? ml::Matrix(sp) : dense; }
+
+namespace {
+
+// Stacks blocks side by side; sparse if any block is.
+Features hstack(std::vector<Features> blocks, Eigen::Index rows) {
+  Features out;
+  bool any_sparse = false;
+  Eigen::Index cols = 0;
+  for (const auto& b : blocks) { any_sparse = any_sparse || b.sparse; cols += b.cols(); }
+  if (blocks.size() == 1) return std::move(blocks.front());
+  if (!any_sparse) {
+    out.dense.resize(rows, cols);
+    Eigen::Index c = 0;
+    for (const auto& b : blocks) { out.dense.middleCols(c, b.cols()) = b.dense; c += b.cols(); }
+    return out;
+  }
+  std::vector<Eigen::Triplet<double>> trip;
+  Eigen::Index c = 0;
+  for (const auto& b : blocks) {
+    if (b.sparse) {
+      for (Eigen::Index i = 0; i < b.sp.outerSize(); ++i) {
+        for (ml::SparseMatrix::InnerIterator it(b.sp, i); it; ++it) trip.emplace_back(it.row(), c + it.col(), it.value());
+      }
+    } else {
+      for (Eigen::Index i = 0; i < b.dense.rows(); ++i) {
+        for (Eigen::Index j = 0; j < b.dense.cols(); ++j) {
+          if (b.dense(i, j) != 0) trip.emplace_back(i, c + j, b.dense(i, j));
+        }
+      }
+    }
+    c += b.cols();
+  }
+  out.sparse = true;
+  out.sp.resize(rows, cols);
+  out.sp.setFromTriplets(trip.begin(), trip.end());
+  return out;
+}
+
+// The documents of a text (or categorical) column; missing values are empty documents.
+std::vector<std::string> documents(const data::Table& x, const std::string& column) {
+  const data::Column* col = x.column(column);
+  if (!col) throw Error(Status::invalid("column '" + column + "' is not in the data"));
+  if (col->type == data::ColumnType::kNumeric) {
+    throw Error(Status::invalid("column '" + column + "' is numeric; a vectorizer needs a text column"));
+  }
+  std::vector<std::string> docs(col->size());
+  for (size_t i = 0; i < col->size(); ++i) if (!col->missing[i]) docs[i] = col->strings[i];
+  return docs;
+}
+
+std::vector<data::Column> string_columns(const data::Table& x, const std::vector<std::string>& names) {
+  std::vector<data::Column> cols;
+  for (const auto& n : names) {
+    const data::Column* c = x.column(n);
+    if (!c) throw Error(Status::invalid("column '" + n + "' is not in the data"));
+    cols.push_back(*c);
+  }
+  return cols;
+}
+
+Features dense_features(ml::Matrix m) {
+  Features f;
+  f.dense = std::move(m);
+  return f;
+}
+
+bool is_imputer(const FittedPipeline::Step& s) { return s.type == "SimpleImputer"; }
+
+}  // namespace
+
+const json& FittedPipeline::Step::params() const {
+  if (vectorizer) return vectorizer->params();
+  if (encoder) return encoder->params();
+  if (transformer) return transformer->params();
+  if (classifier) return classifier->params();
+  return regressor->params();
+}
+
 Result<FittedPipeline> FittedPipeline::from_spec(const PipelineSpec& spec) {
   FittedPipeline p;
-  for (size_t i = 0; i < spec.steps.size(); ++i) {
-    const auto& st = spec.steps[i];
-    Step step;
-    step.name = st.name;
-    if (i + 1 == spec.steps.size()) {
-      auto c = ml::make_classifier(st.type, st.params);
-      if (!c) return c.status();
-      step.classifier = std::move(c).value();
-    } else {
-      auto t = ml::make_transformer(st.type, st.params);
-      if (!t) return t.status();
-      step.transformer = std::move(t).value();
+  try {
+    for (size_t i = 0; i < spec.steps.size(); ++i) {
+      const auto& st = spec.steps[i];
+      Step step;
+      step.name = st.name;
+      step.type = st.type;
+      step.columns = st.columns;
+      if (i + 1 == spec.steps.size()) {
+        if (pipeline::is_regression(spec)) {
+          auto r = ml::make_regressor(st.type, st.params);
+          if (!r) return r.status();
+          step.regressor = std::move(r).value();
+        } else {
+          auto c = ml::make_classifier(st.type, st.params);
+          if (!c) return c.status();
+          step.classifier = std::move(c).value();
+        }
+      } else if (st.type == "TfidfVectorizer" || st.type == "CountVectorizer") {
+        if (st.columns.size() != 1) {
+          return Status::invalid("step '" + st.name + "': " + st.type + " reads exactly one text column (received " +
+                                 std::to_string(st.columns.size()) + ")");
+        }
+        if (st.type == "TfidfVectorizer") step.vectorizer = std::make_unique<ml::TfidfVectorizer>(st.params);
+        else step.vectorizer = std::make_unique<ml::CountVectorizer>(st.params);
+      } else if (st.type == "OneHotEncoder") {
+        step.encoder = std::make_unique<ml::OneHotEncoder>(st.params);
+      } else {
+        auto t = ml::make_transformer(st.type, st.params);
+        if (!t) return t.status();
+        step.transformer = std::move(t).value();
+      }
+      p.steps.push_back(std::move(step));
     }
-    p.steps.push_back(std::move(step));
+  } catch (const Error& e) {
+    return e.status();
   }
   p.target = spec.target;
   return p;
 }
 
-void FittedPipeline::fit(const ml::Matrix& x, const std::vector<int>& y, int n_classes) {
-  ml::Matrix cur = x;
-  for (auto& s : steps) {
-    if (s.transformer) {
-      s.transformer->fit(cur);
-      cur = s.transformer->transform(cur);
-    } else {
-      s.classifier->fit(cur, y, n_classes);
+bool FittedPipeline::has_column_steps() const {
+  for (const auto& s : steps) if (!s.columns.empty()) return true;
+  return false;
+}
+
+std::vector<std::string> FittedPipeline::input_columns() const {
+  std::vector<std::string> out;
+  for (const auto& s : steps) for (const auto& c : s.columns) out.push_back(c);
+  for (const auto& f : features) out.push_back(f);
+  return out;
+}
+
+Features FittedPipeline::apply(const data::Table& x, bool fit) {
+  const Eigen::Index rows = Eigen::Index(x.num_rows());
+  Features cur;
+  size_t i = 0;
+  if (has_column_steps()) {
+    std::vector<Features> blocks;
+    for (; i < steps.size() && !steps[i].columns.empty(); ++i) {
+      Step& s = steps[i];
+      if (s.vectorizer) {
+        auto docs = documents(x, s.columns.front());
+        Features f;
+        f.sparse = true;
+        f.sp = fit ? s.vectorizer->fit_transform(docs) : s.vectorizer->transform(docs);
+        blocks.push_back(std::move(f));
+      } else if (s.encoder) {
+        auto cols = string_columns(x, s.columns);
+        Features f;
+        f.sparse = true;
+        f.sp = fit ? s.encoder->fit_transform(cols) : s.encoder->transform(cols);
+        blocks.push_back(std::move(f));
+      } else {
+        auto m = feature_matrix(x, s.columns, is_imputer(s));
+        if (!m) throw Error(m.status());
+        if (fit) s.transformer->fit(*m);
+        blocks.push_back(dense_features(s.transformer->transform(*m)));
+      }
     }
+    if (!features.empty()) {
+      auto m = feature_matrix(x, features);
+      if (!m) throw Error(m.status());
+      blocks.push_back(dense_features(std::move(m).value()));
+    }
+    cur = hstack(std::move(blocks), rows);
+  } else {
+    bool first_imputes = !steps.empty() && is_imputer(steps.front());
+    auto m = feature_matrix(x, features, first_imputes);
+    if (!m) throw Error(m.status());
+    cur = dense_features(std::move(m).value());
   }
+  for (; i + 1 < steps.size(); ++i) {
+    Step& s = steps[i];
+    const bool sparse_scaler = s.type == "StandardScaler" && (cur.sparse || s.sparse_scale);
+    if (sparse_scaler) {
+      const json& p = s.transformer->params();
+      if (p.value("with_mean", true)) {
+        throw Error(Status::invalid("step '" + s.name + "': StandardScaler cannot center sparse features "
+                                    "(set with_mean to false, as scikit-learn requires)"));
+      }
+      if (fit) s.sparse_scale = ml::scaler_fit_sparse(cur.sp, p.value("with_std", true));
+      cur.sp = ml::scale_sparse(cur.sp, *s.sparse_scale);
+      continue;
+    }
+    ml::Matrix m = cur.to_dense();
+    if (fit) s.transformer->fit(m);
+    cur = dense_features(s.transformer->transform(m));
+  }
+  return cur;
 }
 
-ml::Matrix FittedPipeline::predict_proba(const ml::Matrix& x) const {
-  ml::Matrix cur = x;
-  for (const auto& s : steps) {
-    if (s.transformer) cur = s.transformer->transform(cur);
-    else return s.classifier->predict_proba(cur);
-  }
-  throw Error(Status::internal("pipeline has no final estimator"));
+Features FittedPipeline::fit_transform_features(const data::Table& x) { return apply(x, true); }
+
+Features FittedPipeline::transform(const data::Table& x) const {
+  // apply(fit=false) changes nothing; the cast keeps one code path for fit and transform.
+  return const_cast<FittedPipeline*>(this)->apply(x, false);
 }
 
-std::vector<int> FittedPipeline::predict(const ml::Matrix& x) const {
-  ml::Matrix cur = x;
-  for (const auto& s : steps) {
-    if (s.transformer) cur = s.transformer->transform(cur);
-    else return s.classifier->predict(cur);
-  }
-  throw Error(Status::internal("pipeline has no final estimator"));
+void FittedPipeline::fit(const data::Table& x, const std::vector<int>& y, int n_classes) {
+  ml::Matrix m = fit_transform_features(x).to_dense();
+  steps.back().classifier->fit(m, y, n_classes);
+}
+
+void FittedPipeline::fit(const data::Table& x, const ml::Vector& y) {
+  ml::Matrix m = fit_transform_features(x).to_dense();
+  steps.back().regressor->fit(m, y);
+}
+
+ml::Matrix FittedPipeline::predict_proba(const data::Table& x) const {
+  return steps.back().classifier->predict_proba(transform(x).to_dense());
+}
+
+std::vector<int> FittedPipeline::predict(const data::Table& x) const {
+  return steps.back().classifier->predict(transform(x).to_dense());
+}
+
+ml::Vector FittedPipeline::predict_values(const data::Table& x) const {
+  return steps.back().regressor->predict(transform(x).to_dense());
 }
 
 std::map<std::string, std::string> FittedPipeline::flat_params() const {
   std::map<std::string, std::string> out;
   for (const auto& s : steps) {
-    const json& params = s.transformer ? s.transformer->params() : s.classifier->params();
+    const json& params = s.params();
     for (auto it = params.begin(); it != params.end(); ++it) out[s.name + "__" + it.key()] = param_text(it.value());
   }
   return out;
@@ -136,12 +306,19 @@ std::map<std::string, std::string> FittedPipeline::flat_params() const {
 json FittedPipeline::to_json() const {
   json js = json::array();
   for (const auto& s : steps) {
-    bool t = bool(s.transformer);
-    js.push_back({{"name", s.name},
-                  {"kind", t ? "transformer" : "classifier"},
-                  {"type", t ? s.transformer->type() : s.classifier->type()},
-                  {"params", t ? s.transformer->params() : s.classifier->params()},
-                  {"state", t ? s.transformer->state() : s.classifier->state()}});
+    json state;
+    std::string kind;
+    if (s.vectorizer) { kind = "vectorizer"; state = s.vectorizer->state(); }
+    else if (s.encoder) { kind = "encoder"; state = s.encoder->state(); }
+    else if (s.transformer) {
+      kind = "transformer";
+      state = s.sparse_scale ? json{{"sparse_scale", std::vector<double>(s.sparse_scale->data(), s.sparse_scale->data() + s.sparse_scale->size())}}
+                             : s.transformer->state();
+    } else if (s.classifier) { kind = "classifier"; state = s.classifier->state(); }
+    else { kind = "regressor"; state = s.regressor->state(); }
+    json j = {{"name", s.name}, {"kind", kind}, {"type", s.type}, {"params", s.params()}, {"state", state}};
+    if (!s.columns.empty()) j["columns"] = s.columns;
+    js.push_back(j);
   }
   return {{"schema", "mllab.fitted_pipeline"}, {"schema_version", kFittedSchemaVersion},
           {"features", features}, {"target", target}, {"classes", classes},
@@ -166,26 +343,51 @@ Result<FittedPipeline> FittedPipeline::from_json(const json& doc) {
     for (const auto& s : doc.at("steps")) {
       Step step;
       step.name = s.at("name").get<std::string>();
-      std::string type = s.at("type").get<std::string>();
-      if (s.at("kind") == "transformer") {
-        auto t = ml::make_transformer(type, s.at("params"));
+      step.type = s.at("type").get<std::string>();
+      step.columns = s.value("columns", std::vector<std::string>{});
+      const std::string kind = s.at("kind").get<std::string>();
+      const json& params = s.at("params");
+      const json& state = s.at("state");
+      if (kind == "vectorizer") {
+        if (step.type == "TfidfVectorizer") step.vectorizer = std::make_unique<ml::TfidfVectorizer>(params);
+        else step.vectorizer = std::make_unique<ml::CountVectorizer>(params);
+        MLLAB_RETURN_IF_ERROR(step.vectorizer->load_state(state));
+      } else if (kind == "encoder") {
+        step.encoder = std::make_unique<ml::OneHotEncoder>(params);
+        MLLAB_RETURN_IF_ERROR(step.encoder->load_state(state));
+      } else if (kind == "transformer") {
+        auto t = ml::make_transformer(step.type, params);
         if (!t) return t.status();
-        MLLAB_RETURN_IF_ERROR((*t)->load_state(s.at("state")));
         step.transformer = std::move(t).value();
-      } else {
-        auto c = ml::make_classifier(type, s.at("params"));
+        if (state.contains("sparse_scale")) {
+          auto v = state["sparse_scale"].get<std::vector<double>>();
+          step.sparse_scale = Eigen::Map<ml::Vector>(v.data(), Eigen::Index(v.size()));
+        } else {
+          MLLAB_RETURN_IF_ERROR(step.transformer->load_state(state));
+        }
+      } else if (kind == "classifier") {
+        auto c = ml::make_classifier(step.type, params);
         if (!c) return c.status();
-        MLLAB_RETURN_IF_ERROR((*c)->load_state(s.at("state")));
+        MLLAB_RETURN_IF_ERROR((*c)->load_state(state));
         step.classifier = std::move(c).value();
+      } else if (kind == "regressor") {
+        auto r = ml::make_regressor(step.type, params);
+        if (!r) return r.status();
+        MLLAB_RETURN_IF_ERROR((*r)->load_state(state));
+        step.regressor = std::move(r).value();
+      } else {
+        return Status::parse_error("fitted pipeline step '" + step.name + "' has unknown kind '" + kind + "'");
       }
       p.steps.push_back(std::move(step));
     }
-    if (p.steps.empty() || !p.steps.back().classifier) {
+    if (p.steps.empty() || (!p.steps.back().classifier && !p.steps.back().regressor)) {
       return Status::parse_error("fitted pipeline has no final estimator");
     }
     return p;
   } catch (const json::exception& e) {
     return Status::parse_error(std::string("fitted pipeline is malformed: ") + e.what());
+  } catch (const Error& e) {
+    return e.status();
   }
 }
 

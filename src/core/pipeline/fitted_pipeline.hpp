@@ -1,13 +1,22 @@
 // A pipeline of fitted steps over named table columns: what a run saves as its model artifact
 // and what predicts on new data.
+//
+// Steps, in order: column steps (each reads named table columns: vectorizers, one-hot
+// encoders, imputers/scalers on numeric columns; their outputs are stacked side by side like
+// scikit-learn's ColumnTransformer), transformers of the whole feature matrix, and the final
+// estimator (a classifier or a regressor). Without column steps the input is the numeric
+// feature columns.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/data/table.hpp"
 #include "core/ml/model.hpp"
+#include "core/ml/preprocessing.hpp"
+#include "core/ml/text.hpp"
 #include "core/pipeline/spec.hpp"
 
 namespace mllab::pipeline {
@@ -28,7 +37,18 @@ Result<LabelEncoding> encode_labels(const data::Table& table, const std::string&
 Result<ml::Matrix> feature_matrix(const data::Table& table, const std::vector<std::string>& columns,
                                   bool allow_missing = false);
 
-// Transformers followed by a classifier, with the feature names and classes they were fitted on.
+// Features flowing between steps: dense, or sparse (after vectorizers and encoders).
+struct Features {
+  bool sparse = false;
+  ml::Matrix dense;
+  ml::SparseMatrix sp;
+  Eigen::Index rows() const { return sparse ? sp.rows() : dense.rows(); }
+  Eigen::Index cols() const { return sparse ? sp.cols() : dense.cols(); }
+  // The features as a dense matrix (estimators take dense input).
+  ml::Matrix to_dense() const;
+};
+
+// Fitted (or fittable) steps with the columns and classes they were fitted on.
 class FittedPipeline {
  public:
   // Builds the (unfitted) steps of a spec.
@@ -36,28 +56,52 @@ class FittedPipeline {
   // Restores a pipeline saved by to_json; errors name what is wrong.
   static Result<FittedPipeline> from_json(const json& doc);
 
-  // Fits every step in order on `x` (rows x features) and labels `y`.
-  void fit(const ml::Matrix& x, const std::vector<int>& y, int n_classes);
-  // Class probabilities for rows of `x`.
-  ml::Matrix predict_proba(const ml::Matrix& x) const;
-  // Predicted class indices for rows of `x`.
-  std::vector<int> predict(const ml::Matrix& x) const;
+  // Fits every step on the rows of `x` with class labels `y` (classification).
+  void fit(const data::Table& x, const std::vector<int>& y, int n_classes);
+  // Fits every step on the rows of `x` with real targets `y` (regression).
+  void fit(const data::Table& x, const ml::Vector& y);
+  // Class probabilities / predicted classes (classification).
+  ml::Matrix predict_proba(const data::Table& x) const;
+  std::vector<int> predict(const data::Table& x) const;
+  // Predicted values (regression).
+  ml::Vector predict_values(const data::Table& x) const;
+  // The features the final estimator sees for `x` (every step but the last).
+  Features transform(const data::Table& x) const;
+
+  bool is_regression() const { return !steps.empty() && steps.back().regressor != nullptr; }
+  // True when the pipeline has column steps.
+  bool has_column_steps() const;
+  // The input columns the pipeline reads, in order (column steps' columns + passthrough).
+  std::vector<std::string> input_columns() const;
   // The full config of every step, as "step__param" -> value text (what a run logs as params).
   std::map<std::string, std::string> flat_params() const;
   // Config + learned state as a versioned document ("mllab.fitted_pipeline").
   json to_json() const;
 
-  std::vector<std::string> features;      // input columns, in order
+  std::vector<std::string> features;      // numeric input columns without column steps, or the
+                                          // passthrough numeric columns with them
   std::string target;                     // target column name
-  std::vector<std::string> classes;       // class labels (index -> label)
+  std::vector<std::string> classes;       // class labels (index -> label); empty for regression
   std::vector<std::string> target_names;  // display names of classes (may equal classes)
 
+  // One step; exactly one of the step objects is set.
   struct Step {
     std::string name;
-    std::unique_ptr<ml::Transformer> transformer;  // set for transformer steps
-    std::unique_ptr<ml::Classifier> classifier;    // set for the final step
+    std::string type;
+    std::vector<std::string> columns;                  // column steps only
+    std::unique_ptr<ml::CountVectorizer> vectorizer;   // Count/TfidfVectorizer (one text column)
+    std::unique_ptr<ml::OneHotEncoder> encoder;        // OneHotEncoder (string columns)
+    std::unique_ptr<ml::Transformer> transformer;      // numeric columns, or the feature matrix
+    std::optional<ml::Vector> sparse_scale;            // StandardScaler fitted on sparse input
+    std::unique_ptr<ml::Classifier> classifier;        // final step (classification)
+    std::unique_ptr<ml::Regressor> regressor;          // final step (regression)
+    const json& params() const;
   };
   std::vector<Step> steps;
+
+ private:
+  Features fit_transform_features(const data::Table& x);
+  Features apply(const data::Table& x, bool fit);
 };
 
 }  // namespace mllab::pipeline

@@ -57,7 +57,7 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
   if (!doc.is_object()) return Status::parse_error("pipeline spec must be a JSON object");
   MLLAB_RETURN_IF_ERROR(check_fields(doc, "the pipeline spec",
                                      {"schema", "schema_version", "experiment", "run_name", "dataset",
-                                      "split", "steps", "tags", "description"}));
+                                      "split", "steps", "evaluate", "search", "tags", "description"}));
   if (!doc.contains("schema") || doc["schema"] != "mllab.pipeline") {
     return Status::invalid("schema: expected \"mllab.pipeline\" (received " +
                            (doc.contains("schema") ? doc["schema"].dump() : std::string("nothing")) + ")");
@@ -106,14 +106,16 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
   }
   std::set<std::string> names;
   const auto& steps = doc["steps"];
+  bool seen_matrix_step = false;
   for (size_t i = 0; i < steps.size(); ++i) {
     std::string where = "steps[" + std::to_string(i) + "]";
     const json& st = steps[i];
     if (!st.is_object()) return Status::invalid(where + ": must be an object");
-    MLLAB_RETURN_IF_ERROR(check_fields(st, where, {"name", "type", "params"}));
+    MLLAB_RETURN_IF_ERROR(check_fields(st, where, {"name", "type", "params", "columns"}));
     StepSpec step;
     MLLAB_RETURN_IF_ERROR(get_field(st, where, "type", &step.type, true));
     MLLAB_RETURN_IF_ERROR(get_field(st, where, "name", &step.name, false));
+    MLLAB_RETURN_IF_ERROR(get_field(st, where, "columns", &step.columns, false));
     if (step.name.empty()) step.name = i + 1 == steps.size() ? "model" : "step" + std::to_string(i);
     if (!names.insert(step.name).second) return Status::invalid(where + ".name: duplicate step name '" + step.name + "'");
     if (step.name.find("__") != std::string::npos) {
@@ -123,25 +125,137 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
       if (!st["params"].is_object()) return Status::invalid(where + ".params: must be an object");
       step.params = st["params"];
     }
-    bool last = i + 1 == steps.size();
-    const auto types = last ? ml::classifier_types() : ml::transformer_types();
+    const bool last = i + 1 == steps.size();
+    const bool column_step = st.contains("columns");
+    std::vector<std::string> types;
+    std::string kind;
+    if (last) {
+      if (column_step) return Status::invalid(where + ".columns: the final estimator takes the feature matrix, not columns");
+      types = ml::classifier_types();
+      for (const auto& t : ml::regressor_types()) types.push_back(t);
+      kind = "estimator";
+    } else if (column_step) {
+      if (seen_matrix_step) {
+        return Status::invalid(where + ".columns: column steps must come before the steps that "
+                               "transform the whole feature matrix");
+      }
+      if (step.columns.empty()) return Status::invalid(where + ".columns: must name at least one column");
+      types = ml::column_step_types();
+      kind = "column step";
+    } else {
+      seen_matrix_step = true;
+      types = ml::transformer_types();
+      kind = "transformer";
+    }
     if (std::find(types.begin(), types.end(), step.type) == types.end()) {
       std::string list;
       for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
-      return Status::invalid(where + ".type: unknown " + std::string(last ? "estimator" : "transformer") +
-                             " '" + step.type + "' (available: " + list + ")");
+      return Status::invalid(where + ".type: unknown " + kind + " '" + step.type + "' (available: " + list + ")");
     }
     // Validate parameters now so a typo fails before any data is read.
-    auto resolved = ml::resolve_params(step.type, *ml::param_specs_for(step.type), step.params);
+    auto resolved = ml::validate_step_params(step.type, step.params);
     if (!resolved) return Status::invalid(where + " (" + step.name + "): " + resolved.status().message());
     s.steps.push_back(std::move(step));
+  }
+
+  if (doc.contains("evaluate")) {
+    const json& ev = doc["evaluate"];
+    if (!ev.is_object()) return Status::invalid("evaluate: must be an object");
+    MLLAB_RETURN_IF_ERROR(check_fields(ev, "evaluate", {"cv", "scoring"}));
+    MLLAB_RETURN_IF_ERROR(get_field(ev, "evaluate", "cv", &s.evaluate.cv, false));
+    MLLAB_RETURN_IF_ERROR(get_field(ev, "evaluate", "scoring", &s.evaluate.scoring, false));
+    if (s.evaluate.cv == 1 || s.evaluate.cv < 0) {
+      return Status::invalid("evaluate.cv: must be 0 (none) or at least 2 folds (received " +
+                             std::to_string(s.evaluate.cv) + ")");
+    }
+  }
+  if (doc.contains("search")) {
+    const json& se = doc["search"];
+    if (!se.is_object()) return Status::invalid("search: must be an object");
+    MLLAB_RETURN_IF_ERROR(check_fields(se, "search", {"type", "param_grid", "param_distributions", "cv",
+                                                      "scoring", "n_iter", "random_state"}));
+    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "type", &s.search.type, true));
+    if (s.search.type != "grid" && s.search.type != "random") {
+      return Status::invalid("search.type: must be \"grid\" or \"random\" (received \"" + s.search.type + "\")");
+    }
+    const char* grid_key = se.contains("param_distributions") ? "param_distributions" : "param_grid";
+    if (!se.contains(grid_key) || !se[grid_key].is_object() || se[grid_key].empty()) {
+      return Status::invalid(std::string("search.") + grid_key + ": must be a non-empty object of lists");
+    }
+    s.search.param_grid = se[grid_key];
+    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "cv", &s.search.cv, false));
+    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "scoring", &s.search.scoring, false));
+    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "n_iter", &s.search.n_iter, false));
+    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "random_state", &s.search.random_state, false));
+    if (s.search.cv < 2) return Status::invalid("search.cv: must be at least 2 (received " + std::to_string(s.search.cv) + ")");
+    if (s.search.n_iter < 1) return Status::invalid("search.n_iter: must be at least 1");
+    // Every candidate value must be a valid parameter of its step.
+    for (auto it = s.search.param_grid.begin(); it != s.search.param_grid.end(); ++it) {
+      if (!it.value().is_array() || it.value().empty()) {
+        return Status::invalid(std::string("search.") + grid_key + "." + it.key() + ": must be a non-empty list");
+      }
+      for (const auto& v : it.value()) {
+        PipelineSpec probe = s;
+        Status st = set_step_param(probe, it.key(), v);
+        if (!st.is_ok()) return Status::invalid(std::string("search.") + grid_key + ": " + st.message());
+      }
+    }
+  }
+  for (const char* metric : {"evaluate", "search"}) {
+    const std::string& scoring = std::string(metric) == "evaluate" ? s.evaluate.scoring : s.search.scoring;
+    if (scoring.empty()) continue;
+    static const std::set<std::string> kClassification = {"accuracy", "f1_macro", "f1_weighted", "precision_macro",
+                                                          "recall_macro", "roc_auc", "neg_log_loss"};
+    static const std::set<std::string> kRegression = {"r2", "neg_mean_squared_error", "neg_root_mean_squared_error",
+                                                      "neg_mean_absolute_error"};
+    const auto& allowed = is_regression(s) ? kRegression : kClassification;
+    if (!allowed.count(scoring)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return Status::invalid(std::string(metric) + ".scoring: unknown scoring '" + scoring + "' (available: " + list + ")");
+    }
   }
   return s;
 }
 
+bool is_regression(const PipelineSpec& spec) {
+  if (spec.steps.empty()) return false;
+  const auto types = ml::regressor_types();
+  return std::find(types.begin(), types.end(), spec.steps.back().type) != types.end();
+}
+
+std::string scoring_of(const PipelineSpec& spec, const std::string& requested) {
+  if (!requested.empty()) return requested;
+  return is_regression(spec) ? "r2" : "accuracy";
+}
+
+Status set_step_param(PipelineSpec& spec, const std::string& step_param, const json& value) {
+  size_t sep = step_param.find("__");
+  if (sep == std::string::npos) {
+    return Status::invalid("'" + step_param + "' must be \"step__param\", e.g. \"model__max_depth\"");
+  }
+  std::string step = step_param.substr(0, sep), param = step_param.substr(sep + 2);
+  for (auto& st : spec.steps) {
+    if (st.name != step) continue;
+    json params = st.params;
+    params[param] = value;
+    auto resolved = ml::validate_step_params(st.type, params);
+    if (!resolved) return Status::invalid(step_param + ": " + resolved.status().message());
+    st.params = params;
+    return Status::ok();
+  }
+  std::string names;
+  for (const auto& st : spec.steps) names += (names.empty() ? "" : ", ") + st.name;
+  return Status::invalid("'" + step_param + "' names no step '" + step + "' (steps: " + names + ")");
+}
+
 json pipeline_spec_to_json(const PipelineSpec& s) {
   json steps = json::array();
-  for (const auto& st : s.steps) steps.push_back({{"name", st.name}, {"type", st.type}, {"params", st.params}});
+  for (const auto& st : s.steps) {
+    json j = {{"name", st.name}, {"type", st.type}, {"params", st.params}};
+    if (!st.columns.empty()) j["columns"] = st.columns;
+    steps.push_back(j);
+  }
   json ds = {{"path", s.dataset_path}, {"target", s.target}};
   if (!s.features.empty()) ds["features"] = s.features;
   json j = {{"schema", "mllab.pipeline"}, {"schema_version", kSpecSchemaVersion},
@@ -149,6 +263,11 @@ json pipeline_spec_to_json(const PipelineSpec& s) {
             {"split", {{"test_size", s.test_size}, {"random_state", s.random_state}, {"stratify", s.stratify}}},
             {"steps", steps}};
   if (!s.tags.empty()) j["tags"] = s.tags;
+  if (s.evaluate.cv > 0) j["evaluate"] = {{"cv", s.evaluate.cv}, {"scoring", s.evaluate.scoring}};
+  if (!s.search.type.empty()) {
+    j["search"] = {{"type", s.search.type}, {"param_grid", s.search.param_grid}, {"cv", s.search.cv},
+                   {"scoring", s.search.scoring}, {"n_iter", s.search.n_iter}, {"random_state", s.search.random_state}};
+  }
   return j;
 }
 

@@ -21,11 +21,31 @@ namespace mllab::pipeline {
 
 using json = nlohmann::json;
 
-// One pipeline step: a transformer, or the final estimator.
+// One pipeline step: a column step (reads named table columns: vectorizers, encoders,
+// imputers, scalers — together they act as scikit-learn's ColumnTransformer with
+// remainder="drop"), a transformer of the feature matrix, or the final estimator.
 struct StepSpec {
   std::string name;  // unique within the pipeline, used in param names "name__param"
   std::string type;  // scikit-learn class name
   json params = json::object();  // as given; defaults are filled in when the step is built
+  std::vector<std::string> columns;  // set for column steps only
+};
+
+// Cross-validation of the pipeline on the training split ("evaluate": {"cv": 5}).
+struct EvaluateSpec {
+  int cv = 0;                  // folds; 0 = no cross-validation
+  std::string scoring;         // "" = accuracy for classifiers, r2 for regressors
+};
+
+// Hyper-parameter search on the training split, then a refit of the best candidate
+// ("search": {"type": "grid", "param_grid": {"model__max_depth": [5, 10]}, "cv": 5}).
+struct SearchSpec {
+  std::string type;            // "grid" | "random"; "" = no search
+  json param_grid = json::object();  // "step__param" -> list of values
+  int cv = 5;
+  std::string scoring;
+  int n_iter = 10;             // random search only
+  uint64_t random_state = 0;   // random search only
 };
 
 // A parsed, validated pipeline spec.
@@ -39,6 +59,8 @@ struct PipelineSpec {
   uint64_t random_state = 0;
   bool stratify = true;
   std::vector<StepSpec> steps;
+  EvaluateSpec evaluate;
+  SearchSpec search;
   // Tags given in the spec, logged on the run.
   std::map<std::string, std::string> tags;
 };
@@ -49,5 +71,11 @@ Result<PipelineSpec> parse_pipeline_spec(const std::string& json_text);
 Result<PipelineSpec> parse_pipeline_spec(const json& doc);
 // The spec as its canonical JSON document.
 json pipeline_spec_to_json(const PipelineSpec& spec);
+// True when the spec's final step is a regressor.
+bool is_regression(const PipelineSpec& spec);
+// Sets "step__param" to `value` in the spec (for searches); errors name an unknown step.
+Status set_step_param(PipelineSpec& spec, const std::string& step_param, const json& value);
+// The scoring a spec uses: its own, or accuracy (classifiers) / r2 (regressors).
+std::string scoring_of(const PipelineSpec& spec, const std::string& requested);
 
 }  // namespace mllab::pipeline

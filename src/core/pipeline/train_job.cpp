@@ -1,10 +1,13 @@
 #include "core/pipeline/train_job.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <set>
 
 #include "core/data/csv.hpp"
 #include "core/ml/metrics.hpp"
+#include "core/ml/regression_metrics.hpp"
 #include "core/ml/split.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
@@ -12,32 +15,77 @@
 namespace mllab::pipeline {
 namespace {
 
-ml::Matrix take_rows(const ml::Matrix& x, const std::vector<size_t>& rows) {
-  ml::Matrix out(Eigen::Index(rows.size()), x.cols());
-  for (size_t i = 0; i < rows.size(); ++i) out.row(Eigen::Index(i)) = x.row(Eigen::Index(rows[i]));
+std::string fmt_double(double v) { return data::format_number(v); }
+
+std::vector<double> to_std(const ml::Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+template <typename T>
+std::vector<T> pick(const std::vector<T>& v, const std::vector<size_t>& rows) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (size_t r : rows) out.push_back(v[r]);
   return out;
 }
 
-std::string fmt_double(double v) {
-  data::Column c;
-  c.numbers = {v};
-  return c.value_string(0);
+ml::Vector pick(const ml::Vector& v, const std::vector<size_t>& rows) {
+  ml::Vector out(Eigen::Index(rows.size()));
+  for (size_t i = 0; i < rows.size(); ++i) out[Eigen::Index(i)] = v[Eigen::Index(rows[i])];
+  return out;
+}
+
+// Scores classification predictions by a scikit-learn scoring name.
+double classification_score(const std::string& scoring, const std::vector<int>& y, const std::vector<int>& pred,
+                            const ml::Matrix& proba, int n_classes) {
+  if (scoring == "neg_log_loss") return -ml::log_loss(y, proba);
+  if (scoring == "roc_auc") {
+    if (n_classes != 2) return ml::roc_auc_score_ovr(y, proba);
+    std::vector<double> score(size_t(proba.rows()));
+    for (Eigen::Index i = 0; i < proba.rows(); ++i) score[size_t(i)] = proba(i, 1);
+    return ml::roc_auc_score(y, score);
+  }
+  auto m = ml::classification_metrics(y, pred, n_classes);
+  if (scoring == "f1_macro") return m.f1_macro;
+  if (scoring == "f1_weighted") return m.f1_weighted;
+  if (scoring == "precision_macro") return m.precision_macro;
+  if (scoring == "recall_macro") return m.recall_macro;
+  return m.accuracy;
+}
+
+double regression_score(const std::string& scoring, const std::vector<double>& y, const std::vector<double>& pred) {
+  if (scoring == "neg_mean_squared_error") return -ml::mean_squared_error(y, pred);
+  if (scoring == "neg_root_mean_squared_error") return -ml::root_mean_squared_error(y, pred);
+  if (scoring == "neg_mean_absolute_error") return -ml::mean_absolute_error(y, pred);
+  return ml::r2_score(y, pred);
+}
+
+double population_std(const std::vector<double>& v) {
+  double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return std::sqrt(ss / double(v.size()));
 }
 
 }  // namespace
 
 TrainJob::TrainJob(PipelineSpec spec, DatasetSource dataset, tracking::TrackingClient& client,
                    std::string source)
-    : spec_(std::move(spec)), dataset_(std::move(dataset)), client_(client), source_(std::move(source)) {}
+    : spec_(std::move(spec)), dataset_(std::move(dataset)), client_(client), source_(std::move(source)) {
+  regression_ = is_regression(spec_);
+}
 
 double TrainJob::progress() const {
+  auto part = [&](double lo, double hi, size_t done, size_t total) {
+    return total == 0 ? lo : lo + (hi - lo) * double(done) / double(total);
+  };
   switch (stage_) {
     case Stage::kCreate: return 0.0;
-    case Stage::kLoad: return 0.1;
-    case Stage::kSplit: return 0.3;
-    case Stage::kFit: return 0.4;
-    case Stage::kEvaluate: return 0.8;
-    case Stage::kCommit: return 0.9;
+    case Stage::kLoad: return 0.05;
+    case Stage::kSplit: return 0.1;
+    case Stage::kCrossValidate: return part(0.15, 0.6, work_index_, folds_.size());
+    case Stage::kSearch: return part(0.15, 0.75, work_index_, candidates_.size() * folds_.size());
+    case Stage::kFit: return 0.8;
+    case Stage::kEvaluate: return 0.9;
+    case Stage::kCommit: return 0.95;
     case Stage::kDone: return 1.0;
   }
   return 0;
@@ -48,6 +96,8 @@ const char* TrainJob::stage_name() const {
     case Stage::kCreate: return "starting run";
     case Stage::kLoad: return "reading dataset";
     case Stage::kSplit: return "splitting train/test";
+    case Stage::kCrossValidate: return "cross-validating";
+    case Stage::kSearch: return "searching parameters";
     case Stage::kFit: return "fitting pipeline";
     case Stage::kEvaluate: return "evaluating on the test split";
     case Stage::kCommit: return "saving run";
@@ -91,6 +141,28 @@ void TrainJob::run_to_end() {
   }
 }
 
+std::vector<ml::Fold> TrainJob::folds(int n_splits) const {
+  // cross_val_score(cv=int): StratifiedKFold for classifiers, KFold otherwise; no shuffle.
+  if (regression_) return ml::KFold(n_splits).split(size_t(yr_train_.size()));
+  return ml::StratifiedKFold(n_splits).split(y_train_);
+}
+
+double TrainJob::fit_and_score(const PipelineSpec& spec, const std::vector<size_t>& train,
+                               const std::vector<size_t>& test, const std::string& scoring) const {
+  auto model = FittedPipeline::from_spec(spec);
+  if (!model) throw Error(model.status());
+  model->features = passthrough_;
+  data::Table xtr = x_train_.take_rows(train), xte = x_train_.take_rows(test);
+  if (regression_) {
+    model->fit(xtr, pick(yr_train_, train));
+    return regression_score(scoring, to_std(pick(yr_train_, test)), to_std(model->predict_values(xte)));
+  }
+  const int k = int(labels_.classes.size());
+  model->fit(xtr, pick(y_train_, train), k);
+  auto yte = pick(y_train_, test);
+  return classification_score(scoring, yte, model->predict(xte), model->predict_proba(xte), k);
+}
+
 void TrainJob::run_stage() {
   switch (stage_) {
     case Stage::kCreate: {
@@ -105,20 +177,21 @@ void TrainJob::run_stage() {
       data_.params["target"] = spec_.target;
       data_.params["test_size"] = fmt_double(spec_.test_size);
       data_.params["random_state"] = std::to_string(spec_.random_state);
-      data_.params["stratify"] = spec_.stratify ? "True" : "False";
+      data_.params["stratify"] = spec_.stratify && !regression_ ? "True" : "False";
       std::string steps;
       for (const auto& s : spec_.steps) steps += (steps.empty() ? "" : " -> ") + s.name + ":" + s.type;
       data_.params["steps"] = steps;
-      auto model = FittedPipeline::from_spec(spec_);
-      if (!model) return fail(model.status());
-      for (auto& [k, v] : model->flat_params()) data_.params[k] = v;
-      model_ = std::move(model).value();
+      if (spec_.evaluate.cv > 0) data_.params["cv"] = std::to_string(spec_.evaluate.cv);
       data_.tags["mllab.source"] = source_;
       data_.tags["mlflow.source.type"] = "LOCAL";
       data_.tags["mllab.version"] = MLLAB_VERSION;
       data_.tags["mllab.seed"] = std::to_string(spec_.random_state);
+      data_.tags["mllab.task"] = regression_ ? "regression" : "classification";
       data_.tags["mllab.pipeline_digest"] = sha256_hex(pipeline_spec_to_json(spec_).dump()).substr(0, 16);
       for (const auto& [k, v] : spec_.tags) data_.tags[k] = v;
+      auto model = FittedPipeline::from_spec(spec_);
+      if (!model) return fail(model.status());
+      model_ = std::move(model).value();
       stage_ = Stage::kLoad;
       return;
     }
@@ -145,88 +218,171 @@ void TrainJob::run_stage() {
       return;
     }
     case Stage::kSplit: {
-      auto labels = encode_labels(table_, spec_.target);
-      if (!labels) return fail(labels.status());
-      labels_ = std::move(labels).value();
-      std::vector<std::string> features = spec_.features;
-      if (features.empty()) {
-        for (const auto& c : table_.columns()) {
-          if (c.name != spec_.target) features.push_back(c.name);
+      const data::Column* target = table_.column(spec_.target);
+      if (!target) return fail(Status::invalid("target column '" + spec_.target + "' is not in the dataset"));
+      // Which input columns the pipeline reads.
+      std::vector<std::string> inputs;
+      if (model_->has_column_steps()) {
+        std::set<std::string> consumed;
+        for (const auto& s : spec_.steps) for (const auto& c : s.columns) consumed.insert(c);
+        inputs.assign(consumed.begin(), consumed.end());
+        for (const auto& f : spec_.features) {
+          if (!consumed.count(f)) { passthrough_.push_back(f); inputs.push_back(f); }
         }
+      } else {
+        passthrough_ = spec_.features;
+        if (passthrough_.empty()) {
+          for (const auto& c : table_.columns()) if (c.name != spec_.target) passthrough_.push_back(c.name);
+        }
+        inputs = passthrough_;
       }
-      if (std::find(features.begin(), features.end(), spec_.target) != features.end()) {
-        return fail(Status::invalid("dataset.features: the target column '" + spec_.target + "' cannot be a feature"));
+      for (const auto& c : inputs) {
+        if (c == spec_.target) return fail(Status::invalid("the target column '" + spec_.target + "' cannot be a feature"));
+        if (!table_.column(c)) return fail(Status::invalid("feature column '" + c + "' is not in the dataset"));
       }
-      // Rows without a label cannot be used for training or evaluation.
+      // Rows without a target cannot be used for training or evaluation.
       std::vector<size_t> labelled;
       std::vector<int> y;
-      for (size_t i = 0; i < labels_.y.size(); ++i) {
-        if (labels_.y[i] >= 0) { labelled.push_back(i); y.push_back(labels_.y[i]); }
+      std::vector<double> yr;
+      if (regression_) {
+        if (target->type != data::ColumnType::kNumeric) {
+          return fail(Status::invalid("target column '" + spec_.target + "' is " + data::column_type_name(target->type) +
+                                      "; a regressor needs a numeric target"));
+        }
+        for (size_t i = 0; i < target->size(); ++i) {
+          if (!std::isnan(target->numbers[i])) { labelled.push_back(i); yr.push_back(target->numbers[i]); }
+        }
+      } else {
+        auto labels = encode_labels(table_, spec_.target);
+        if (!labels) return fail(labels.status());
+        labels_ = std::move(labels).value();
+        for (size_t i = 0; i < labels_.y.size(); ++i) {
+          if (labels_.y[i] >= 0) { labelled.push_back(i); y.push_back(labels_.y[i]); }
+        }
       }
-      if (labelled.size() < labels_.y.size()) {
-        data_.tags["mllab.rows_without_target"] = std::to_string(labels_.y.size() - labelled.size());
+      if (labelled.size() < table_.num_rows()) {
+        data_.tags["mllab.rows_without_target"] = std::to_string(table_.num_rows() - labelled.size());
       }
-      auto x_all = feature_matrix(table_.take_rows(labelled), features);
-      if (!x_all) return fail(x_all.status());
-      int n_classes = int(labels_.classes.size());
-      auto split = ml::train_test_split(y, n_classes, spec_.test_size, spec_.random_state, spec_.stratify);
-      train_rows_ = split.train;
-      test_rows_ = split.test;
-      x_train_ = take_rows(*x_all, train_rows_);
-      x_test_ = take_rows(*x_all, test_rows_);
-      y_train_.clear(); y_test_.clear();
-      for (size_t r : train_rows_) y_train_.push_back(y[r]);
-      for (size_t r : test_rows_) y_test_.push_back(y[r]);
-      model_->features = features;
-      model_->classes = labels_.classes;
-      model_->target_names = dataset_.target_names.size() == labels_.classes.size() ? dataset_.target_names : labels_.classes;
-      data_.params["n_features"] = std::to_string(features.size());
-      data_.params["n_train"] = std::to_string(train_rows_.size());
-      data_.params["n_test"] = std::to_string(test_rows_.size());
+      data::Table x_all;
+      for (const auto& c : inputs) {
+        Status st = x_all.add_column(*table_.column(c));
+        if (!st.is_ok()) return fail(st);
+      }
+      x_all = x_all.take_rows(labelled);
+      const int n_classes = regression_ ? 1 : int(labels_.classes.size());
+      auto split = ml::train_test_split(regression_ ? std::vector<int>(labelled.size(), 0) : y, n_classes,
+                                        spec_.test_size, spec_.random_state, spec_.stratify && !regression_);
+      x_train_ = x_all.take_rows(split.train);
+      x_test_ = x_all.take_rows(split.test);
+      if (regression_) {
+        ml::Vector all = Eigen::Map<ml::Vector>(yr.data(), Eigen::Index(yr.size()));
+        yr_train_ = pick(all, split.train);
+        yr_test_ = pick(all, split.test);
+      } else {
+        y_train_ = pick(y, split.train);
+        y_test_ = pick(y, split.test);
+        model_->classes = labels_.classes;
+        model_->target_names = dataset_.target_names.size() == labels_.classes.size() ? dataset_.target_names
+                                                                                       : labels_.classes;
+      }
+      model_->features = passthrough_;
+      data_.params["n_features_in"] = std::to_string(inputs.size());
+      data_.params["n_train"] = std::to_string(split.train.size());
+      data_.params["n_test"] = std::to_string(split.test.size());
+      if (spec_.evaluate.cv > 0) {
+        folds_ = folds(spec_.evaluate.cv);
+        stage_ = Stage::kCrossValidate;
+      } else if (!spec_.search.type.empty()) {
+        stage_ = Stage::kSearch;
+      } else {
+        stage_ = Stage::kFit;
+      }
+      return;
+    }
+    case Stage::kCrossValidate: {
+      const std::string scoring = scoring_of(spec_, spec_.evaluate.scoring);
+      const auto& f = folds_[work_index_];
+      double score = fit_and_score(spec_, f.train, f.test, scoring);
+      cv_scores_.push_back(score);
+      // Metrics by step: one point per fold.
+      data_.metrics.push_back({"cv_" + scoring, score, now_ms(), int64_t(work_index_)});
+      if (++work_index_ < folds_.size()) return;
+      int64_t ts = now_ms();
+      double mean = std::accumulate(cv_scores_.begin(), cv_scores_.end(), 0.0) / double(cv_scores_.size());
+      data_.metrics.push_back({"cv_" + scoring + "_mean", mean, ts, 0});
+      data_.metrics.push_back({"cv_" + scoring + "_std", population_std(cv_scores_), ts, 0});
+      work_index_ = 0;
+      folds_.clear();
+      stage_ = spec_.search.type.empty() ? Stage::kFit : Stage::kSearch;
+      return;
+    }
+    case Stage::kSearch: {
+      const std::string scoring = scoring_of(spec_, spec_.search.scoring);
+      if (candidates_.empty()) {
+        candidates_ = spec_.search.type == "grid"
+                          ? ml::ParameterGrid(spec_.search.param_grid).candidates()
+                          : ml::ParameterSampler(spec_.search.param_grid, spec_.search.n_iter,
+                                                 spec_.search.random_state).candidates();
+        folds_ = folds(spec_.search.cv);
+        candidate_scores_.assign(candidates_.size(), {});
+        return;
+      }
+      // One (candidate, fold) per step.
+      const size_t c = work_index_ / folds_.size(), f = work_index_ % folds_.size();
+      PipelineSpec candidate = spec_;
+      for (auto it = candidates_[c].begin(); it != candidates_[c].end(); ++it) {
+        Status st = set_step_param(candidate, it.key(), it.value());
+        if (!st.is_ok()) return fail(st);
+      }
+      candidate_scores_[c].push_back(fit_and_score(candidate, folds_[f].train, folds_[f].test, scoring));
+      if (++work_index_ < candidates_.size() * folds_.size()) return;
+      // Every score is known: let the shared search code rank them and build cv_results_.
+      auto lookup = [&](const json& params, const std::vector<size_t>&, const std::vector<size_t>& test) {
+        size_t ci = size_t(std::find(candidates_.begin(), candidates_.end(), params) - candidates_.begin());
+        size_t fi = 0;
+        while (fi < folds_.size() && folds_[fi].test != test) ++fi;
+        return candidate_scores_[ci][fi];
+      };
+      auto result = ml::search_cv(candidates_, folds_, lookup);
+      int64_t ts = now_ms();
+      data_.metrics.push_back({"best_cv_score", result.best_score, ts, 0});
+      for (size_t i = 0; i < candidates_.size(); ++i) {
+        double mean = std::accumulate(candidate_scores_[i].begin(), candidate_scores_[i].end(), 0.0) /
+                      double(candidate_scores_[i].size());
+        data_.metrics.push_back({"search_mean_" + scoring, mean, ts, int64_t(i)});
+      }
+      data_.params["search"] = spec_.search.type;
+      data_.params["search_cv"] = std::to_string(spec_.search.cv);
+      data_.params["search_scoring"] = scoring;
+      data_.params["search_candidates"] = std::to_string(candidates_.size());
+      for (auto it = result.best_params.begin(); it != result.best_params.end(); ++it) {
+        data_.params["best_" + it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+        Status st = set_step_param(spec_, it.key(), it.value());
+        if (!st.is_ok()) return fail(st);
+      }
+      data_.artifacts.push_back({{"search/cv_results.json", "application/json", 0, ""}, result.cv_results.dump()});
+      // Refit the best candidate on the whole training split (refit=True).
+      auto model = FittedPipeline::from_spec(spec_);
+      if (!model) return fail(model.status());
+      model->classes = model_->classes;
+      model->target_names = model_->target_names;
+      model->features = passthrough_;
+      model_ = std::move(model).value();
+      work_index_ = 0;
       stage_ = Stage::kFit;
       return;
     }
     case Stage::kFit: {
-      model_->fit(x_train_, y_train_, int(labels_.classes.size()));
+      for (auto& [k, v] : model_->flat_params()) data_.params[k] = v;
+      if (regression_) model_->fit(x_train_, yr_train_);
+      else model_->fit(x_train_, y_train_, int(labels_.classes.size()));
       stage_ = Stage::kEvaluate;
       return;
     }
     case Stage::kEvaluate: {
-      const int k = int(labels_.classes.size());
-      ml::Matrix proba = model_->predict_proba(x_test_);
-      std::vector<int> pred = model_->predict(x_test_);
-      std::vector<int> train_pred = model_->predict(x_train_);
-      auto cm = ml::classification_metrics(y_test_, pred, k);
-      int64_t ts = now_ms();
-      auto metric = [&](const std::string& key, double v) { data_.metrics.push_back({key, v, ts, 0}); };
-      metric("accuracy", cm.accuracy);
-      metric("precision_macro", cm.precision_macro);
-      metric("recall_macro", cm.recall_macro);
-      metric("f1_macro", cm.f1_macro);
-      metric("precision_weighted", cm.precision_weighted);
-      metric("recall_weighted", cm.recall_weighted);
-      metric("f1_weighted", cm.f1_weighted);
-      metric("f1_score", cm.f1_weighted);  // the course's name: f1_score(average='weighted')
-      metric("train_accuracy", ml::accuracy_score(y_train_, train_pred));
-      metric("log_loss", ml::log_loss(y_test_, proba));
-      bool all_present = true;
-      for (int c = 0; c < k; ++c) {
-        if (std::find(y_test_.begin(), y_test_.end(), c) == y_test_.end()) all_present = false;
-      }
-      if (all_present) {
-        if (k == 2) {
-          std::vector<double> score(proba.rows());
-          for (Eigen::Index i = 0; i < proba.rows(); ++i) score[size_t(i)] = proba(i, 1);
-          metric("roc_auc", ml::roc_auc_score(y_test_, score));
-        } else {
-          metric("roc_auc_ovr", ml::roc_auc_score_ovr(y_test_, proba));
-        }
-      }
-      std::string report = ml::format_classification_report(cm, model_->target_names, 2);
-      json cmj = {{"labels", model_->target_names}, {"matrix", cm.confusion_matrix}};
+      if (regression_) evaluate_regressor();
+      else evaluate_classifier();
       data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, model_->to_json().dump()});
-      data_.artifacts.push_back({{"classification_report.txt", "text/plain", 0, ""}, report});
-      data_.artifacts.push_back({{"confusion_matrix.json", "application/json", 0, ""}, cmj.dump()});
       stage_ = Stage::kCommit;
       return;
     }
@@ -240,6 +396,61 @@ void TrainJob::run_stage() {
     case Stage::kDone:
       return;
   }
+}
+
+void TrainJob::evaluate_classifier() {
+  const int k = int(labels_.classes.size());
+  ml::Matrix proba = model_->predict_proba(x_test_);
+  std::vector<int> pred = model_->predict(x_test_);
+  std::vector<int> train_pred = model_->predict(x_train_);
+  auto cm = ml::classification_metrics(y_test_, pred, k);
+  int64_t ts = now_ms();
+  auto metric = [&](const std::string& key, double v) { data_.metrics.push_back({key, v, ts, 0}); };
+  metric("accuracy", cm.accuracy);
+  metric("precision_macro", cm.precision_macro);
+  metric("recall_macro", cm.recall_macro);
+  metric("f1_macro", cm.f1_macro);
+  metric("precision_weighted", cm.precision_weighted);
+  metric("recall_weighted", cm.recall_weighted);
+  metric("f1_weighted", cm.f1_weighted);
+  metric("f1_score", cm.f1_weighted);  // the course's name: f1_score(average='weighted')
+  metric("train_accuracy", ml::accuracy_score(y_train_, train_pred));
+  metric("log_loss", ml::log_loss(y_test_, proba));
+  bool all_present = true;
+  for (int c = 0; c < k; ++c) {
+    if (std::find(y_test_.begin(), y_test_.end(), c) == y_test_.end()) all_present = false;
+  }
+  if (all_present) {
+    if (k == 2) {
+      std::vector<double> score(size_t(proba.rows()));
+      for (Eigen::Index i = 0; i < proba.rows(); ++i) score[size_t(i)] = proba(i, 1);
+      metric("roc_auc", ml::roc_auc_score(y_test_, score));
+      auto roc = ml::roc_curve(y_test_, score);
+      data_.artifacts.push_back({{"roc_curve.json", "application/json", 0, ""},
+                                 json({{"fpr", roc.fpr}, {"tpr", roc.tpr}, {"thresholds", roc.thresholds}}).dump()});
+    } else {
+      metric("roc_auc_ovr", ml::roc_auc_score_ovr(y_test_, proba));
+    }
+  }
+  std::string report = ml::format_classification_report(cm, model_->target_names, 2);
+  json cmj = {{"labels", model_->target_names}, {"matrix", cm.confusion_matrix}};
+  data_.artifacts.push_back({{"classification_report.txt", "text/plain", 0, ""}, report});
+  data_.artifacts.push_back({{"confusion_matrix.json", "application/json", 0, ""}, cmj.dump()});
+}
+
+void TrainJob::evaluate_regressor() {
+  auto y = to_std(yr_test_);
+  auto pred = to_std(model_->predict_values(x_test_));
+  auto train_pred = to_std(model_->predict_values(x_train_));
+  int64_t ts = now_ms();
+  auto metric = [&](const std::string& key, double v) { data_.metrics.push_back({key, v, ts, 0}); };
+  metric("r2", ml::r2_score(y, pred));
+  metric("rmse", ml::root_mean_squared_error(y, pred));
+  metric("mse", ml::mean_squared_error(y, pred));
+  metric("mae", ml::mean_absolute_error(y, pred));
+  metric("train_r2", ml::r2_score(to_std(yr_train_), train_pred));
+  json preds = {{"y_true", y}, {"y_pred", pred}};
+  data_.artifacts.push_back({{"predictions.json", "application/json", 0, ""}, preds.dump()});
 }
 
 }  // namespace mllab::pipeline

@@ -1,9 +1,10 @@
 // Training a pipeline spec as a resumable job: each step() does one stage, so the browser can
 // draw a frame (and a progress bar) between stages; the CLI calls run_to_end().
 //
-// One run = create (RUNNING) -> load CSV -> split -> fit each step -> evaluate -> commit
-// (params, metrics, tags, artifacts, inputs and FINISHED in one batch). Any error ends the run
-// FAILED with the message in the tag "mllab.error" and nothing else half-logged.
+// One run = create (RUNNING) -> load CSV -> split -> [cross-validate: one fold per step]
+// -> [search: one candidate fold per step, then the best candidate's params] -> fit -> evaluate
+// -> commit (params, metrics, tags, artifacts, inputs and FINISHED in one batch). Any error ends
+// the run FAILED with the message in the tag "mllab.error" and nothing else half-logged.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/data/table.hpp"
+#include "core/ml/model_selection.hpp"
 #include "core/pipeline/fitted_pipeline.hpp"
 #include "core/pipeline/spec.hpp"
 #include "core/tracking/tracking_store.hpp"
@@ -51,9 +53,16 @@ class TrainJob {
   const Status& status() const { return status_; }
 
  private:
-  enum class Stage { kCreate, kLoad, kSplit, kFit, kEvaluate, kCommit, kDone };
+  enum class Stage { kCreate, kLoad, kSplit, kCrossValidate, kSearch, kFit, kEvaluate, kCommit, kDone };
   void fail(const Status& st, tracking::RunStatus status = tracking::RunStatus::kFailed);
   void run_stage();
+  // Fits `spec` on training rows `train` and returns its score on training rows `test`.
+  double fit_and_score(const PipelineSpec& spec, const std::vector<size_t>& train,
+                       const std::vector<size_t>& test, const std::string& scoring) const;
+  // Folds over the training split for `n_splits` (stratified for classification, as sklearn).
+  std::vector<ml::Fold> folds(int n_splits) const;
+  void evaluate_classifier();
+  void evaluate_regressor();
 
   PipelineSpec spec_;
   DatasetSource dataset_;
@@ -66,14 +75,22 @@ class TrainJob {
   int64_t start_time_ = 0;
 
   // Working state.
+  bool regression_ = false;
   data::Table table_;
   std::string digest_;
   LabelEncoding labels_;
-  std::vector<size_t> train_rows_, test_rows_;
-  ml::Matrix x_train_, x_test_;
-  std::vector<int> y_train_, y_test_;
+  data::Table x_train_, x_test_;          // feature/input columns of the split rows
+  std::vector<int> y_train_, y_test_;     // classification
+  ml::Vector yr_train_, yr_test_;         // regression
+  std::vector<std::string> passthrough_;  // numeric features not read by column steps
   std::optional<FittedPipeline> model_;
   tracking::RunData data_;
+  // Cross-validation / search progress.
+  std::vector<ml::Fold> folds_;
+  std::vector<double> cv_scores_;
+  std::vector<json> candidates_;
+  std::vector<std::vector<double>> candidate_scores_;
+  size_t work_index_ = 0;
 };
 
 }  // namespace mllab::pipeline

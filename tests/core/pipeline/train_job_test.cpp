@@ -133,7 +133,7 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   // scikit-learn: n_test = ceil(0.2 * 569) = 114, n_train = 455.
   EXPECT_EQ(r->params.at("n_train"), "455");
   EXPECT_EQ(r->params.at("n_test"), "114");
-  EXPECT_EQ(r->params.at("n_features"), "30");
+  EXPECT_EQ(r->params.at("n_features_in"), "30");
   EXPECT_FALSE(r->tags.count("mllab.error"));
   EXPECT_EQ(r->tags.at("mllab.source"), "test");
 
@@ -158,7 +158,7 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   for (const auto& a : r->artifacts) paths.push_back(a.path);
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"classification_report.txt", "confusion_matrix.json",
-                                             "model/pipeline.json"}));
+                                             "model/pipeline.json", "roc_curve.json"}));
   for (const auto& a : r->artifacts) {
     auto bytes = client_.get_artifact(r->run_id, a.path);
     ASSERT_TRUE(bytes.is_ok()) << a.path;
@@ -228,10 +228,8 @@ TEST_F(TrainJobTest, SavedPipelineReproducesTheLoggedMetricsAndIsDeterministic) 
   // Predictions on the whole data set: bit-identical between the two loaded models.
   auto table = data::read_csv(breast_cancer_bytes());
   ASSERT_TRUE(table.is_ok()) << table.status().to_string();
-  auto x = feature_matrix(*table, pa->features);
-  ASSERT_TRUE(x.is_ok()) << x.status().to_string();
-  ml::Matrix proba_a = pa->predict_proba(*x);
-  ml::Matrix proba_b = pb->predict_proba(*x);
+  ml::Matrix proba_a = pa->predict_proba(*table);
+  ml::Matrix proba_b = pb->predict_proba(*table);
   ASSERT_EQ(proba_a.rows(), 569);
   ASSERT_EQ(proba_a.cols(), 2);
   EXPECT_EQ(std::memcmp(proba_a.data(), proba_b.data(), sizeof(double) * proba_a.size()), 0);
@@ -242,7 +240,7 @@ TEST_F(TrainJobTest, SavedPipelineReproducesTheLoggedMetricsAndIsDeterministic) 
   ASSERT_TRUE(labels.is_ok());
   auto split = ml::train_test_split(labels->y, 2, 0.2, 42, true);
   ASSERT_EQ(split.test.size(), 114u);
-  std::vector<int> pred = pa->predict(*x);
+  std::vector<int> pred = pa->predict(*table);
   std::vector<int> y_test, p_test;
   for (size_t row : split.test) {
     y_test.push_back(labels->y[row]);
