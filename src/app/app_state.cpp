@@ -28,6 +28,7 @@ void select_dataset(AppState& app, const std::string& uri) {
   v.table = std::move(table).value();
   // Suggest the catalog's target, else the last column.
   app.target.clear();
+  app.excluded_columns.clear();
   for (const auto& e : app.lab->catalog()) {
     if (e.path == uri) app.target = e.target;
   }
@@ -47,26 +48,61 @@ Status add_uploaded_dataset(AppState& app, const std::string& file_name, const s
 }
 
 json spec_from_form(const AppState& app) {
+  // Columns become steps by type, like a ColumnTransformer: text -> TfidfVectorizer,
+  // categorical -> OneHotEncoder, numeric with missing values -> SimpleImputer, other numeric
+  // columns pass through.
   json steps = json::array();
-  if (app.scaler_enabled) {
-    steps.push_back({{"name", "scaler"}, {"type", "StandardScaler"},
-                     {"params", {{"with_mean", app.with_mean}, {"with_std", app.with_std}}}});
-  }
-  steps.push_back({{"name", "model"}, {"type", "LogisticRegression"},
-                   {"params", {{"C", app.C}, {"max_iter", app.max_iter}, {"tol", app.tol}}}});
-  json features = json::array();
+  json passthrough = json::array(), categorical = json::array(), impute = json::array();
+  bool sparse = false;
   if (app.dataset) {
     for (const auto& c : app.dataset->table.columns()) {
-      if (c.name != app.target && c.type == data::ColumnType::kNumeric) features.push_back(c.name);
+      if (c.name == app.target || app.excluded_columns.count(c.name)) continue;
+      if (c.type == data::ColumnType::kText) {
+        steps.push_back({{"name", "tfidf_" + datasets::dataset_name_from_file(c.name)}, {"type", "TfidfVectorizer"},
+                         {"columns", {c.name}}, {"params", app.tfidf_params}});
+        sparse = true;
+      } else if (c.type == data::ColumnType::kCategorical) {
+        categorical.push_back(c.name);
+      } else if (c.missing_count() > 0) {
+        impute.push_back(c.name);
+      } else {
+        passthrough.push_back(c.name);
+      }
     }
   }
+  if (!categorical.empty()) {
+    steps.push_back({{"name", "onehot"}, {"type", "OneHotEncoder"}, {"columns", categorical},
+                     {"params", {{"handle_unknown", "ignore"}}}});
+    sparse = true;
+  }
+  if (!impute.empty()) {
+    steps.push_back({{"name", "impute"}, {"type", "SimpleImputer"}, {"columns", impute},
+                     {"params", {{"strategy", "median"}}}});
+  }
+  const bool column_mode = !steps.empty();
+  if (app.scaler_type != "None") {
+    json params = app.scaler_params;
+    if (app.scaler_type == "StandardScaler" && sparse) params["with_mean"] = false;
+    if (app.scaler_type == "MinMaxScaler" && sparse) {
+      // MinMaxScaler would densify sparse features; scale them without centering instead.
+      steps.push_back({{"name", "scaler"}, {"type", "StandardScaler"}, {"params", {{"with_mean", false}}}});
+    } else {
+      steps.push_back({{"name", "scaler"}, {"type", app.scaler_type}, {"params", params}});
+    }
+  }
+  steps.push_back({{"name", "model"}, {"type", app.model_type}, {"params", app.model_params}});
   json j = {{"schema", "mllab.pipeline"}, {"schema_version", 1},
             {"experiment", app.experiment.empty() ? "Default" : app.experiment},
             {"run_name", std::string(app.run_name)},
             {"dataset", {{"path", app.dataset ? app.dataset->uri : ""}, {"target", app.target}}},
             {"split", {{"test_size", app.test_size}, {"random_state", app.random_state}, {"stratify", app.stratify}}},
             {"steps", steps}};
-  if (!features.empty()) j["dataset"]["features"] = features;
+  if (column_mode) {
+    if (!passthrough.empty()) j["dataset"]["features"] = passthrough;
+  } else if (!passthrough.empty()) {
+    j["dataset"]["features"] = passthrough;
+  }
+  if (app.cv >= 2) j["evaluate"] = {{"cv", app.cv}};
   return j;
 }
 

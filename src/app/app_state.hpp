@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,12 +57,18 @@ struct AppState {
   double test_size = 0.2;
   int random_state = 42;
   bool stratify = true;
-  bool scaler_enabled = true;
-  bool with_mean = true;
-  bool with_std = true;
-  double C = 1.0;
-  int max_iter = 100;
-  double tol = 1e-4;
+  // The estimator and its parameters (edited through its parameter table).
+  std::string model_type = "LogisticRegression";
+  json model_params = json::object();
+  // "StandardScaler", "MinMaxScaler" or "None"; on sparse features StandardScaler never centers.
+  std::string scaler_type = "StandardScaler";
+  json scaler_params = json::object();
+  // TfidfVectorizer parameters for text columns.
+  json tfidf_params = {{"max_features", 1000}};
+  // Feature columns the user unticked.
+  std::set<std::string> excluded_columns;
+  // Cross-validation folds on the training split (0 = none).
+  int cv = 0;
 
   // Jobs: started in order, one at a time, a stage per frame.
   std::deque<JobEntry> jobs;

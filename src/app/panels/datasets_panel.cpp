@@ -60,6 +60,18 @@ void draw_datasets_panel(AppState& app, const Layout& l) {
       ImGui::EndCombo();
     }
     track_widget(app, "target-combo");
+    ImGui::SameLine();
+    if (ImGui::TreeNode("Feature columns")) {
+      for (const auto& c : t.columns()) {
+        if (c.name == app.target) continue;
+        bool use = !app.excluded_columns.count(c.name);
+        if (ImGui::Checkbox(c.name.c_str(), &use)) {
+          if (use) app.excluded_columns.erase(c.name);
+          else app.excluded_columns.insert(c.name);
+        }
+      }
+      ImGui::TreePop();
+    }
     // Preview: header with inferred types, first rows.
     const int ncols = int(std::min<size_t>(t.num_columns(), 64));
     ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollX |
