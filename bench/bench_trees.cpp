@@ -4,10 +4,8 @@
 // and HistGradientBoostingClassifier(max_iter=100) single-threaded on rows 0..99,999 and prints
 // training time, peak RSS and accuracy on rows 100,000..119,999.
 //
-// Build (not part of CMake):
-//   g++ -O2 -std=c++20 -ffp-contract=off -Isrc -isystem /usr/include/eigen3 \
-//       bench/bench_trees.cpp src/core/ml/*.cpp src/core/util/*.cpp -o /tmp/bench_trees
-// Run: /tmp/bench_trees [rf|hgb|all]
+// Built by CMake as mllab_bench_trees (native, and wasm under node); run by scripts/bench.sh.
+// Run: mllab_bench_trees [rf|hgb|logreg|all]
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "core/ml/forest.hpp"
+#include "core/ml/logistic_regression.hpp"
 #include "core/ml/hist_gradient_boosting.hpp"
 
 namespace {
@@ -78,7 +77,7 @@ double accuracy(const std::vector<int>& pred, const std::vector<int>& y) {
 }
 
 template <typename Model>
-void run(const char* name, Model& model, const Matrix& xtr, const std::vector<int>& ytr,
+void run(const char* name, const char* tag, Model& model, const Matrix& xtr, const std::vector<int>& ytr,
          const Matrix& xte, const std::vector<int>& yte) {
   const double rss_before = current_rss_mb();
   auto t0 = std::chrono::steady_clock::now();
@@ -92,6 +91,9 @@ void run(const char* name, Model& model, const Matrix& xtr, const std::vector<in
               name, std::chrono::duration<double>(t1 - t0).count(),
               std::chrono::duration<double>(t2 - t1).count(), accuracy(pred, yte), peak,
               rss_before);
+  // One machine-readable line for scripts/bench.sh.
+  std::printf("RESULT case=%s fit_s=%.4f quality=%.4f peak_mb=%.1f base_mb=%.1f\n", tag,
+              std::chrono::duration<double>(t1 - t0).count(), accuracy(pred, yte), peak, rss_before);
 }
 
 }  // namespace
@@ -113,11 +115,15 @@ int main(int argc, char** argv) {
   if (which == "rf" || which == "all") {
     mllab::ml::RandomForestClassifier rf(
         {{"n_estimators", 100}, {"max_depth", 10}, {"random_state", 0}});
-    run("RandomForest(100, depth 10)", rf, xtr, ytr, xte, yte);
+    run("RandomForest(100, depth 10)", "rf", rf, xtr, ytr, xte, yte);
   }
   if (which == "hgb" || which == "all") {
     mllab::ml::HistGradientBoostingClassifier hgb({{"max_iter", 100}, {"random_state", 0}});
-    run("HistGradientBoosting(100)", hgb, xtr, ytr, xte, yte);
+    run("HistGradientBoosting(100)", "hgb", hgb, xtr, ytr, xte, yte);
+  }
+  if (which == "logreg" || which == "all") {
+    mllab::ml::LogisticRegression lr(mllab::ml::json::object());
+    run("LogisticRegression", "logreg", lr, xtr, ytr, xte, yte);
   }
   return 0;
 }

@@ -15,13 +15,16 @@ import make_synthetic  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def report(name, fit_seconds, model, x_test, y_test):
+def report(name, fit_seconds, model, x_test, y_test, tag=None):
     t = time.perf_counter()
     accuracy = float(np.mean(model.predict(x_test) == y_test))
     predict_seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print("%-36s fit %7.3f s  predict %6.3f s  test accuracy %.4f  peak RSS %.1f MB"
           % (name, fit_seconds, predict_seconds, accuracy, peak), flush=True)
+    if tag:
+        print("RESULT case=%s fit_s=%.4f quality=%.4f peak_mb=%.1f" % (tag, fit_seconds, accuracy, peak),
+              flush=True)
 
 
 def main():
@@ -37,13 +40,19 @@ def main():
         model = RandomForestClassifier(n_estimators=100, max_depth=10, random_state=0, n_jobs=1)
         t = time.perf_counter()
         model.fit(x_train, y_train)
-        report("sklearn RandomForest(100, depth 10)", time.perf_counter() - t, model, x_test, y_test)
+        report("sklearn RandomForest(100, depth 10)", time.perf_counter() - t, model, x_test, y_test, "rf")
     if which in ("hgb", "all"):
         from sklearn.ensemble import HistGradientBoostingClassifier
         model = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0)
         t = time.perf_counter()
         model.fit(x_train, y_train)
-        report("sklearn HistGradientBoosting(100)", time.perf_counter() - t, model, x_test, y_test)
+        report("sklearn HistGradientBoosting(100)", time.perf_counter() - t, model, x_test, y_test, "hgb")
+    if which in ("logreg", "all"):
+        from sklearn.linear_model import LogisticRegression
+        model = LogisticRegression()
+        t = time.perf_counter()
+        model.fit(x_train, y_train)
+        report("sklearn LogisticRegression", time.perf_counter() - t, model, x_test, y_test, "logreg")
     if which in ("xgb", "all"):
         try:
             import xgboost
@@ -55,7 +64,7 @@ def main():
         t = time.perf_counter()
         model.fit(x_train, y_train)
         report("xgboost %s hist(100, nthread=1)" % xgboost.__version__, time.perf_counter() - t,
-               model, x_test, y_test)
+               model, x_test, y_test, "xgb_hgb")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmarks MLLab natively, as wasm under node, and scikit-learn (plus XGBoost for gradient
+# boosting) on the same data in one run, single-threaded, and prints the comparison table.
+# Results also land in test-artifacts/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+dpkg-query -W -f='${Status}' python3-xgboost 2>/dev/null | grep -q "install ok installed" || \
+  { [ "$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends python3-xgboost >/dev/null || true; }
+./scripts/build.sh all
+
+out=test-artifacts/bench
+rm -rf "$out" && mkdir -p "$out"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+store=$(mktemp -d)
+
+# Runs a spec through a CLI and prints a RESULT line from its run (duration, accuracy).
+pipeline() {  # pipeline CASE SPEC CLI...
+  local case=$1 spec=$2; shift 2
+  rm -rf "$store" && mkdir -p "$store"
+  "$@" run "$spec" --store "$store" --json | /usr/bin/python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+print('RESULT case=$case fit_s=%.4f quality=%.4f peak_mb=0' % ((r['end_time'] - r['start_time']) / 1000, r['metrics']['accuracy']))"
+}
+
+echo "== MLLab native"
+{ build/mllab_bench_trees all
+  pipeline sentiment_tfidf_rf examples/sentiment-rf-baseline.json build/mllab
+  pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json build/mllab; } | tee "$out/native.txt"
+
+echo "== MLLab wasm (node)"
+{ node build-web/mllab_bench_trees.js all
+  pipeline sentiment_tfidf_rf examples/sentiment-rf-baseline.json node build-web/mllab.js
+  pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json node build-web/mllab.js; } | tee "$out/wasm.txt"
+
+echo "== scikit-learn"
+# OpenBLAS may be pinned to an old kernel on this machine; let numpy pick its own for the timing.
+{ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/bench_trees_sklearn.py all
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/bench_pipelines_sklearn.py all; } | tee "$out/sklearn.txt"
+
+echo
+/usr/bin/python3 bench/report.py "$out" | tee "$out/table.txt"
