@@ -23,7 +23,8 @@ def load(path):
                 if not m:
                     continue
                 kv = dict(p.split("=", 1) for p in m.group(1).split())
-                out[kv.pop("case")] = {k: float(v) for k, v in kv.items()}
+                case = kv.pop("case")
+                out[case] = {k: float(v) for k, v in kv.items()}
     except FileNotFoundError:
         pass
     return out
