@@ -166,7 +166,8 @@ void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int
   FeatureBinner binner;
   binner.fit(x, FeatureBinner::kMaxBins);
   const std::vector<uint8_t> codes = binner.transform(x);
-  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner};
+  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner, {}, {}};
+  data.compute_major_bins();
   Rng master(tree_params::seed_from(params_.at("random_state")));
   std::vector<uint64_t> seeds(static_cast<size_t>(n_estimators_));
   for (auto& s : seeds) s = master.next_u64();
@@ -279,7 +280,8 @@ void RandomForestRegressor::fit(const Matrix& x, const Vector& y) {
   FeatureBinner binner;
   binner.fit(x, FeatureBinner::kMaxBins);
   const std::vector<uint8_t> codes = binner.transform(x);
-  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner};
+  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner, {}, {}};
+  data.compute_major_bins();
   Rng master(tree_params::seed_from(params_.at("random_state")));
   std::vector<uint64_t> seeds(static_cast<size_t>(n_estimators_));
   for (auto& s : seeds) s = master.next_u64();

@@ -107,6 +107,19 @@ Result<TreeModel> TreeModel::from_json(const json& j, int n_features, int n_valu
 }
 
 // ---------------------------------------------------------------------------------------------
+void BinnedData::compute_major_bins() {
+  major_bin.assign(static_cast<size_t>(n_features), 0);
+  major_dominant.assign(static_cast<size_t>(n_features), 0);
+  for (int f = 0; f < n_features; ++f) {
+    int64_t counts[FeatureBinner::kMaxBins + 1] = {};
+    const uint8_t* c = codes + static_cast<int64_t>(f) * n_rows;
+    for (int64_t r = 0; r < n_rows; ++r) ++counts[c[r]];
+    const int64_t* top = std::max_element(counts, counts + FeatureBinner::kMaxBins + 1);
+    major_bin[static_cast<size_t>(f)] = int(top - counts);
+    major_dominant[static_cast<size_t>(f)] = *top * 2 > n_rows ? 1 : 0;
+  }
+}
+
 // The histogram grower
 
 namespace {
@@ -132,6 +145,9 @@ class Grower {
     left_.resize(static_cast<size_t>(stride_));
     best_left_.resize(static_cast<size_t>(stride_));
     perm_.resize(static_cast<size_t>(data.n_features));
+    if (int(data.major_bin.size()) != data.n_features) {
+      throw Error(Status::internal("BinnedData::compute_major_bins was not called"));
+    }
     for (int f = 0; f < data.n_features; ++f) perm_[static_cast<size_t>(f)] = f;
     if (regression()) {
       wy_.resize(static_cast<size_t>(data.n_rows));
@@ -147,13 +163,18 @@ class Grower {
     }
     scratch_.resize(rows_.size());
     tree_.n_values = regression() ? 1 : k_;
+    // Each frame carries the features already known to be constant in its rows (constant in a
+    // node means constant in its children), so find_split skips them without building their
+    // histograms, as scikit-learn's splitter does; the random draws are unchanged.
     struct Frame {
       int begin, end, depth, parent;
       bool is_left;
+      std::vector<int> constants;
     };
-    std::vector<Frame> stack{{0, static_cast<int>(rows_.size()), 0, -1, false}};
+    is_constant_.assign(static_cast<size_t>(data_.n_features), 0);
+    std::vector<Frame> stack{{0, static_cast<int>(rows_.size()), 0, -1, false, {}}};
     while (!stack.empty()) {
-      Frame fr = stack.back();
+      Frame fr = std::move(stack.back());
       stack.pop_back();
       const int id = tree_.add_node(tree_.n_values);
       if (fr.parent >= 0) {
@@ -165,7 +186,7 @@ class Grower {
       bool leaf = fr.depth >= options_.max_depth || n < options_.min_samples_split ||
                   n < 2 * options_.min_samples_leaf || impurity <= kEpsilon;
       Split split;
-      if (!leaf) split = find_split(fr.begin, fr.end);
+      if (!leaf) split = find_split(fr.begin, fr.end, &fr.constants);
       if (split.feature < 0) {
         set_leaf_value(id);
         continue;
@@ -195,8 +216,8 @@ class Grower {
       tree_.threshold[static_cast<size_t>(id)] =
           data_.binner->edges(split.feature)[static_cast<size_t>(split.bin)];
       set_leaf_value(id);  // internal nodes keep their value too, as scikit-learn
-      stack.push_back({mid, fr.end, fr.depth + 1, id, false});
-      stack.push_back({fr.begin, mid, fr.depth + 1, id, true});
+      stack.push_back({mid, fr.end, fr.depth + 1, id, false, fr.constants});
+      stack.push_back({fr.begin, mid, fr.depth + 1, id, true, std::move(fr.constants)});
     }
     return std::move(tree_);
   }
@@ -274,33 +295,51 @@ class Grower {
     return -wl * impurity_of(l, 0.0) - wr * impurity_of(r, 0.0);
   }
 
-  // Best split over features drawn at random until max_features non-constant ones were seen.
-  Split find_split(int begin, int end) {
+  // Best split over features drawn at random (see the stopping rule below).
+  // `constants` holds the features known to be constant in these rows; the ones found constant
+  // here are appended.
+  Split find_split(int begin, int end, std::vector<int>* constants) {
+    for (int f : *constants) is_constant_[static_cast<size_t>(f)] = 1;
+    struct Reset {  // clears the marks on every return path
+      std::vector<uint8_t>& marks;
+      const std::vector<int>& list;
+      ~Reset() { for (int f : list) marks[static_cast<size_t>(f)] = 0; }
+    } reset{is_constant_, *constants};
     Split best;
     double best_proxy = -std::numeric_limits<double>::infinity();
     const int d = data_.n_features;
     const int msl = options_.min_samples_leaf;
     std::vector<double> right(static_cast<size_t>(stride_));
-    int visited = 0;
-    for (int i = 0; i < d && visited < options_.max_features; ++i) {
+    // scikit-learn's rule: stop after max_features draws (constant features included) once at
+    // least one drawn feature was not constant in this node.
+    int drawn = 0, nonconstant = 0;
+    for (int i = 0; i < d; ++i) {
+      if (drawn >= options_.max_features && nonconstant > 0) break;
+      ++drawn;
       const int j = i + static_cast<int>(rng_.below(static_cast<uint32_t>(d - i)));
       std::swap(perm_[static_cast<size_t>(i)], perm_[static_cast<size_t>(j)]);
       const int f = perm_[static_cast<size_t>(i)];
+      if (is_constant_[static_cast<size_t>(f)]) continue;
       const int nb = data_.binner->n_bins(f);
-      if (nb < 2) continue;
-      build_histogram(f, nb, begin, end);
-      // Constant in this node: at most one non-empty bin.
-      int nonempty = 0;
-      for (int b = 0; b < nb && nonempty < 2; ++b) {
-        if (hist_[static_cast<size_t>(b * stride_ + stride_ - 1)] > 0.0) ++nonempty;
+      if (nb < 2) {
+        constants->push_back(f);
+        continue;
       }
-      if (nonempty < 2) continue;
-      ++visited;
+      build_histogram(f, begin, end);
+      // Constant in this node: at most one non-empty bin.
+      if (touched_.size() < 2) {
+        clear_histogram();
+        constants->push_back(f);
+        continue;
+      }
+      ++nonconstant;
       std::fill(left_.begin(), left_.end(), 0.0);
       const double n_node = node_[static_cast<size_t>(stride_ - 1)];
-      for (int b = 0; b + 1 < nb; ++b) {
+      // Candidate splits sit after each non-empty bin but the last (empty bins give the same
+      // partition as the bin before them).
+      for (size_t t = 0; t + 1 < touched_.size(); ++t) {
+        const int b = touched_[t];
         const double* h = &hist_[static_cast<size_t>(b * stride_)];
-        if (h[stride_ - 1] == 0.0) continue;  // same partition as the previous edge
         for (int s = 0; s < stride_; ++s) left_[static_cast<size_t>(s)] += h[s];
         const double nl = left_[static_cast<size_t>(stride_ - 1)];
         if (nl < msl) continue;
@@ -317,22 +356,59 @@ class Grower {
           best_left_ = left_;
         }
       }
+      clear_histogram();
     }
     return best;
   }
 
-  void build_histogram(int f, int nb, int begin, int end) {
-    std::fill(hist_.begin(), hist_.begin() + static_cast<ptrdiff_t>(nb * stride_), 0.0);
+  // Fills hist_ for feature f over rows [begin, end) and lists the non-empty bins in touched_
+  // (sorted). hist_ is all zeros before and is cleared again by clear_histogram(), touching only
+  // the listed bins: small nodes never pay for all 256 bins.
+  void build_histogram(int f, int begin, int end) {
+    touched_.clear();
     const uint8_t* codes = data_.codes + static_cast<int64_t>(f) * data_.n_rows;
     const int32_t* rows = rows_.data();
     double* hist = hist_.data();
     const double* w = weight_.data();
     const int st = stride_;
+    const int nb = data_.binner->n_bins(f);
+    if (int64_t(end - begin) * 4 >= int64_t(nb) && !data_.major_dominant[static_cast<size_t>(f)]) {
+      // Many rows of a dense feature: add blindly, then list the non-empty bins (sorted).
+      if (regression()) {
+        const double* wy = wy_.data();
+        for (int i = begin; i < end; ++i) {
+          const int32_t r = rows[i];
+          double* h = hist + codes[r] * 3;
+          h[0] += w[r];
+          h[1] += wy[r];
+          h[2] += 1.0;
+        }
+      } else {
+        const int k = k_;
+        for (int i = begin; i < end; ++i) {
+          const int32_t r = rows[i];
+          double* h = hist + codes[r] * st;
+          h[cls_[r]] += w[r];
+          h[k] += 1.0;
+        }
+      }
+      for (int b = 0; b < nb; ++b) {
+        if (hist[b * st + st - 1] > 0.0) touched_.push_back(b);
+      }
+      return;
+    }
+    // Few rows (deep nodes), or a sparse feature: note each bin when first hit. Rows in the
+    // feature's most frequent bin (the zeros of a TF-IDF column) are not added one by one: that
+    // bin is the node's totals minus the other bins.
+    const int major = data_.major_bin[static_cast<size_t>(f)];
     if (regression()) {
       const double* wy = wy_.data();
       for (int i = begin; i < end; ++i) {
         const int32_t r = rows[i];
-        double* h = hist + codes[r] * 3;
+        const int c = codes[r];
+        if (c == major) continue;
+        double* h = hist + c * 3;
+        if (h[2] == 0.0) touched_.push_back(c);
         h[0] += w[r];
         h[1] += wy[r];
         h[2] += 1.0;
@@ -341,12 +417,35 @@ class Grower {
       const int k = k_;
       for (int i = begin; i < end; ++i) {
         const int32_t r = rows[i];
-        double* h = hist + codes[r] * st;
+        const int c = codes[r];
+        if (c == major) continue;
+        double* h = hist + c * st;
+        if (h[k] == 0.0) touched_.push_back(c);
         h[cls_[r]] += w[r];
         h[k] += 1.0;
       }
     }
+    double* hm = hist + major * st;
+    for (int s = 0; s < st; ++s) hm[s] = node_[static_cast<size_t>(s)];
+    for (int b : touched_) {
+      for (int s = 0; s < st; ++s) hm[s] -= hist[b * st + s];
+    }
+    if (hm[st - 1] > 0.5) {
+      touched_.push_back(major);
+    } else {
+      std::fill_n(hm, st, 0.0);
+    }
+    std::sort(touched_.begin(), touched_.end());
   }
+
+
+  // Restores hist_ to zeros after build_histogram.
+  void clear_histogram() {
+    for (int b : touched_) {
+      std::fill_n(hist_.begin() + static_cast<ptrdiff_t>(b * stride_), stride_, 0.0);
+    }
+  }
+
 
   // Stable partition of rows [begin, end) into code <= bin (first) and the rest; returns the
   // start of the second part.
@@ -395,6 +494,9 @@ class Grower {
   std::vector<double> left_;
   std::vector<double> best_left_;
   std::vector<int> perm_;
+  std::vector<uint8_t> is_constant_;
+  std::vector<int> touched_;  // non-empty bins of the last histogram, sorted
+  std::vector<int> major_bin_;  // per feature, its most frequent bin over all rows  // marks of the current node's known-constant features
   TreeModel tree_;
 };
 
@@ -679,7 +781,8 @@ void DecisionTreeClassifier::fit(const Matrix& x, const std::vector<int>& y, int
   FeatureBinner binner;
   binner.fit(x, FeatureBinner::kMaxBins);
   const std::vector<uint8_t> codes = binner.transform(x);
-  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner};
+  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner, {}, {}};
+  data.compute_major_bins();
   Rng rng(tree_params::seed_from(params_.at("random_state")));
   std::vector<double> importance;
   tree_ = grow_tree(data, y.data(), n_classes, nullptr, weight, options, rng, &importance);
@@ -765,7 +868,8 @@ void DecisionTreeRegressor::fit(const Matrix& x, const Vector& y) {
   FeatureBinner binner;
   binner.fit(x, FeatureBinner::kMaxBins);
   const std::vector<uint8_t> codes = binner.transform(x);
-  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner};
+  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner, {}, {}};
+  data.compute_major_bins();
   Rng rng(tree_params::seed_from(params_.at("random_state")));
   std::vector<double> importance;
   tree_ = grow_tree(data, nullptr, 0, y.data(), weight, options, rng, &importance);

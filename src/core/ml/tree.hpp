@@ -73,6 +73,14 @@ struct BinnedData {
   int64_t n_rows = 0;
   int n_features = 0;
   const FeatureBinner* binner = nullptr;
+  // Per feature, its most frequent code (filled by compute_major_bins; the grower adds that
+  // bin's rows by subtraction).
+  std::vector<int> major_bin;
+  // Per feature, whether its most frequent code holds more than half of the rows (sparse data);
+  // only then is the subtraction worth it.
+  std::vector<uint8_t> major_dominant;
+  // Fills major_bin from the codes.
+  void compute_major_bins();
 };
 
 // Grows one tree depth-first (as scikit-learn's DepthFirstTreeBuilder with the "best" splitter)
