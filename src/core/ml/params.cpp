@@ -21,6 +21,8 @@ const char* kind_name(Kind kind) {
       return "a string";
     case Kind::kIntOrNull:
       return "an integer or null";
+    case Kind::kScalarOrNull:
+      return "null, a number or a string";
   }
   return "?";
 }
@@ -58,6 +60,11 @@ Result<json> check_value(const std::string& owner, const ParamSpec& spec, const 
     case Kind::kBool:
       if (!value.is_boolean()) return fail(kind_name(spec.kind));
       return value;
+    case Kind::kScalarOrNull: {
+      if (value.is_null() || value.is_string()) return value;
+      if (value.is_number() && std::isfinite(value.get<double>())) return value;
+      return fail(kind_name(spec.kind));
+    }
     case Kind::kString: {
       if (!value.is_string()) return fail(kind_name(spec.kind));
       if (spec.choices.empty()) return value;

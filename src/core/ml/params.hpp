@@ -16,7 +16,8 @@ using json = nlohmann::json;
 
 // One declared parameter, named as in scikit-learn.
 struct ParamSpec {
-  enum class Kind { kInt, kFloat, kBool, kString, kIntOrNull };
+  // kScalarOrNull: null, a number or a string (e.g. SimpleImputer's fill_value).
+  enum class Kind { kInt, kFloat, kBool, kString, kIntOrNull, kScalarOrNull };
   std::string name;
   Kind kind = Kind::kFloat;
   json default_value;

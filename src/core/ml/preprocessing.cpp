@@ -74,7 +74,7 @@ const std::vector<ParamSpec>& SimpleImputer::param_specs() {
     strategy.doc = "Statistic that replaces missing values (mean / median: numeric only).";
     ParamSpec fill_value;
     fill_value.name = "fill_value";
-    fill_value.kind = ParamSpec::Kind::kString;
+    fill_value.kind = ParamSpec::Kind::kScalarOrNull;
     fill_value.default_value = nullptr;
     fill_value.doc = "Value for strategy \"constant\": a number or a string (null: 0 for numeric, "
                      "\"missing_value\" for string columns).";

@@ -7,6 +7,7 @@
 namespace mllab::pipeline {
 namespace {
 constexpr int kFittedSchemaVersion = 1;
+}  // namespace
 
 std::string param_text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -14,7 +15,7 @@ std::string param_text(const json& v) {
   if (v.is_boolean()) return v.get<bool>() ? "True" : "False";  // as MLflow logs Python values
   return v.dump();
 }
-}  // namespace
+
 
 Result<LabelEncoding> encode_labels(const data::Table& table, const std::string& target) {
   const data::Column* col = table.column(target);

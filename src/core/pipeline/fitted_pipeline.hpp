@@ -29,6 +29,9 @@ struct LabelEncoding {
   std::vector<int> y;
 };
 
+// A parameter value as MLflow logs a Python value: strings as-is, None, True / False, numbers.
+std::string param_text(const json& value);
+
 // Encodes a table's target column. Errors name the column.
 Result<LabelEncoding> encode_labels(const data::Table& table, const std::string& target);
 

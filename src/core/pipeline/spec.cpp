@@ -186,7 +186,13 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     MLLAB_RETURN_IF_ERROR(get_field(se, "search", "cv", &s.search.cv, false));
     MLLAB_RETURN_IF_ERROR(get_field(se, "search", "scoring", &s.search.scoring, false));
     MLLAB_RETURN_IF_ERROR(get_field(se, "search", "n_iter", &s.search.n_iter, false));
-    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "random_state", &s.search.random_state, false));
+    if (se.contains("random_state")) {
+      const json& rs = se["random_state"];
+      if (!rs.is_number_integer() || rs.get<int64_t>() < 0) {
+        return Status::invalid("search.random_state: must be a non-negative integer (received " + rs.dump() + ")");
+      }
+      s.search.random_state = rs.get<uint64_t>();
+    }
     if (s.search.cv < 2) return Status::invalid("search.cv: must be at least 2 (received " + std::to_string(s.search.cv) + ")");
     if (s.search.n_iter < 1) return Status::invalid("search.n_iter: must be at least 1");
     // Every candidate value must be a valid parameter of its step.

@@ -81,8 +81,11 @@ double TrainJob::progress() const {
     case Stage::kCreate: return 0.0;
     case Stage::kLoad: return 0.05;
     case Stage::kSplit: return 0.1;
-    case Stage::kCrossValidate: return part(0.15, 0.6, work_index_, folds_.size());
-    case Stage::kSearch: return part(0.15, 0.75, work_index_, candidates_.size() * folds_.size());
+    // With both cross-validation and a search, each gets its own part of the bar.
+    case Stage::kCrossValidate:
+      return part(0.15, spec_.search.type.empty() ? 0.75 : 0.35, work_index_, folds_.size());
+    case Stage::kSearch:
+      return part(spec_.evaluate.cv > 0 ? 0.35 : 0.15, 0.75, work_index_, candidates_.size() * folds_.size());
     case Stage::kFit: return 0.8;
     case Stage::kEvaluate: return 0.9;
     case Stage::kCommit: return 0.95;
@@ -356,7 +359,7 @@ void TrainJob::run_stage() {
       data_.params["search_scoring"] = scoring;
       data_.params["search_candidates"] = std::to_string(candidates_.size());
       for (auto it = result.best_params.begin(); it != result.best_params.end(); ++it) {
-        data_.params["best_" + it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+        data_.params["best_" + it.key()] = param_text(it.value());
         Status st = set_step_param(spec_, it.key(), it.value());
         if (!st.is_ok()) return fail(st);
       }
@@ -374,8 +377,11 @@ void TrainJob::run_stage() {
     }
     case Stage::kFit: {
       for (auto& [k, v] : model_->flat_params()) data_.params[k] = v;
+      const int64_t t0 = now_ms();
       if (regression_) model_->fit(x_train_, yr_train_);
       else model_->fit(x_train_, y_train_, int(labels_.classes.size()));
+      // Wall time of the final fit (a tag, not a metric: metrics stay reproducible).
+      data_.tags["mllab.fit_ms"] = std::to_string(now_ms() - t0);
       stage_ = Stage::kEvaluate;
       return;
     }

@@ -368,5 +368,249 @@ TEST(PipelineSpec, WronglyTypedSchemaFieldsAndStepNameAreErrorsNotExceptions) {
   EXPECT_TRUE(contains(m, "steps[0]")) << m;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Column steps, regressors, evaluate and search.
+
+json column_spec() {
+  return json::parse(R"({
+    "schema": "mllab.pipeline", "schema_version": 1,
+    "experiment": "sentiment", "run_name": "rf",
+    "dataset": {"path": "assets/datasets/sentiment.csv", "target": "label", "features": ["n_words"]},
+    "steps": [{"name": "tfidf", "type": "TfidfVectorizer", "columns": ["text"], "params": {"max_features": 1000}},
+              {"name": "cats", "type": "OneHotEncoder", "columns": ["source"], "params": {"handle_unknown": "ignore"}},
+              {"name": "scaler", "type": "StandardScaler", "params": {"with_mean": false}},
+              {"name": "model", "type": "RandomForestClassifier", "params": {"n_estimators": 10}}]
+  })");
+}
+
+TEST(PipelineSpec, ColumnStepsAreRead) {
+  auto r = parse_pipeline_spec(column_spec());
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->steps.size(), 4u);
+  EXPECT_EQ(r->steps[0].columns, (std::vector<std::string>{"text"}));
+  EXPECT_EQ(r->steps[1].columns, (std::vector<std::string>{"source"}));
+  EXPECT_TRUE(r->steps[2].columns.empty());
+  EXPECT_TRUE(r->steps[3].columns.empty());
+  EXPECT_EQ(r->features, (std::vector<std::string>{"n_words"}));
+  EXPECT_FALSE(is_regression(*r));
+  // The canonical document keeps the columns and parses back to itself.
+  json canon = pipeline_spec_to_json(*r);
+  EXPECT_EQ(canon["steps"][0]["columns"], json({"text"}));
+  EXPECT_FALSE(canon["steps"][2].contains("columns"));
+  auto again = parse_pipeline_spec(canon);
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  EXPECT_EQ(pipeline_spec_to_json(*again), canon);
+  EXPECT_EQ(again->steps[0].columns, r->steps[0].columns);
+}
+
+TEST(PipelineSpec, NumericColumnStepsAreAccepted) {
+  json doc = column_spec();
+  doc["steps"] = json::parse(R"([
+    {"name": "imp", "type": "SimpleImputer", "columns": ["a", "b"], "params": {"strategy": "median"}},
+    {"name": "mm", "type": "MinMaxScaler", "columns": ["c"]},
+    {"name": "sc", "type": "StandardScaler", "columns": ["d"]},
+    {"name": "model", "type": "LogisticRegression"}])");
+  auto r = parse_pipeline_spec(doc);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->steps[0].columns, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(PipelineSpec, ColumnStepAfterAMatrixStepIsRefused) {
+  json doc = column_spec();
+  std::swap(doc["steps"][1], doc["steps"][2]);  // scaler (matrix) before cats (columns)
+  std::string m = error_of(doc);
+  EXPECT_TRUE(contains(m, "steps[2]")) << m;
+  EXPECT_TRUE(contains(m, "columns")) << m;
+}
+
+TEST(PipelineSpec, FinalEstimatorWithColumnsIsRefused) {
+  json doc = column_spec();
+  doc["steps"][3]["columns"] = {"text"};
+  std::string m = error_of(doc);
+  EXPECT_TRUE(contains(m, "steps[3]")) << m;
+  EXPECT_TRUE(contains(m, "columns")) << m;
+}
+
+TEST(PipelineSpec, EmptyOrWronglyTypedColumnsAreRefused) {
+  json empty = column_spec();
+  empty["steps"][0]["columns"] = json::array();
+  std::string m = error_of(empty);
+  EXPECT_TRUE(contains(m, "steps[0]")) << m;
+  EXPECT_TRUE(contains(m, "columns")) << m;
+  json text = column_spec();
+  text["steps"][0]["columns"] = "text";
+  m = error_of(text);
+  EXPECT_TRUE(contains(m, "steps[0]")) << m;
+  EXPECT_TRUE(contains(m, "columns")) << m;
+}
+
+TEST(PipelineSpec, UnknownColumnStepTypeListsTheAvailableOnes) {
+  json doc = column_spec();
+  doc["steps"][0]["type"] = "HashingVectorizer";
+  std::string m = error_of(doc);
+  EXPECT_TRUE(contains(m, "steps[0]")) << m;
+  EXPECT_TRUE(contains(m, "'HashingVectorizer'")) << m;
+  EXPECT_TRUE(contains(m, "TfidfVectorizer")) << m;
+  EXPECT_TRUE(contains(m, "OneHotEncoder")) << m;
+  EXPECT_TRUE(contains(m, "SimpleImputer")) << m;
+}
+
+TEST(PipelineSpec, VectorizerWithoutColumnsIsRefused) {
+  json doc = column_spec();
+  doc["steps"][0].erase("columns");
+  std::string m = error_of(doc);
+  EXPECT_TRUE(contains(m, "steps[0]")) << m;
+  EXPECT_TRUE(contains(m, "TfidfVectorizer")) << m;
+}
+
+TEST(PipelineSpec, ColumnStepParametersAreValidated) {
+  json typo = column_spec();
+  typo["steps"][0]["params"] = {{"max_featres", 10}};
+  std::string m = error_of(typo);
+  EXPECT_TRUE(contains(m, "steps[0]")) << m;
+  EXPECT_TRUE(contains(m, "max_featres")) << m;
+  json choice = column_spec();
+  choice["steps"][1]["params"] = {{"handle_unknown", "skip"}};
+  m = error_of(choice);
+  EXPECT_TRUE(contains(m, "steps[1]")) << m;
+  EXPECT_TRUE(contains(m, "handle_unknown")) << m;
+}
+
+TEST(PipelineSpec, RegressorsAreFinalEstimators) {
+  for (const char* type : {"LinearRegression", "Ridge", "RandomForestRegressor",
+                           "HistGradientBoostingRegressor", "DecisionTreeRegressor"}) {
+    SCOPED_TRACE(type);
+    json doc = valid_spec();
+    doc["steps"][1] = {{"name", "model"}, {"type", type}};
+    auto r = parse_pipeline_spec(doc);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    EXPECT_TRUE(is_regression(*r));
+    EXPECT_EQ(scoring_of(*r, ""), "r2");
+    EXPECT_EQ(scoring_of(*r, "neg_mean_absolute_error"), "neg_mean_absolute_error");
+  }
+  auto c = parse_pipeline_spec(valid_spec());
+  ASSERT_TRUE(c.is_ok());
+  EXPECT_FALSE(is_regression(*c));
+  EXPECT_EQ(scoring_of(*c, ""), "accuracy");
+  // A regressor is not a transformer.
+  json mid = valid_spec();
+  mid["steps"][0] = {{"type", "Ridge"}};
+  std::string m = error_of(mid);
+  EXPECT_TRUE(contains(m, "steps[0]")) << m;
+  EXPECT_TRUE(contains(m, "'Ridge'")) << m;
+  json alpha = valid_spec();
+  alpha["steps"][1] = {{"name", "model"}, {"type", "Ridge"}, {"params", {{"alpha", -1}}}};
+  m = error_of(alpha);
+  EXPECT_TRUE(contains(m, "alpha")) << m;
+}
+
+TEST(PipelineSpec, EvaluateAndSearchAreReadWithDefaults) {
+  json doc = valid_spec();
+  doc["evaluate"] = {{"cv", 5}};
+  doc["search"] = {{"type", "grid"}, {"param_grid", {{"model__C", {0.1, 1.0}}}}};
+  auto r = parse_pipeline_spec(doc);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->evaluate.cv, 5);
+  EXPECT_EQ(r->evaluate.scoring, "");
+  EXPECT_EQ(r->search.type, "grid");
+  EXPECT_EQ(r->search.cv, 5);
+  EXPECT_EQ(r->search.n_iter, 10);
+  EXPECT_EQ(r->search.random_state, 0u);
+  EXPECT_EQ(r->search.scoring, "");
+  EXPECT_EQ(r->search.param_grid, json({{"model__C", {0.1, 1.0}}}));
+  // Without the fields: no cross-validation, no search.
+  auto plain = parse_pipeline_spec(valid_spec());
+  ASSERT_TRUE(plain.is_ok());
+  EXPECT_EQ(plain->evaluate.cv, 0);
+  EXPECT_TRUE(plain->search.type.empty());
+}
+
+TEST(PipelineSpec, RandomSearchAcceptsParamDistributions) {
+  json doc = valid_spec();
+  doc["search"] = {{"type", "random"}, {"n_iter", 3}, {"random_state", 11}, {"cv", 4},
+                   {"scoring", "roc_auc"},
+                   {"param_distributions", {{"model__C", {0.1, 1.0, 10.0}}, {"scaler__with_mean", {true, false}}}}};
+  auto r = parse_pipeline_spec(doc);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->search.type, "random");
+  EXPECT_EQ(r->search.n_iter, 3);
+  EXPECT_EQ(r->search.random_state, 11u);
+  EXPECT_EQ(r->search.cv, 4);
+  EXPECT_EQ(r->search.scoring, "roc_auc");
+  EXPECT_EQ(r->search.param_grid["scaler__with_mean"], json({true, false}));
+  json bad = doc;
+  bad["search"]["param_distributions"]["scaler__with_mean"] = {true, "no"};
+  std::string m = error_of(bad);
+  EXPECT_TRUE(contains(m, "param_distributions")) << m;
+  EXPECT_TRUE(contains(m, "with_mean")) << m;
+}
+
+TEST(PipelineSpec, CanonicalJsonRoundTripsEvaluateAndSearch) {
+  json doc = valid_spec();
+  doc["evaluate"] = {{"cv", 3}, {"scoring", "f1_macro"}};
+  doc["search"] = {{"type", "random"}, {"n_iter", 4}, {"random_state", 9}, {"cv", 2},
+                   {"scoring", "accuracy"}, {"param_grid", {{"model__C", {0.5, 2.0}}}}};
+  auto r = parse_pipeline_spec(doc);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  json canon = pipeline_spec_to_json(*r);
+  auto again = parse_pipeline_spec(canon);
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  EXPECT_EQ(pipeline_spec_to_json(*again), canon);
+  EXPECT_EQ(again->evaluate.cv, 3);
+  EXPECT_EQ(again->evaluate.scoring, "f1_macro");
+  EXPECT_EQ(again->search.type, "random");
+  EXPECT_EQ(again->search.n_iter, 4);
+  EXPECT_EQ(again->search.random_state, 9u);
+  EXPECT_EQ(again->search.cv, 2);
+  EXPECT_EQ(again->search.param_grid, r->search.param_grid);
+  // Specs differing only in their search have different canonical documents.
+  json other = doc;
+  other["search"]["n_iter"] = 5;
+  EXPECT_NE(pipeline_spec_to_json(parse_pipeline_spec(other).value()), canon);
+}
+
+TEST(PipelineSpec, EvaluateAndSearchWronglyTypedAreErrors) {
+  json cv = valid_spec();
+  cv["evaluate"] = {{"cv", "5"}};
+  std::string m = error_of(cv);
+  EXPECT_TRUE(contains(m, "cv")) << m;
+  json ev = valid_spec();
+  ev["evaluate"] = 5;
+  EXPECT_TRUE(contains(error_of(ev), "evaluate"));
+  json se = valid_spec();
+  se["search"] = json::array();
+  EXPECT_TRUE(contains(error_of(se), "search"));
+  json unknown = valid_spec();
+  unknown["search"] = {{"type", "grid"}, {"param_grid", {{"model__C", {1.0}}}}, {"refit", false}};
+  m = error_of(unknown);
+  EXPECT_TRUE(contains(m, "'refit'")) << m;
+  json no_type = valid_spec();
+  no_type["search"] = {{"param_grid", {{"model__C", {1.0}}}}};
+  EXPECT_TRUE(contains(error_of(no_type), "type"));
+}
+
+TEST(PipelineSpec, SetStepParamValidatesAndNamesTheStep) {
+  PipelineSpec s = parse_pipeline_spec(valid_spec()).value();
+  ASSERT_TRUE(set_step_param(s, "model__C", json(0.5)).is_ok());
+  EXPECT_EQ(s.steps[1].params.at("C"), json(0.5));
+  ASSERT_TRUE(set_step_param(s, "scaler__with_std", json(false)).is_ok());
+  EXPECT_EQ(s.steps[0].params.at("with_std"), json(false));
+
+  Status bad = set_step_param(s, "model__C", json(-2));
+  EXPECT_FALSE(bad.is_ok());
+  EXPECT_TRUE(contains(bad.message(), "model__C")) << bad.message();
+  EXPECT_EQ(s.steps[1].params.at("C"), json(0.5)) << "a refused value leaves the spec unchanged";
+
+  Status step = set_step_param(s, "clf__C", json(1.0));
+  EXPECT_FALSE(step.is_ok());
+  EXPECT_TRUE(contains(step.message(), "clf")) << step.message();
+  Status sep = set_step_param(s, "C", json(1.0));
+  EXPECT_FALSE(sep.is_ok());
+  EXPECT_TRUE(contains(sep.message(), "step__param")) << sep.message();
+  Status param = set_step_param(s, "model__gamma", json(1.0));
+  EXPECT_FALSE(param.is_ok());
+  EXPECT_TRUE(contains(param.message(), "gamma")) << param.message();
+}
+
 }  // namespace
 }  // namespace mllab::pipeline
