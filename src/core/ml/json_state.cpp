@@ -71,4 +71,19 @@ Status json_get_matrix(const json& obj, const std::string& key, int64_t rows, in
   return Status::ok();
 }
 
+Result<std::vector<int>> json_get_class_indices(const nlohmann::json& obj, const std::string& key,
+                                                int64_t n_classes, const std::string& who) {
+  if (!obj.contains(key) || !obj.at(key).is_array()) return Status::invalid(who + ": missing '" + key + "'");
+  std::vector<int> classes;
+  for (const auto& c : obj.at(key)) {
+    if (!c.is_number_integer()) return Status::invalid(who + ": '" + key + "' must be integers");
+    int64_t v = c.get<int64_t>();
+    if (v < 0 || v >= n_classes || (!classes.empty() && v <= classes.back())) {
+      return Status::invalid(who + ": '" + key + "' must be ascending indices below n_classes");
+    }
+    classes.push_back(static_cast<int>(v));
+  }
+  return classes;
+}
+
 }  // namespace mllab::ml

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <Eigen/Dense>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,9 @@ nlohmann::json matrix_to_json(const Eigen::MatrixXd& m);
 Result<int64_t> json_get_int(const nlohmann::json& obj, const std::string& key,
                              const std::string& who);
 // Reads number-array field `key` of length `size` (any length if size < 0) into `out`.
+// Reads obj[key] as ascending class indices below n_classes (a fitted classifier's classes).
+Result<std::vector<int>> json_get_class_indices(const nlohmann::json& obj, const std::string& key,
+                                                int64_t n_classes, const std::string& who);
 Status json_get_vector(const nlohmann::json& obj, const std::string& key, int64_t size,
                        const std::string& who, Eigen::VectorXd* out);
 // Reads a `rows` x `cols` array of number arrays (field `key`) into `out`.

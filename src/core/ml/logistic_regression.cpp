@@ -675,18 +675,9 @@ Status LogisticRegression::load_state(const json& state) {
   auto n_features = json_get_int(state, "n_features", who);
   if (!n_features) return n_features.status();
   if (*n_features < 1) return Status::invalid(who + ": 'n_features' must be >= 1");
-  if (!state.contains("classes") || !state.at("classes").is_array()) {
-    return Status::invalid(who + ": missing 'classes'");
-  }
-  std::vector<int> classes;
-  for (const auto& c : state.at("classes")) {
-    if (!c.is_number_integer()) return Status::invalid(who + ": 'classes' must be integers");
-    int v = c.get<int>();
-    if (v < 0 || v >= *n_classes || (!classes.empty() && v <= classes.back())) {
-      return Status::invalid(who + ": 'classes' must be ascending indices below n_classes");
-    }
-    classes.push_back(v);
-  }
+  auto class_list = json_get_class_indices(state, "classes", *n_classes, who);
+  if (!class_list) return class_list.status();
+  std::vector<int> classes = std::move(class_list).value();
   if (classes.size() < 2) return Status::invalid(who + ": 'classes' needs at least 2 entries");
   const int64_t rows = classes.size() == 2 ? 1 : static_cast<int64_t>(classes.size());
   Matrix coef;

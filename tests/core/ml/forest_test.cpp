@@ -17,44 +17,11 @@ namespace {
 using testing::load_dataset;
 using testing::load_json;
 using testing::take;
+using testing::accuracy;
+using testing::r2_score;
+using testing::regression_set;
 using testing::take_rows;
 
-// u(i, j) of the synthetic regression set in tests/data/tree_reference.json (its 'uniform').
-double uniform(uint64_t i, uint64_t j, uint64_t salt) {
-  uint64_t z = i * 0x9E3779B97F4A7C15ULL + j * 0xC2B2AE3D27D4EB4FULL + salt;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
-}
-
-// The 3000 x 6 synthetic regression set of tests/data/tree_reference.json (rows 0..1999 train).
-void regression_set(Matrix* x, Vector* y) {
-  const int n = 3000, d = 6;
-  x->resize(n, d);
-  y->resize(n);
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < d; ++j) (*x)(i, j) = 2.0 * uniform(i, j, 777) - 1.0;
-    const auto r = x->row(i);
-    double v = 3.0 * r(0) * r(1);
-    v = v + 2.0 * r(2) * r(2);
-    v = v - r(3);
-    v = v + 0.5 * (r(4) > 0 ? 1.0 : 0.0);
-    v = v + 0.2 * (uniform(i, d, 777) - 0.5);
-    (*y)(i) = v;
-  }
-}
-
-double r2_score(const Vector& y, const Vector& p) {
-  const double mean = y.mean();
-  return 1.0 - (y - p).squaredNorm() / (y.array() - mean).square().sum();
-}
-
-double accuracy(const std::vector<int>& a, const std::vector<int>& b) {
-  int ok = 0;
-  for (size_t i = 0; i < a.size(); ++i) ok += a[i] == b[i] ? 1 : 0;
-  return static_cast<double>(ok) / static_cast<double>(a.size());
-}
 
 template <typename Fn>
 void expect_error(Fn fn, std::initializer_list<std::string> parts) {
