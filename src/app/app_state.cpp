@@ -79,7 +79,6 @@ json spec_from_form(const AppState& app) {
     steps.push_back({{"name", "impute"}, {"type", "SimpleImputer"}, {"columns", impute},
                      {"params", {{"strategy", "median"}}}});
   }
-  const bool column_mode = !steps.empty();
   if (app.scaler_type != "None") {
     json params = app.scaler_params;
     if (app.scaler_type == "StandardScaler" && sparse) params["with_mean"] = false;
@@ -97,11 +96,9 @@ json spec_from_form(const AppState& app) {
             {"dataset", {{"path", app.dataset ? app.dataset->uri : ""}, {"target", app.target}}},
             {"split", {{"test_size", app.test_size}, {"random_state", app.random_state}, {"stratify", app.stratify}}},
             {"steps", steps}};
-  if (column_mode) {
-    if (!passthrough.empty()) j["dataset"]["features"] = passthrough;
-  } else if (!passthrough.empty()) {
-    j["dataset"]["features"] = passthrough;
-  }
+  // With column steps, numeric columns pass through only when listed; without them, listing
+  // them keeps unticked columns out.
+  if (!passthrough.empty()) j["dataset"]["features"] = passthrough;
   if (app.cv >= 2) j["evaluate"] = {{"cv", app.cv}};
   return j;
 }

@@ -58,6 +58,32 @@ test('train a model by clicking in the UI; the run appears in the Runs table', a
   await screenshot(page, 'e2e-trained.png');
 });
 
+test('text data in the UI: a random forest on the sentiment sentences gets a TF-IDF step', async () => {
+  const { page } = app;
+  await click(page, 'dataset:sentiment');
+  assert.equal((await ui(page)).target, 'label');
+  await click(page, 'estimator-combo');
+  await click(page, 'estimator:RandomForestClassifier');
+  await click(page, 'run-name');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('ui-sentiment-rf');
+  await waitFrames(page);
+  await click(page, 'train');
+  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-sentiment-rf' && r.status !== 'RUNNING'), null, { timeout: 60000 });
+  const run = (await page.evaluate(() => window.mllab.listRuns())).find((r) => r.run_name === 'ui-sentiment-rf');
+  assert.equal(run.status, 'FINISHED', JSON.stringify(run.tags));
+  assert.match(run.params.steps, /tfidf_text:TfidfVectorizer/);
+  assert.match(run.params.steps, /onehot:OneHotEncoder/);  // the categorical 'source' column
+  assert.match(run.params.steps, /model:RandomForestClassifier$/);
+  assert.equal(run.params.scaler__with_mean, 'False', 'sparse features are scaled without centering');
+  assert.equal(run.params.model__n_estimators, '100');
+  assert.ok(run.metrics.accuracy > 0.6, `accuracy ${run.metrics.accuracy}`);
+  await screenshot(page, 'e2e-sentiment-rf.png');
+  // Back to logistic regression for the tests below.
+  await click(page, 'estimator-combo');
+  await click(page, 'estimator:LogisticRegression');
+});
+
 test('a CSV loaded through the file picker is stored and previewed', async () => {
   const { page } = app;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-up-'));

@@ -49,6 +49,21 @@ void draw_train_panel(AppState& app, const Layout& l) {
   ImGui::InputText("run_name", app.run_name, sizeof app.run_name);
   track_widget(app, "run-name");
 
+  section("Model");
+  if (ImGui::BeginCombo("estimator", app.model_type.c_str())) {
+    auto add = [&](const std::vector<std::string>& types, const char* kind) {
+      ImGui::TextDisabled("%s", kind);
+      for (const auto& t : types) {
+        if (ImGui::Selectable(t.c_str(), app.model_type == t)) { app.model_type = t; app.model_params = json::object(); }
+        track_widget(app, "estimator:" + t);
+      }
+    };
+    add(ml::classifier_types(), "classifiers");
+    add(ml::regressor_types(), "regressors");
+    ImGui::EndCombo();
+  }
+  track_widget(app, "estimator-combo");
+  draw_param_form(app, *ml::param_specs_for(app.model_type), app.model_params);
   section("train_test_split");
   double lo = 0.05, hi = 0.95;
   ImGui::SliderScalar("test_size", ImGuiDataType_Double, &app.test_size, &lo, &hi, "%.2f");
@@ -80,20 +95,6 @@ void draw_train_panel(AppState& app, const Layout& l) {
     ImGui::TreePop();
   }
 
-  section("Model");
-  if (ImGui::BeginCombo("estimator", app.model_type.c_str())) {
-    auto add = [&](const std::vector<std::string>& types, const char* kind) {
-      ImGui::TextDisabled("%s", kind);
-      for (const auto& t : types) {
-        if (ImGui::Selectable(t.c_str(), app.model_type == t)) { app.model_type = t; app.model_params = json::object(); }
-      }
-    };
-    add(ml::classifier_types(), "classifiers");
-    add(ml::regressor_types(), "regressors");
-    ImGui::EndCombo();
-  }
-  track_widget(app, "estimator-combo");
-  draw_param_form(app, *ml::param_specs_for(app.model_type), app.model_params);
   ImGui::PopItemWidth();
   ImGui::EndChild();
 

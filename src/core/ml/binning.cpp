@@ -6,9 +6,23 @@
 namespace mllab::ml {
 namespace {
 
+// A column's sorted values, held as its sorted non-zero values plus a count of zeros (TF-IDF
+// and one-hot columns are mostly zeros, which then need no sorting).
+struct SortedColumn {
+  std::vector<double> nonzero;  // sorted
+  size_t n_negative = 0;        // nonzero values below 0
+  size_t zeros = 0;
+  size_t size() const { return nonzero.size() + zeros; }
+  double operator[](size_t i) const {
+    if (i < n_negative) return nonzero[i];
+    if (i < n_negative + zeros) return 0.0;
+    return nonzero[i - zeros];
+  }
+};
+
 // np.percentile(sorted, q, method="midpoint") for one q in [0, 100]: the value at virtual index
 // q / 100 * (n - 1), or the midpoint of its two neighbours when the index is fractional.
-double percentile_midpoint(const std::vector<double>& sorted, double q) {
+double percentile_midpoint(const SortedColumn& sorted, double q) {
   const double n1 = static_cast<double>(sorted.size() - 1);
   const double index = q / 100.0 * n1;
   const double lo = std::floor(index);
@@ -24,13 +38,19 @@ double percentile_midpoint(const std::vector<double>& sorted, double q) {
 void FeatureBinner::fit(const Eigen::MatrixXd& x, int max_bins) {
   max_bins = std::clamp(max_bins, 2, kMaxBins);
   edges_.assign(static_cast<size_t>(x.cols()), {});
-  std::vector<double> col(static_cast<size_t>(x.rows()));
+  SortedColumn col;
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
-    for (Eigen::Index i = 0; i < x.rows(); ++i) col[static_cast<size_t>(i)] = x(i, j);
-    std::sort(col.begin(), col.end());
+    col.nonzero.clear();
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (x(i, j) != 0.0) col.nonzero.push_back(x(i, j));
+    }
+    col.zeros = static_cast<size_t>(x.rows()) - col.nonzero.size();
+    std::sort(col.nonzero.begin(), col.nonzero.end());
+    col.n_negative = static_cast<size_t>(
+        std::lower_bound(col.nonzero.begin(), col.nonzero.end(), 0.0) - col.nonzero.begin());
     std::vector<double>& edges = edges_[static_cast<size_t>(j)];
     // Count distinct values (stop early once there are too many).
-    size_t distinct = col.empty() ? 0 : 1;
+    size_t distinct = col.size() == 0 ? 0 : 1;
     for (size_t i = 1; i < col.size() && distinct <= static_cast<size_t>(max_bins); ++i) {
       if (col[i] != col[i - 1]) ++distinct;
     }
@@ -46,7 +66,7 @@ void FeatureBinner::fit(const Eigen::MatrixXd& x, int max_bins) {
         if (edges.empty() || e > edges.back()) edges.push_back(e);
       }
       // The top edge must leave the maximum in the last bin.
-      while (!edges.empty() && edges.back() >= col.back()) edges.pop_back();
+      while (!edges.empty() && edges.back() >= col[col.size() - 1]) edges.pop_back();
     }
   }
 }
@@ -58,9 +78,13 @@ std::vector<uint8_t> FeatureBinner::transform(const Eigen::MatrixXd& x) const {
     const std::vector<double>& e = edges_[static_cast<size_t>(j)];
     uint8_t* out = codes.data() + static_cast<size_t>(j) * n;
     const double* col = x.data() + j * x.rows();
+    // First edge >= value: values <= edges[b] fall in bin b. Zeros (most of a sparse column)
+    // share one look-up.
+    const auto zero_code = static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), 0.0) - e.begin());
     for (size_t i = 0; i < n; ++i) {
-      // First edge >= value: values <= edges[b] fall in bin b.
-      out[i] = static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), col[i]) - e.begin());
+      out[i] = col[i] == 0.0
+                   ? zero_code
+                   : static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), col[i]) - e.begin());
     }
   }
   return codes;
