@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/pipeline/train_job.hpp"
+#include "core/tracking/search.hpp"
 #include "platform/files.hpp"
 #include "platform/folder_store.hpp"
 #include "platform/lab.hpp"
@@ -122,6 +123,11 @@ int cmd_run(const Common& c, const std::string& spec_path) {
 }
 
 int cmd_runs_list(const Common& c, const std::string& experiment) {
+  return cmd_runs_search(c, "", {}, experiment);
+}
+
+int cmd_runs_search(const Common& c, const std::string& filter, const std::vector<std::string>& order_by,
+                    const std::string& experiment) {
   auto lab = open_lab(c);
   if (!lab) return fail(lab.status());
   std::vector<std::string> ids;
@@ -130,7 +136,9 @@ int cmd_runs_list(const Common& c, const std::string& experiment) {
     if (!e) return fail(e.status());
     ids.push_back(e->experiment_id);
   }
-  auto runs = (*lab)->tracking().list_runs(ids);
+  auto found = tracking::search_runs((*lab)->tracking().list_runs(ids), filter, order_by);
+  if (!found) return fail(found.status());
+  const auto& runs = *found;
   if (c.json) {
     json arr = json::array();
     for (const auto& r : runs) arr.push_back(tracking::run_to_summary_json(r));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace mllab::cli {
 
@@ -15,6 +16,9 @@ struct Common {
 int cmd_run(const Common& c, const std::string& spec_path);
 // `mllab runs list [--experiment NAME]`.
 int cmd_runs_list(const Common& c, const std::string& experiment);
+// `mllab runs search FILTER [--order-by TERM]... [--experiment NAME]`.
+int cmd_runs_search(const Common& c, const std::string& filter, const std::vector<std::string>& order_by,
+                    const std::string& experiment);
 // `mllab runs show RUN_ID`.
 int cmd_runs_show(const Common& c, const std::string& run_id);
 // `mllab experiments list`.

@@ -31,6 +31,15 @@ int main(int argc, char** argv) {
   runs_list->add_option("--experiment", experiment, "Only runs of this experiment (name)");
   add_common(runs_list, true);
   runs_list->callback([&] { rc = mllab::cli::cmd_runs_list(c, experiment); });
+  std::string filter;
+  std::vector<std::string> order_by;
+  auto* runs_search = runs->add_subcommand("search", "Search runs with MLflow's filter grammar");
+  runs_search->add_option("FILTER", filter,
+                          "e.g. \"metrics.accuracy > 0.9 and params.model__C = '1.0'\"")->required();
+  runs_search->add_option("--order-by", order_by, "e.g. \"metrics.f1_score DESC\" (repeatable)");
+  runs_search->add_option("--experiment", experiment, "Only runs of this experiment (name)");
+  add_common(runs_search, true);
+  runs_search->callback([&] { rc = mllab::cli::cmd_runs_search(c, filter, order_by, experiment); });
   std::string run_id;
   auto* runs_show = runs->add_subcommand("show", "Show one run: params, metrics, tags, artifacts, report");
   runs_show->add_option("RUN_ID", run_id, "Run id (or a unique prefix of one)")->required();

@@ -60,6 +60,24 @@ test('run the example spec, then list and show it as MLflow-shaped JSON', () => 
   assert.match(none.err, /no experiment named 'nope'/);
 });
 
+test('runs search takes MLflow filters and order_by, with the same JSON as runs list', () => {
+  const store = tempDir('mllab-cli-');
+  for (const f of ['breast-cancer-logreg.json', 'iris-logreg.json', 'wine-logreg.json']) {
+    assert.equal(mllab(['run', `examples/${f}`, '--store', store]).code, 0);
+  }
+  const r = mllab(['runs', 'search', "metrics.accuracy > 0.965 and attributes.status = 'FINISHED'",
+    '--order-by', 'metrics.accuracy DESC', '--store', store, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const runs = JSON.parse(r.out);
+  assert.deepEqual(runs.map((x) => x.run_name), ['wine-strong-regularization', 'iris-multinomial']);
+  assert.deepEqual(Object.keys(runs[0]).sort(), Object.keys(JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out)[0]).sort());
+  const like = JSON.parse(mllab(['runs', 'search', "attributes.run_name ILIKE '%LOGREG%'", '--store', store, '--json']).out);
+  assert.deepEqual(like.map((x) => x.run_name), ['logreg-baseline']);
+  const bad = mllab(['runs', 'search', 'metrics.accuracy > 0.9 or params.x = 1', '--store', store]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /position 24 \('or'\): OR is not supported/);
+});
+
 test('the default store is ./mllab-store in the working folder', () => {
   const cwd = tempDir('mllab-cwd-');
   const r = mllab(['run', path.join(ROOT, 'examples/iris-logreg.json')], { cwd });
@@ -69,7 +87,7 @@ test('the default store is ./mllab-store in the working folder', () => {
 });
 
 test('every command has --help and exits 0 for it', () => {
-  for (const cmd of [[], ['run'], ['runs'], ['runs', 'list'], ['runs', 'show'], ['experiments', 'list'],
+  for (const cmd of [[], ['run'], ['runs'], ['runs', 'list'], ['runs', 'search'], ['runs', 'show'], ['experiments', 'list'],
     ['datasets', 'list'], ['datasets', 'add']]) {
     const r = mllab([...cmd, '--help']);
     assert.equal(r.code, 0, `${cmd.join(' ')} --help: ${r.err}`);
