@@ -104,12 +104,7 @@ Matrix mean_outputs(const std::vector<TreeModel>& trees, const Matrix& x, int n_
 
 const std::vector<ParamSpec>& RandomForestClassifier::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
-    ParamSpec criterion;
-    criterion.name = "criterion";
-    criterion.kind = ParamSpec::Kind::kString;
-    criterion.default_value = "gini";
-    criterion.choices = {"gini", "entropy", "log_loss"};
-    criterion.doc = "Split quality: Gini impurity or entropy (log_loss is the same as entropy).";
+    const ParamSpec criterion = tree_params::classification_criterion_spec();
     std::vector<ParamSpec> s = forest_specs(criterion, "sqrt");
     ParamSpec class_weight;
     class_weight.name = "class_weight";
@@ -245,12 +240,7 @@ Status RandomForestClassifier::load_state(const json& state) {
 
 const std::vector<ParamSpec>& RandomForestRegressor::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
-    ParamSpec criterion;
-    criterion.name = "criterion";
-    criterion.kind = ParamSpec::Kind::kString;
-    criterion.default_value = "squared_error";
-    criterion.choices = {"squared_error"};
-    criterion.doc = "Split quality: reduction of the squared error (variance).";
+    const ParamSpec criterion = tree_params::regression_criterion_spec();
     return forest_specs(criterion, "1.0");
   }();
   return specs;

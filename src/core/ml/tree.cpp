@@ -515,6 +515,26 @@ TreeModel grow_tree(const BinnedData& data, const int* cls, int n_classes, const
 
 namespace tree_params {
 
+ParamSpec classification_criterion_spec() {
+  ParamSpec criterion;
+  criterion.name = "criterion";
+  criterion.kind = ParamSpec::Kind::kString;
+  criterion.default_value = "gini";
+  criterion.choices = {"gini", "entropy", "log_loss"};
+  criterion.doc = "Split quality: Gini impurity or entropy (log_loss is the same as entropy).";
+  return criterion;
+}
+
+ParamSpec regression_criterion_spec() {
+  ParamSpec criterion;
+  criterion.name = "criterion";
+  criterion.kind = ParamSpec::Kind::kString;
+  criterion.default_value = "squared_error";
+  criterion.choices = {"squared_error"};
+  criterion.doc = "Split quality: reduction of the squared error (variance).";
+  return criterion;
+}
+
 ParamSpec max_features_spec(const std::string& def) {
   ParamSpec s;
   s.name = "max_features";
@@ -724,12 +744,7 @@ const char* const kRegressor = "DecisionTreeRegressor";
 
 const std::vector<ParamSpec>& DecisionTreeClassifier::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
-    ParamSpec criterion;
-    criterion.name = "criterion";
-    criterion.kind = ParamSpec::Kind::kString;
-    criterion.default_value = "gini";
-    criterion.choices = {"gini", "entropy", "log_loss"};
-    criterion.doc = "Split quality: Gini impurity or entropy (log_loss is the same as entropy).";
+    const ParamSpec criterion = tree_params::classification_criterion_spec();
     std::vector<ParamSpec> s{criterion};
     for (auto& c : tree_params::common_specs()) s.push_back(c);
     s.push_back(tree_params::max_features_spec("all"));
@@ -831,12 +846,7 @@ Status DecisionTreeClassifier::load_state(const json& state) {
 
 const std::vector<ParamSpec>& DecisionTreeRegressor::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
-    ParamSpec criterion;
-    criterion.name = "criterion";
-    criterion.kind = ParamSpec::Kind::kString;
-    criterion.default_value = "squared_error";
-    criterion.choices = {"squared_error"};
-    criterion.doc = "Split quality: reduction of the squared error (variance).";
+    const ParamSpec criterion = tree_params::regression_criterion_spec();
     std::vector<ParamSpec> s{criterion};
     for (auto& c : tree_params::common_specs()) s.push_back(c);
     s.push_back(tree_params::max_features_spec("all"));

@@ -97,6 +97,10 @@ TreeModel grow_tree(const BinnedData& data, const int* cls, int n_classes, const
 
 // Helpers shared by the tree models.
 namespace tree_params {
+// The criterion parameter of classification trees and forests ("gini", "entropy", "log_loss").
+ParamSpec classification_criterion_spec();
+// The criterion parameter of regression trees and forests ("squared_error").
+ParamSpec regression_criterion_spec();
 // The ParamSpec of max_features with default `def` (a string: "all", "sqrt", "log2", an
 // integer count such as "5" or a fraction such as "0.5"; see parse_max_features).
 ParamSpec max_features_spec(const std::string& def);
