@@ -39,6 +39,7 @@ void select_dataset(AppState& app, const std::string& uri) {
 Status add_uploaded_dataset(AppState& app, const std::string& file_name, const std::string& bytes) {
   std::string name = datasets::dataset_name_from_file(file_name);
   auto rec = app.lab->datasets().add(name, bytes, "upload", file_name);
+  app.datasets_dirty = true;
   if (!rec) {
     app.dataset_error = rec.status().message();
     return rec.status();
@@ -116,8 +117,10 @@ int start_job(AppState& app, const std::string& spec_json, const std::string& so
 void advance_jobs(AppState& app) {
   for (auto& e : app.jobs) {
     if (e.finished) continue;
+    const bool had_run = !e.job->run_id().empty();
     bool more = e.job->step();
-    app.runs_dirty = true;
+    // The run record changes when the job creates it and when it ends.
+    if (!more || (!had_run && !e.job->run_id().empty())) app.runs_dirty = true;
     if (!more) {
       e.finished = true;
       const auto& st = e.job->status();
@@ -139,10 +142,19 @@ void revalidate_selection(AppState& app) {
   if (!app.selected_run.empty() && !app.lab->tracking().get_run(app.selected_run)) app.selected_run.clear();
 }
 
-void refresh_runs(AppState& app) {
-  if (!app.runs_dirty) return;
+bool refresh_runs(AppState& app) {
+  if (!app.runs_dirty) return false;
   app.runs = app.lab->tracking().list_runs();
   app.runs_dirty = false;
+  return true;
+}
+
+const std::vector<datasets::DatasetRecord>& stored_datasets(AppState& app) {
+  if (app.datasets_dirty) {
+    app.stored_datasets = app.lab->datasets().list();
+    app.datasets_dirty = false;
+  }
+  return app.stored_datasets;
 }
 
 void track_widget(AppState& app, const std::string& name) {

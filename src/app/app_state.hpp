@@ -47,6 +47,8 @@ struct AppState {
   std::unique_ptr<platform::Lab> lab;
 
   // Datasets panel.
+  std::vector<datasets::DatasetRecord> stored_datasets;
+  bool datasets_dirty = true;
   std::optional<DatasetView> dataset;
   std::string dataset_error;  // e.g. a CSV parse error naming line and column
   std::string target;
@@ -101,8 +103,10 @@ int start_job(AppState& app, const std::string& spec_json, const std::string& so
 void advance_jobs(AppState& app);
 // Drops selections whose dataset or run no longer exists (after a rolled-back write).
 void revalidate_selection(AppState& app);
-// Reloads the runs list from the store if it changed.
-void refresh_runs(AppState& app);
+// Reloads the runs list from the store if it changed; true when it did.
+bool refresh_runs(AppState& app);
+// The stored (uploaded) datasets, reloaded from the store only after a change.
+const std::vector<datasets::DatasetRecord>& stored_datasets(AppState& app);
 // Remembers a widget's rectangle (call right after drawing it).
 void track_widget(AppState& app, const std::string& name);
 

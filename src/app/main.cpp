@@ -148,6 +148,7 @@ int main() {
   store->set_error_listener([](const Status& st) {
     state.storage_error = st.message();
     state.runs_dirty = true;
+    state.datasets_dirty = true;
     app::revalidate_selection(state);
   });
   state.lab = std::make_unique<platform::Lab>(std::move(store), "/");

@@ -23,7 +23,7 @@ void draw_datasets_panel(AppState& app, const Layout& l) {
   if (!app.lab->catalog_error().empty()) ImGui::TextColored({1, 0.4f, 0.4f, 1}, "%s", app.lab->catalog_error().c_str());
   ImGui::Spacing();
   ImGui::TextDisabled("STORED");
-  for (const auto& d : app.lab->datasets().list()) {
+  for (const auto& d : stored_datasets(app)) {
     std::string uri = datasets::dataset_uri(d.name);
     bool sel = app.dataset && app.dataset->uri == uri;
     std::string label = d.name + "  v" + std::to_string(d.latest().version);

@@ -29,7 +29,7 @@ void draw_runs_panel(AppState& app, const Layout& l) {
   ImGui::SetNextWindowPos({l.x, l.y});
   ImGui::SetNextWindowSize({l.w, l.h});
   ImGui::Begin("Runs", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-  refresh_runs(app);
+  const bool reloaded = refresh_runs(app);
 
   // Columns: fixed ones, then every metric key, then the params that vary across runs.
   std::set<std::string> metric_keys;
@@ -76,8 +76,10 @@ void draw_runs_panel(AppState& app, const Layout& l) {
       track_widget(app, std::string("runs-header:") + name);
     }
 
-    // Sort by the chosen column.
-    if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
+    // Sort when the user changes the order or the list was reloaded, not every frame.
+    ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
+    if (specs && specs->SpecsCount > 0 && (specs->SpecsDirty || reloaded)) {
+      specs->SpecsDirty = false;
       const auto& s = specs->Specs[0];
       int col = s.ColumnIndex;
       bool asc = s.SortDirection == ImGuiSortDirection_Ascending;

@@ -80,7 +80,6 @@ class HistGradientBoostingClassifier : public Classifier {
  private:
   json params_;
   BoostingOptions options_;
-  uint64_t seed_ = 0;
   bool fitted_ = false;
   int n_features_ = 0;
   int n_classes_ = 0;
@@ -125,7 +124,6 @@ class HistGradientBoostingRegressor : public Regressor {
  private:
   json params_;
   BoostingOptions options_;
-  uint64_t seed_ = 0;
   bool fitted_ = false;
   int n_features_ = 0;
   double baseline_ = 0.0;
