@@ -1,6 +1,7 @@
 #include "core/tracking/tracking_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <tuple>
 
@@ -90,7 +91,21 @@ std::string zero_pad(size_t n) {
   return buf;
 }
 
+bool in_view(const std::string& lifecycle_stage, ViewType view) {
+  if (view == ViewType::kAll) return true;
+  return (lifecycle_stage == "deleted") == (view == ViewType::kDeletedOnly);
+}
+
 }  // namespace
+
+Result<ViewType> parse_view_type(const std::string& s) {
+  std::string l;
+  for (char c : s) l += char(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "active_only" || l == "active") return ViewType::kActiveOnly;
+  if (l == "deleted_only" || l == "deleted") return ViewType::kDeletedOnly;
+  if (l == "all") return ViewType::kAll;
+  return Status::invalid("unknown view type '" + s + "' (expected active_only, deleted_only or all)");
+}
 
 Result<Run> parse_run_record(const std::string& bytes) {
   json j = json::parse(bytes, nullptr, false);
@@ -164,13 +179,13 @@ Result<Experiment> TrackingClient::get_experiment(const std::string& experiment_
   return parse_experiment(*bytes);
 }
 
-std::vector<Experiment> TrackingClient::list_experiments() const {
+std::vector<Experiment> TrackingClient::list_experiments(ViewType view) const {
   std::vector<Experiment> out;
   for (const auto& key : store_.keys("experiments/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
     auto e = parse_experiment(*bytes);
-    if (e) out.push_back(std::move(e).value());
+    if (e && in_view(e->lifecycle_stage, view)) out.push_back(std::move(e).value());
   }
   std::sort(out.begin(), out.end(), [](const Experiment& a, const Experiment& b) {
     return id_number(a.experiment_id) < id_number(b.experiment_id);
@@ -179,7 +194,7 @@ std::vector<Experiment> TrackingClient::list_experiments() const {
 }
 
 Result<Experiment> TrackingClient::get_experiment_by_name(const std::string& name) const {
-  for (auto& e : list_experiments()) {
+  for (auto& e : list_experiments(ViewType::kAll)) {
     if (e.name == name) return e;
   }
   return Status::not_found("no experiment named '" + name + "'");
@@ -188,10 +203,14 @@ Result<Experiment> TrackingClient::get_experiment_by_name(const std::string& nam
 Result<Experiment> TrackingClient::get_or_create_experiment(const std::string& name) {
   if (name.empty()) return Status::invalid("experiment name is empty");
   auto found = get_experiment_by_name(name);
+  if (found && found->lifecycle_stage == "deleted") {
+    return Status::invalid("experiment '" + name + "' (id " + found->experiment_id +
+                           ") is deleted; restore it or use another name");
+  }
   if (found) return found;
   // Ids are integers as in MLflow; the next one is derived from what is stored.
   long long next = 0;
-  for (const auto& e : list_experiments()) next = std::max(next, id_number(e.experiment_id) + 1);
+  for (const auto& e : list_experiments(ViewType::kAll)) next = std::max(next, id_number(e.experiment_id) + 1);
   if (name != "Default" && next == 0) next = 1;  // "0" is reserved for Default
   Experiment e;
   e.experiment_id = name == "Default" && !store_.get("experiments/0") ? "0" : std::to_string(next);
@@ -212,11 +231,28 @@ Result<Run> TrackingClient::create_run(const std::string& experiment_id, const s
   r.run_name = run_name.empty() ? "run-" + r.run_id.substr(0, 8) : run_name;
   r.start_time = start_time;
   r.status = RunStatus::kRunning;
-  r.tags["mlflow.runName"] = r.run_name;
+  r.tags[kRunNameTag] = r.run_name;
   store::Batch b;
   b.put("runs/" + r.run_id, write_run_record(r));
   MLLAB_RETURN_IF_ERROR(store_.commit(b));
   return r;
+}
+
+Result<Run> TrackingClient::log_finished_run(const std::string& experiment_id, const std::string& run_name,
+                                             int64_t start_time, int64_t end_time, const RunData& data) {
+  MLLAB_RETURN_IF_ERROR(get_experiment(experiment_id).status());
+  Run r;
+  r.run_id = new_id();
+  r.experiment_id = experiment_id;
+  r.run_name = run_name.empty() ? "run-" + r.run_id.substr(0, 8) : run_name;
+  r.start_time = start_time;
+  r.end_time = end_time;
+  r.status = RunStatus::kFinished;
+  r.tags[kRunNameTag] = r.run_name;
+  store::Batch b;
+  MLLAB_RETURN_IF_ERROR(write_run_batch(r, data, b));
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  return get_run(r.run_id);
 }
 
 Status TrackingClient::write_run_batch(Run run, const RunData& data, store::Batch& batch) {
@@ -303,13 +339,13 @@ std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id
   return out;
 }
 
-std::vector<Run> TrackingClient::list_runs(const std::vector<std::string>& experiment_ids) const {
+std::vector<Run> TrackingClient::list_runs(const std::vector<std::string>& experiment_ids, ViewType view) const {
   std::vector<Run> out;
   for (const auto& key : store_.keys("runs/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
     auto r = parse_run_record(*bytes);
-    if (!r) continue;
+    if (!r || !in_view(r->lifecycle_stage, view)) continue;
     if (!experiment_ids.empty() &&
         std::find(experiment_ids.begin(), experiment_ids.end(), r->experiment_id) == experiment_ids.end()) {
       continue;
@@ -320,6 +356,132 @@ std::vector<Run> TrackingClient::list_runs(const std::vector<std::string>& exper
     return std::tie(b.start_time, a.run_id) < std::tie(a.start_time, b.run_id);
   });
   return out;
+}
+
+template <typename Edit>
+Status TrackingClient::update_run(const std::string& run_id, Edit edit) {
+  auto run = get_run(run_id);
+  if (!run) return run.status();
+  MLLAB_RETURN_IF_ERROR(edit(*run));
+  store::Batch b;
+  b.put("runs/" + run_id, write_run_record(*run));
+  return store_.commit(b);
+}
+
+template <typename Edit>
+Status TrackingClient::update_experiment(const std::string& experiment_id, Edit edit) {
+  auto e = get_experiment(experiment_id);
+  if (!e) return e.status();
+  store::Batch b;
+  MLLAB_RETURN_IF_ERROR(edit(*e, b));
+  e->last_update_time = now_ms();
+  b.put("experiments/" + experiment_id, write_experiment(*e));
+  return store_.commit(b);
+}
+
+Status TrackingClient::delete_run(const std::string& run_id) {
+  return update_run(run_id, [](Run& r) { r.lifecycle_stage = "deleted"; return Status::ok(); });
+}
+
+Status TrackingClient::restore_run(const std::string& run_id) {
+  return update_run(run_id, [&](Run& r) {
+    auto e = get_experiment(r.experiment_id);
+    if (e && e->lifecycle_stage == "deleted") {
+      return Status::invalid("run '" + run_id + "' belongs to the deleted experiment '" + e->name +
+                             "'; restore the experiment first");
+    }
+    r.lifecycle_stage = "active";
+    return Status::ok();
+  });
+}
+
+Status TrackingClient::rename_run(const std::string& run_id, const std::string& new_name) {
+  if (new_name.empty()) return Status::invalid("run name is empty");
+  return update_run(run_id, [&](Run& r) {
+    r.run_name = new_name;
+    r.tags[kRunNameTag] = new_name;
+    return Status::ok();
+  });
+}
+
+Status TrackingClient::set_tag(const std::string& run_id, const std::string& key, const std::string& value) {
+  if (key.empty()) return Status::invalid("tag key is empty");
+  if (key == kRunNameTag) return rename_run(run_id, value);
+  return update_run(run_id, [&](Run& r) { r.tags[key] = value; return Status::ok(); });
+}
+
+Status TrackingClient::delete_tag(const std::string& run_id, const std::string& key) {
+  return update_run(run_id, [&](Run& r) {
+    if (!r.tags.erase(key)) return Status::not_found("run '" + run_id + "' has no tag '" + key + "'");
+    return Status::ok();
+  });
+}
+
+std::vector<Run> TrackingClient::child_runs(const std::string& run_id, ViewType view) const {
+  std::vector<Run> out;
+  for (auto& r : list_runs({}, view)) {
+    auto it = r.tags.find(kParentRunIdTag);
+    if (it != r.tags.end() && it->second == run_id) out.push_back(std::move(r));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Run> TrackingClient::runs_with_input(const std::string& digest, ViewType view) const {
+  std::vector<Run> out;
+  for (auto& r : list_runs({}, view)) {
+    bool used = std::any_of(r.inputs.begin(), r.inputs.end(), [&](const DatasetInput& in) { return in.digest == digest; });
+    if (used) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// Sets the lifecycle stage of an experiment and of all its runs, in the same batch.
+static Status set_experiment_stage(const TrackingClient& client, const Experiment& e, const std::string& stage,
+                                   store::Batch& b) {
+  for (auto r : client.list_runs({e.experiment_id}, ViewType::kAll)) {
+    if (r.lifecycle_stage == stage) continue;
+    r.lifecycle_stage = stage;
+    b.put("runs/" + r.run_id, write_run_record(r));
+  }
+  return Status::ok();
+}
+
+Status TrackingClient::delete_experiment(const std::string& experiment_id) {
+  if (experiment_id == "0") return Status::invalid("the Default experiment (id 0) cannot be deleted");
+  return update_experiment(experiment_id, [&](Experiment& e, store::Batch& b) {
+    e.lifecycle_stage = "deleted";
+    return set_experiment_stage(*this, e, "deleted", b);
+  });
+}
+
+Status TrackingClient::restore_experiment(const std::string& experiment_id) {
+  return update_experiment(experiment_id, [&](Experiment& e, store::Batch& b) {
+    e.lifecycle_stage = "active";
+    return set_experiment_stage(*this, e, "active", b);
+  });
+}
+
+Status TrackingClient::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
+  if (new_name.empty()) return Status::invalid("experiment name is empty");
+  auto other = get_experiment_by_name(new_name);
+  if (other && other->experiment_id != experiment_id) {
+    return Status::already_exists("an experiment named '" + new_name + "' already exists (id " +
+                                  other->experiment_id + ")");
+  }
+  return update_experiment(experiment_id, [&](Experiment& e, store::Batch&) {
+    e.name = new_name;
+    return Status::ok();
+  });
+}
+
+Status TrackingClient::set_experiment_tag(const std::string& experiment_id, const std::string& key,
+                                          const std::string& value) {
+  if (key.empty()) return Status::invalid("tag key is empty");
+  return update_experiment(experiment_id, [&](Experiment& e, store::Batch&) {
+    e.tags[key] = value;
+    return Status::ok();
+  });
 }
 
 Result<std::string> TrackingClient::get_artifact(const std::string& run_id, const std::string& path) const {

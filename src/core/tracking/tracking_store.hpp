@@ -25,6 +25,16 @@ struct RunData {
   std::vector<DatasetInput> inputs;
 };
 
+// Which runs / experiments a listing returns (MLflow's ViewType).
+enum class ViewType { kActiveOnly, kDeletedOnly, kAll };
+// Parses "active_only" | "deleted_only" | "all" (case-insensitive); an error names the value.
+Result<ViewType> parse_view_type(const std::string& s);
+
+// MLflow's system tag names a run carries.
+inline constexpr const char* kParentRunIdTag = "mlflow.parentRunId";
+inline constexpr const char* kRunNameTag = "mlflow.runName";
+inline constexpr const char* kNoteTag = "mlflow.note.content";
+
 // MLflow's client verbs over a Store. Each call is one store batch.
 class TrackingClient {
  public:
@@ -34,22 +44,49 @@ class TrackingClient {
   Result<Experiment> get_or_create_experiment(const std::string& name);
   Result<Experiment> get_experiment(const std::string& experiment_id) const;
   Result<Experiment> get_experiment_by_name(const std::string& name) const;
-  std::vector<Experiment> list_experiments() const;
+  // Experiments, ordered by id (active ones unless `view` says otherwise).
+  std::vector<Experiment> list_experiments(ViewType view = ViewType::kActiveOnly) const;
+  // Soft delete (lifecycle_stage "deleted", with its runs) and restore, as MLflow; the
+  // Default experiment "0" cannot be deleted. One batch each.
+  Status delete_experiment(const std::string& experiment_id);
+  Status restore_experiment(const std::string& experiment_id);
+  // Renames an experiment; the new name must be free (also among deleted experiments).
+  Status rename_experiment(const std::string& experiment_id, const std::string& new_name);
+  // Sets an experiment tag (its note is the tag mlflow.note.content).
+  Status set_experiment_tag(const std::string& experiment_id, const std::string& key, const std::string& value);
 
   // Starts a run: writes it with status RUNNING. An empty name gets a generated one.
   Result<Run> create_run(const std::string& experiment_id, const std::string& run_name,
                          int64_t start_time);
+  // Writes a whole finished run (a nested fold or search candidate) in one batch.
+  Result<Run> log_finished_run(const std::string& experiment_id, const std::string& run_name,
+                               int64_t start_time, int64_t end_time, const RunData& data);
   // Adds params (immutable: re-logging the same value is fine, a different one is an error),
   // tags (overwrite), metric points (appended), artifacts and inputs, in one batch.
   Status log_batch(const std::string& run_id, const RunData& data);
   // Logs `data` and sets the final status and end time, in one batch.
   Status end_run(const std::string& run_id, const RunData& data, RunStatus status, int64_t end_time);
 
+  // Soft delete / restore of a run (lifecycle_stage "deleted" / "active"; data kept).
+  Status delete_run(const std::string& run_id);
+  Status restore_run(const std::string& run_id);
+  // Renames a run (run_name and the tag mlflow.runName).
+  Status rename_run(const std::string& run_id, const std::string& new_name);
+  // Sets or removes one tag; a run's note is the tag mlflow.note.content.
+  Status set_tag(const std::string& run_id, const std::string& key, const std::string& value);
+  Status delete_tag(const std::string& run_id, const std::string& key);
+  // The runs whose mlflow.parentRunId is `run_id` (nested runs: folds, search candidates), oldest first.
+  std::vector<Run> child_runs(const std::string& run_id, ViewType view = ViewType::kActiveOnly) const;
+  // Runs (of any experiment) that recorded a dataset input with this digest, newest first.
+  std::vector<Run> runs_with_input(const std::string& digest, ViewType view = ViewType::kActiveOnly) const;
+
   Result<Run> get_run(const std::string& run_id) const;
   // Every metric point of `key` in a run, in logging order.
   std::vector<Metric> get_metric_history(const std::string& run_id, const std::string& key) const;
-  // Runs of the given experiments (all when empty), newest first (start_time DESC, run_id).
-  std::vector<Run> list_runs(const std::vector<std::string>& experiment_ids = {}) const;
+  // Runs of the given experiments (all when empty), newest first (start_time DESC, run_id);
+  // active runs of active experiments unless `view` says otherwise.
+  std::vector<Run> list_runs(const std::vector<std::string>& experiment_ids = {},
+                             ViewType view = ViewType::kActiveOnly) const;
   // An artifact's bytes.
   Result<std::string> get_artifact(const std::string& run_id, const std::string& path) const;
 
@@ -57,6 +94,11 @@ class TrackingClient {
 
  private:
   Status write_run_batch(Run run, const RunData& data, store::Batch& batch);
+  // Reads a run, lets `edit` change it, and writes it back in one batch.
+  template <typename Edit>
+  Status update_run(const std::string& run_id, Edit edit);
+  template <typename Edit>
+  Status update_experiment(const std::string& experiment_id, Edit edit);
   store::Store& store_;
 };
 

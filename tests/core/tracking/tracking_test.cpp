@@ -1,5 +1,6 @@
 #include "core/tracking/tracking_store.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -664,6 +665,160 @@ TEST_F(TrackingTest, NewerExperimentSchemaVersionIsRefused) {
   auto e = client_.get_experiment("3");
   ASSERT_FALSE(e.is_ok());
   EXPECT_TRUE(contains(e.status().message(), "schema_version 2")) << e.status().message();
+}
+
+}  // namespace
+}  // namespace mllab::tracking
+
+// ---- lifecycle: soft delete, restore, rename, notes, nesting ----
+namespace mllab::tracking {
+namespace {
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set_clock_for_testing([this] { return now_ += 1; });
+  }
+  void TearDown() override { set_clock_for_testing(nullptr); }
+
+  tracking::Run new_run(const std::string& experiment, const std::string& name) {
+    auto exp = client_.get_or_create_experiment(experiment);
+    EXPECT_TRUE(exp.is_ok()) << exp.status().to_string();
+    auto run = client_.create_run(exp->experiment_id, name, now_ += 1);
+    EXPECT_TRUE(run.is_ok()) << run.status().to_string();
+    return run.value();
+  }
+  std::vector<std::string> names(const std::vector<tracking::Run>& runs) {
+    std::vector<std::string> out;
+    for (const auto& r : runs) out.push_back(r.run_name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  // Every record of the store, to check that a refused call wrote nothing.
+  std::map<std::string, std::string> snapshot() {
+    std::map<std::string, std::string> out;
+    for (const auto& k : store_.keys("")) out[k] = *store_.get(k);
+    return out;
+  }
+
+  int64_t now_ = 1700000000000;
+  store::MemoryStore store_;
+  TrackingClient client_{store_};
+};
+
+TEST_F(LifecycleTest, DeletedRunIsHiddenFromActiveListingsAndRestorable) {
+  tracking::Run a = new_run("e", "a");
+  tracking::Run b = new_run("e", "b");
+  ASSERT_TRUE(client_.delete_run(a.run_id).is_ok());
+  EXPECT_EQ(names(client_.list_runs()), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(names(client_.list_runs({}, ViewType::kDeletedOnly)), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(names(client_.list_runs({}, ViewType::kAll)), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(client_.get_run(a.run_id)->lifecycle_stage, "deleted") << "soft: the run is still readable";
+  ASSERT_TRUE(client_.restore_run(a.run_id).is_ok());
+  EXPECT_EQ(names(client_.list_runs()), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(client_.delete_run("nope").code(), ErrorCode::kResourceDoesNotExist);
+}
+
+TEST_F(LifecycleTest, DeletingAnExperimentDeletesItsRunsAndRestoreBringsThemBack) {
+  tracking::Run a = new_run("e", "a");
+  tracking::Run other = new_run("f", "other");
+  ASSERT_TRUE(client_.delete_experiment(a.experiment_id).is_ok());
+  EXPECT_EQ(names(client_.list_runs()), (std::vector<std::string>{"other"}));
+  auto active = client_.list_experiments();
+  EXPECT_TRUE(std::none_of(active.begin(), active.end(), [&](const Experiment& e) { return e.name == "e"; }));
+  EXPECT_EQ(client_.list_experiments(ViewType::kDeletedOnly).size(), 1u);
+  // A run of a deleted experiment cannot be restored alone; a deleted name cannot be reused.
+  EXPECT_FALSE(client_.restore_run(a.run_id).is_ok());
+  auto again = client_.get_or_create_experiment("e");
+  ASSERT_FALSE(again.is_ok());
+  EXPECT_NE(again.status().message().find("deleted"), std::string::npos) << again.status().message();
+  ASSERT_TRUE(client_.restore_experiment(a.experiment_id).is_ok());
+  EXPECT_EQ(names(client_.list_runs()), (std::vector<std::string>{"a", "other"}));
+  EXPECT_EQ(client_.get_or_create_experiment("e")->experiment_id, a.experiment_id);
+}
+
+TEST_F(LifecycleTest, DefaultExperimentCannotBeDeleted) {
+  auto d = client_.get_or_create_experiment("Default");
+  ASSERT_EQ(d->experiment_id, "0");
+  auto before = snapshot();
+  Status st = client_.delete_experiment("0");
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(LifecycleTest, RenameRunUpdatesNameAndTagAndExperimentRenameChecksUniqueness) {
+  tracking::Run a = new_run("e", "a");
+  ASSERT_TRUE(client_.rename_run(a.run_id, "better").is_ok());
+  tracking::Run r = client_.get_run(a.run_id).value();
+  EXPECT_EQ(r.run_name, "better");
+  EXPECT_EQ(r.tags.at("mlflow.runName"), "better");
+  EXPECT_FALSE(client_.rename_run(a.run_id, "").is_ok());
+  // Setting the mlflow.runName tag is a rename too (MLflow keeps them in sync).
+  ASSERT_TRUE(client_.set_tag(a.run_id, "mlflow.runName", "third").is_ok());
+  EXPECT_EQ(client_.get_run(a.run_id)->run_name, "third");
+
+  new_run("f", "x");
+  auto before = snapshot();
+  Status st = client_.rename_experiment(a.experiment_id, "f");
+  EXPECT_EQ(st.code(), ErrorCode::kResourceAlreadyExists);
+  EXPECT_EQ(snapshot(), before);
+  ASSERT_TRUE(client_.rename_experiment(a.experiment_id, "g").is_ok());
+  EXPECT_EQ(client_.get_experiment(a.experiment_id)->name, "g");
+}
+
+TEST_F(LifecycleTest, NotesAreTheMlflowNoteTagAndTagsCanBeDeleted) {
+  tracking::Run a = new_run("e", "a");
+  ASSERT_TRUE(client_.set_tag(a.run_id, kNoteTag, "baseline with **TF-IDF**").is_ok());
+  EXPECT_EQ(client_.get_run(a.run_id)->tags.at("mlflow.note.content"), "baseline with **TF-IDF**");
+  ASSERT_TRUE(client_.delete_tag(a.run_id, kNoteTag).is_ok());
+  EXPECT_FALSE(client_.get_run(a.run_id)->tags.count("mlflow.note.content"));
+  EXPECT_EQ(client_.delete_tag(a.run_id, kNoteTag).code(), ErrorCode::kResourceDoesNotExist);
+  ASSERT_TRUE(client_.set_experiment_tag(a.experiment_id, kNoteTag, "course module 6").is_ok());
+  EXPECT_EQ(client_.get_experiment(a.experiment_id)->tags.at("mlflow.note.content"), "course module 6");
+}
+
+TEST_F(LifecycleTest, FinishedRunIsWrittenInOneBatchAndChildRunsAreFoundByParent) {
+  tracking::Run parent = new_run("e", "parent");
+  RunData d;
+  d.tags[kParentRunIdTag] = parent.run_id;
+  d.params["fold"] = "0";
+  d.metrics.push_back({"score", 0.5, now_, 0});
+  const size_t records = store_.size();
+  auto child = client_.log_finished_run(parent.experiment_id, "child", 10, 20, d);
+  ASSERT_TRUE(child.is_ok()) << child.status().to_string();
+  EXPECT_EQ(store_.size(), records + 2) << "the run record and one metrics record";
+  EXPECT_EQ(child->status, RunStatus::kFinished);
+  EXPECT_EQ(*child->end_time, 20);
+  auto children = client_.child_runs(parent.run_id);
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(children[0].run_id, child->run_id);
+  EXPECT_TRUE(client_.child_runs(child->run_id).empty());
+  EXPECT_FALSE(client_.log_finished_run("999", "x", 1, 2, d).is_ok()) << "unknown experiment";
+}
+
+TEST_F(LifecycleTest, RunsWithInputFindTheRunsThatUsedADatasetDigest) {
+  tracking::Run a = new_run("e", "a");
+  tracking::Run b = new_run("e", "b");
+  RunData d;
+  DatasetInput in;
+  in.name = "iris";
+  in.digest = "abc";
+  in.context = "training";
+  d.inputs.push_back(in);
+  ASSERT_TRUE(client_.log_batch(a.run_id, d).is_ok());
+  EXPECT_EQ(names(client_.runs_with_input("abc")), (std::vector<std::string>{"a"}));
+  EXPECT_TRUE(client_.runs_with_input("zzz").empty());
+  ASSERT_TRUE(client_.delete_run(a.run_id).is_ok());
+  EXPECT_TRUE(client_.runs_with_input("abc").empty());
+  EXPECT_EQ(client_.runs_with_input("abc", ViewType::kAll).size(), 1u);
+  (void)b;
+}
+
+TEST_F(LifecycleTest, ViewTypeNamesParse) {
+  EXPECT_EQ(*parse_view_type("ACTIVE_ONLY"), ViewType::kActiveOnly);
+  EXPECT_EQ(*parse_view_type("deleted_only"), ViewType::kDeletedOnly);
+  EXPECT_EQ(*parse_view_type("all"), ViewType::kAll);
+  EXPECT_FALSE(parse_view_type("some").is_ok());
 }
 
 }  // namespace
