@@ -207,6 +207,22 @@ std::vector<std::string> FittedPipeline::input_columns() const {
   return out;
 }
 
+std::vector<std::string> FittedPipeline::feature_names_out() const {
+  std::vector<std::string> out;
+  for (const auto& s : steps) {
+    if (s.columns.empty()) continue;
+    if (s.vectorizer) {
+      for (const auto& term : s.vectorizer->feature_names_out()) out.push_back(s.name + "__" + term);
+    } else if (s.encoder) {
+      for (const auto& name : s.encoder->feature_names_out()) out.push_back(name);
+    } else {
+      out.insert(out.end(), s.columns.begin(), s.columns.end());
+    }
+  }
+  out.insert(out.end(), features.begin(), features.end());
+  return out;
+}
+
 Features FittedPipeline::apply(const data::Table& x, bool fit) {
   const Eigen::Index rows = Eigen::Index(x.num_rows());
   Features cur;

@@ -76,6 +76,10 @@ class FittedPipeline {
   bool has_column_steps() const;
   // The input columns the pipeline reads, in order (column steps' columns + passthrough).
   std::vector<std::string> input_columns() const;
+  // Names of the columns the final estimator sees, like scikit-learn's get_feature_names_out():
+  // "<step>__<term>" for vectorizers, "<column>_<category>" for one-hot, else column names.
+  // Call on a fitted pipeline.
+  std::vector<std::string> feature_names_out() const;
   // The full config of every step, as "step__param" -> value text (what a run logs as params).
   std::map<std::string, std::string> flat_params() const;
   // Config + learned state as a versioned document ("mllab.fitted_pipeline").

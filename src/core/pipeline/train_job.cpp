@@ -175,6 +175,8 @@ void TrainJob::run_stage() {
       auto run = client_.create_run(exp->experiment_id, spec_.run_name, start_time_);
       if (!run) return fail(run.status());
       run_id_ = run->run_id;
+      run_name_ = run->run_name;
+      experiment_id_ = exp->experiment_id;
       // Params known before any data is read: the spec's split and every step's full config.
       data_.params["dataset"] = spec_.dataset_path;
       data_.params["target"] = spec_.target;
@@ -305,10 +307,17 @@ void TrainJob::run_stage() {
     case Stage::kCrossValidate: {
       const std::string scoring = scoring_of(spec_, spec_.evaluate.scoring);
       const auto& f = folds_[work_index_];
+      const int64_t fold_start = now_ms();
       double score = fit_and_score(spec_, f.train, f.test, scoring);
       cv_scores_.push_back(score);
       // Metrics by step: one point per fold.
       data_.metrics.push_back({"cv_" + scoring, score, now_ms(), int64_t(work_index_)});
+      tracking::RunData fold;
+      fold.params = {{"fold", std::to_string(work_index_)}, {"cv", std::to_string(spec_.evaluate.cv)},
+                     {"n_train", std::to_string(f.train.size())}, {"n_test", std::to_string(f.test.size())}};
+      fold.metrics.push_back({"cv_" + scoring, score, now_ms(), 0});
+      log_child_run(run_name_ + "-fold-" + std::to_string(work_index_), fold_start, std::move(fold));
+      if (stage_ == Stage::kDone) return;
       if (++work_index_ < folds_.size()) return;
       int64_t ts = now_ms();
       double mean = std::accumulate(cv_scores_.begin(), cv_scores_.end(), 0.0) / double(cv_scores_.size());
@@ -332,12 +341,29 @@ void TrainJob::run_stage() {
       }
       // One (candidate, fold) per step.
       const size_t c = work_index_ / folds_.size(), f = work_index_ % folds_.size();
+      if (f == 0) work_start_ = now_ms();
       PipelineSpec candidate = spec_;
       for (auto it = candidates_[c].begin(); it != candidates_[c].end(); ++it) {
         Status st = set_step_param(candidate, it.key(), it.value());
         if (!st.is_ok()) return fail(st);
       }
       candidate_scores_[c].push_back(fit_and_score(candidate, folds_[f].train, folds_[f].test, scoring));
+      if (f + 1 == folds_.size()) {
+        // The candidate is complete: its nested run has its full config and per-fold scores.
+        auto cand = FittedPipeline::from_spec(candidate);
+        if (!cand) return fail(cand.status());
+        tracking::RunData child;
+        child.params = cand->flat_params();
+        child.params["search_candidate"] = std::to_string(c);
+        const auto& scores = candidate_scores_[c];
+        int64_t ts = now_ms();
+        for (size_t k = 0; k < scores.size(); ++k) child.metrics.push_back({"test_score", scores[k], ts, int64_t(k)});
+        double mean = std::accumulate(scores.begin(), scores.end(), 0.0) / double(scores.size());
+        child.metrics.push_back({"mean_test_score", mean, ts, 0});
+        child.metrics.push_back({"std_test_score", population_std(scores), ts, 0});
+        log_child_run(run_name_ + "-candidate-" + std::to_string(c), work_start_, std::move(child));
+        if (stage_ == Stage::kDone) return;
+      }
       if (++work_index_ < candidates_.size() * folds_.size()) return;
       // Every score is known: let the shared search code rank them and build cv_results_.
       auto lookup = [&](const json& params, const std::vector<size_t>&, const std::vector<size_t>& test) {
@@ -358,6 +384,7 @@ void TrainJob::run_stage() {
       data_.params["search_cv"] = std::to_string(spec_.search.cv);
       data_.params["search_scoring"] = scoring;
       data_.params["search_candidates"] = std::to_string(candidates_.size());
+      data_.tags["mllab.best_child_run_id"] = candidate_runs_.at(size_t(result.best_index));
       for (auto it = result.best_params.begin(); it != result.best_params.end(); ++it) {
         data_.params["best_" + it.key()] = param_text(it.value());
         Status st = set_step_param(spec_, it.key(), it.value());
@@ -388,7 +415,7 @@ void TrainJob::run_stage() {
     case Stage::kEvaluate: {
       if (regression_) evaluate_regressor();
       else evaluate_classifier();
-      data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, model_->to_json().dump()});
+      log_model_artifacts();
       stage_ = Stage::kCommit;
       return;
     }
@@ -402,6 +429,37 @@ void TrainJob::run_stage() {
     case Stage::kDone:
       return;
   }
+}
+
+void TrainJob::log_child_run(const std::string& name, int64_t start_time, tracking::RunData data) {
+  data.tags[tracking::kParentRunIdTag] = run_id_;
+  for (const char* key : {"mllab.source", "mlflow.source.type", "mllab.version", "mllab.seed", "mllab.task",
+                          "mllab.pipeline_digest", "mllab.dataset_digest"}) {
+    auto it = data_.tags.find(key);
+    if (it != data_.tags.end()) data.tags[key] = it->second;
+  }
+  auto child = client_.log_finished_run(experiment_id_, name, start_time, now_ms(), data);
+  if (!child) return fail(child.status());
+  if (stage_ == Stage::kSearch) candidate_runs_.push_back(child->run_id);
+}
+
+void TrainJob::log_model_artifacts() {
+  json doc = model_->to_json();
+  // feature_importances_ of tree ensembles, with the names of the features they rank.
+  const json& state = doc["steps"].back()["state"];
+  if (state.is_object() && state.contains("feature_importances")) {
+    auto names = model_->feature_names_out();
+    auto values = state["feature_importances"].get<std::vector<double>>();
+    if (names.size() == values.size()) {
+      std::vector<size_t> order(values.size());
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] > values[b]; });
+      json rows = json::array();
+      for (size_t i : order) rows.push_back({{"feature", names[i]}, {"importance", values[i]}});
+      data_.artifacts.push_back({{"feature_importances.json", "application/json", 0, ""}, rows.dump()});
+    }
+  }
+  data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, doc.dump()});
 }
 
 void TrainJob::evaluate_classifier() {
@@ -442,6 +500,17 @@ void TrainJob::evaluate_classifier() {
   json cmj = {{"labels", model_->target_names}, {"matrix", cm.confusion_matrix}};
   data_.artifacts.push_back({{"classification_report.txt", "text/plain", 0, ""}, report});
   data_.artifacts.push_back({{"confusion_matrix.json", "application/json", 0, ""}, cmj.dump()});
+  // The test split's predictions: true and predicted labels and each row's class probabilities.
+  json y_true = json::array(), y_pred = json::array(), probs = json::array();
+  for (size_t i = 0; i < pred.size(); ++i) {
+    y_true.push_back(model_->classes[size_t(y_test_[i])]);
+    y_pred.push_back(model_->classes[size_t(pred[i])]);
+    json row = json::array();
+    for (Eigen::Index c = 0; c < proba.cols(); ++c) row.push_back(proba(Eigen::Index(i), c));
+    probs.push_back(std::move(row));
+  }
+  json preds = {{"classes", model_->classes}, {"y_true", y_true}, {"y_pred", y_pred}, {"probabilities", probs}};
+  data_.artifacts.push_back({{"predictions.json", "application/json", 0, ""}, preds.dump()});
 }
 
 void TrainJob::evaluate_regressor() {

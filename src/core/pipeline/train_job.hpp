@@ -5,6 +5,8 @@
 // -> [search: one candidate fold per step, then the best candidate's params] -> fit -> evaluate
 // -> commit (params, metrics, tags, artifacts, inputs and FINISHED in one batch). Any error ends
 // the run FAILED with the message in the tag "mllab.error" and nothing else half-logged.
+// Each cross-validation fold and each search candidate is also a nested run (tag
+// mlflow.parentRunId), written when it finishes; the parent records the best candidate.
 #pragma once
 
 #include <memory>
@@ -61,6 +63,10 @@ class TrainJob {
                        const std::vector<size_t>& test, const std::string& scoring) const;
   // Folds over the training split for `n_splits` (stratified for classification, as sklearn).
   std::vector<ml::Fold> folds(int n_splits) const;
+  // Records a finished nested run (a fold or a search candidate) under this run.
+  void log_child_run(const std::string& name, int64_t start_time, tracking::RunData data);
+  // Logs the artifacts of the fitted model: the pipeline, feature importances.
+  void log_model_artifacts();
   void evaluate_classifier();
   void evaluate_regressor();
 
@@ -72,7 +78,10 @@ class TrainJob {
   bool cancel_requested_ = false;
   Status status_;
   std::string run_id_;
+  std::string run_name_;
+  std::string experiment_id_;
   int64_t start_time_ = 0;
+  int64_t work_start_ = 0;  // when the current fold / candidate began
 
   // Working state.
   bool regression_ = false;
@@ -90,6 +99,7 @@ class TrainJob {
   std::vector<double> cv_scores_;
   std::vector<json> candidates_;
   std::vector<std::vector<double>> candidate_scores_;
+  std::vector<std::string> candidate_runs_;  // child run id per finished candidate
   size_t work_index_ = 0;
 };
 

@@ -275,6 +275,9 @@ TEST(PipelineColumnSteps, OneHotImputerAndPassthroughGiveTheExpectedMatrix) {
   ASSERT_TRUE(p.steps[0].encoder);
   EXPECT_EQ(p.steps[0].encoder->feature_names_out(),
             (std::vector<std::string>{"color_blue", "color_green", "color_red"}));
+  // The pipeline's names follow the matrix's column order, one per column.
+  EXPECT_EQ(p.feature_names_out(),
+            (std::vector<std::string>{"color_blue", "color_green", "color_red", "size", "weight"}));
 }
 
 TEST(PipelineColumnSteps, UnseenCategoryIsIgnoredOrAnErrorNamingColumnAndValue) {

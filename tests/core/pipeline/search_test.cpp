@@ -187,6 +187,22 @@ TEST_F(SearchTest, CrossValidationLogsOnePointPerFoldMatchingManualFolds) {
   // The ordinary test metrics are still logged.
   EXPECT_TRUE(r.metrics.count("accuracy"));
   EXPECT_TRUE(client_.get_artifact(r.run_id, "model/pipeline.json").is_ok());
+
+  // Each fold is a nested run under this one, with its score.
+  auto children = client_.child_runs(r.run_id);
+  ASSERT_EQ(children.size(), 5u);
+  for (size_t f = 0; f < 5; ++f) {
+    SCOPED_TRACE(f);
+    const auto& c = children[f];
+    EXPECT_EQ(c.tags.at("mlflow.parentRunId"), r.run_id);
+    EXPECT_EQ(c.status, RunStatus::kFinished);
+    EXPECT_EQ(c.experiment_id, r.experiment_id);
+    EXPECT_EQ(c.params.at("fold"), std::to_string(f));
+    EXPECT_EQ(c.metrics.at("cv_accuracy").value, scores[f]);
+    EXPECT_EQ(c.tags.at("mllab.dataset_digest"), r.tags.at("mllab.dataset_digest"));
+    EXPECT_EQ(c.run_name, r.run_name + "-fold-" + std::to_string(f));
+  }
+  EXPECT_FALSE(r.tags.count("mlflow.parentRunId")) << "the parent is top-level";
 }
 
 TEST_F(SearchTest, CrossValidationWithAnotherScoringNamesTheMetricAfterIt) {
@@ -289,6 +305,25 @@ TEST_F(SearchTest, GridSearchPicksTheBestManualCandidateAndRefitsIt) {
     }
   }
   EXPECT_EQ(cvr["rank_test_score"][best].get<int>(), 1);
+
+  // Every candidate is a nested run with its full config and fold scores; the parent names the best.
+  auto children = client_.child_runs(r.run_id);
+  ASSERT_EQ(children.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    const auto& c = children[i];
+    EXPECT_EQ(c.tags.at("mlflow.parentRunId"), r.run_id);
+    EXPECT_EQ(c.params.at("search_candidate"), std::to_string(i));
+    EXPECT_EQ(std::stod(c.params.at("model__C")), cs[i].get<double>());
+    EXPECT_EQ(c.params.at("scaler__with_mean"), "True");
+    EXPECT_NEAR(c.metrics.at("mean_test_score").value, means[i], 1e-15);
+    auto h = client_.get_metric_history(c.run_id, "test_score");
+    ASSERT_EQ(h.size(), 3u);
+    for (size_t f = 0; f < 3; ++f) EXPECT_EQ(h[f].value, fold_scores[i][f]);
+  }
+  EXPECT_EQ(r.tags.at("mllab.best_child_run_id"), children[best].run_id);
+  // Nested runs are runs: a filter on the parent tag finds exactly them.
+  EXPECT_EQ(client_.list_runs().size(), 4u);
 
   // The saved model is the refit best candidate.
   auto p = FittedPipeline::from_json(json::parse(client_.get_artifact(r.run_id, "model/pipeline.json").value()));

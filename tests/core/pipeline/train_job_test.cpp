@@ -158,7 +158,7 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   for (const auto& a : r->artifacts) paths.push_back(a.path);
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"classification_report.txt", "confusion_matrix.json",
-                                             "model/pipeline.json", "roc_curve.json"}));
+                                             "model/pipeline.json", "predictions.json", "roc_curve.json"}));
   for (const auto& a : r->artifacts) {
     auto bytes = client_.get_artifact(r->run_id, a.path);
     ASSERT_TRUE(bytes.is_ok()) << a.path;
@@ -182,6 +182,19 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   std::string report = client_.get_artifact(r->run_id, "classification_report.txt").value();
   EXPECT_TRUE(contains(report, "malignant"));
   EXPECT_TRUE(contains(report, "benign"));
+  // The test split's predictions agree with the confusion matrix; probabilities sum to one.
+  json preds = json::parse(client_.get_artifact(r->run_id, "predictions.json").value());
+  ASSERT_EQ(preds["y_true"].size(), 114u);
+  ASSERT_EQ(preds["probabilities"].size(), 114u);
+  EXPECT_EQ(preds["classes"], json({"0", "1"}));
+  int agree = 0;
+  for (size_t i = 0; i < 114; ++i) {
+    agree += preds["y_true"][i] == preds["y_pred"][i];
+    double p0 = preds["probabilities"][i][0], p1 = preds["probabilities"][i][1];
+    EXPECT_NEAR(p0 + p1, 1.0, 1e-12);
+    EXPECT_EQ(preds["y_pred"][i], p1 > p0 ? "1" : "0") << "row " << i;
+  }
+  EXPECT_EQ(agree, diag);
 
   // Dataset input: the digest is the SHA-256 of the bytes (the catalog records the same value,
   // computed independently with sha256sum).
@@ -374,6 +387,36 @@ TEST_F(TrainJobTest, ProgressIsMonotoneAndStagesAreNamed) {
   EXPECT_EQ(job.progress(), 1.0);
   EXPECT_STREQ(job.stage_name(), "done");
   EXPECT_TRUE(job.status().is_ok()) << job.status().to_string();
+}
+
+TEST_F(TrainJobTest, ForestLogsFeatureImportancesByNameSortedDescending) {
+  json doc = pipeline_spec_to_json(make_spec());
+  doc["steps"] = {{{"name", "model"}, {"type", "RandomForestClassifier"},
+                   {"params", {{"n_estimators", 10}, {"random_state", 0}}}}};
+  auto spec = parse_pipeline_spec(doc);
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  auto job = run(spec.value(), breast_cancer_source());
+  ASSERT_TRUE(job->status().is_ok()) << job->status().to_string();
+  json rows = json::parse(client_.get_artifact(job->run_id(), "feature_importances.json").value());
+  ASSERT_EQ(rows.size(), 30u) << "one row per input column";
+  // The same numbers as the saved forest's feature_importances_, keyed by column name.
+  auto p = FittedPipeline::from_json(json::parse(client_.get_artifact(job->run_id(), "model/pipeline.json").value()));
+  ASSERT_TRUE(p.is_ok());
+  auto imp = p->steps.back().classifier->state()["feature_importances"].get<std::vector<double>>();
+  auto names = p->feature_names_out();
+  ASSERT_EQ(names.size(), 30u);
+  EXPECT_EQ(names.front(), "mean radius");
+  double sum = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string f = rows[i]["feature"];
+    const double v = rows[i]["importance"];
+    size_t at = size_t(std::find(names.begin(), names.end(), f) - names.begin());
+    ASSERT_LT(at, names.size()) << f;
+    EXPECT_EQ(v, imp[at]) << f;
+    if (i > 0) { EXPECT_GE(rows[i - 1]["importance"].get<double>(), v); }
+    sum += v;
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-12);
 }
 
 TEST_F(TrainJobTest, MulticlassStringTargetTrains) {
