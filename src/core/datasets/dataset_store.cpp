@@ -1,6 +1,7 @@
 #include "core/datasets/dataset_store.hpp"
 
 #include "core/data/csv.hpp"
+#include "core/datasets/profile.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
 
@@ -14,7 +15,7 @@ json to_json(const DatasetRecord& r) {
   for (const auto& v : r.versions) {
     versions.push_back({{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type},
                         {"source", v.source}, {"num_rows", v.num_rows}, {"schema", v.schema},
-                        {"created_time", v.created_time}});
+                        {"created_time", v.created_time}, {"profile", v.profile}, {"lineage", v.lineage}});
   }
   return {{"schema", "mllab.dataset"}, {"schema_version", kDatasetSchemaVersion}, {"name", r.name},
           {"versions", versions}};
@@ -36,6 +37,7 @@ Result<DatasetRecord> from_json(const std::string& bytes) {
       d.version = v.at("version"); d.digest = v.at("digest"); d.source_type = v.value("source_type", "");
       d.source = v.value("source", ""); d.num_rows = v.value("num_rows", int64_t{0});
       d.schema = v.value("schema", json::object()); d.created_time = v.value("created_time", int64_t{0});
+      d.profile = v.value("profile", json(nullptr)); d.lineage = v.value("lineage", json(nullptr));
       r.versions.push_back(std::move(d));
     }
     if (r.versions.empty()) return Status::parse_error("dataset record '" + r.name + "' has no versions");
@@ -65,8 +67,29 @@ std::string dataset_name_from_file(const std::string& file_name) {
   return out.empty() ? "dataset" : out;
 }
 
+Result<std::pair<std::string, int>> parse_dataset_ref(const std::string& ref) {
+  size_t colon = ref.rfind(':');
+  if (colon == std::string::npos) {
+    if (ref.empty()) return Status::invalid("dataset reference is empty");
+    return std::make_pair(ref, 0);
+  }
+  std::string name = ref.substr(0, colon), v = ref.substr(colon + 1);
+  if (name.empty()) return Status::invalid("dataset reference '" + ref + "' has no name before ':'");
+  if (v == "latest") return std::make_pair(name, 0);
+  int n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9' || n > 100000000) {
+      return Status::invalid("dataset reference '" + ref + "': version '" + v + "' is not a positive integer or 'latest'");
+    }
+    n = n * 10 + (c - '0');
+  }
+  if (v.empty() || n == 0) return Status::invalid("dataset reference '" + ref + "': versions start at 1");
+  return std::make_pair(name, n);
+}
+
 Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::string& bytes,
-                                        const std::string& source_type, const std::string& source) {
+                                        const std::string& source_type, const std::string& source,
+                                        const json& lineage) {
   if (name.empty()) return Status::invalid("dataset name is empty");
   MLLAB_RETURN_IF_ERROR(store::validate_key("datasets/" + name));
   data::CsvOptions opts;
@@ -82,6 +105,8 @@ Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::stri
   for (const auto& c : table->columns()) cols.push_back({{"name", c.name}, {"type", data::column_type_name(c.type)}});
   v.schema = {{"columns", cols}};
   v.created_time = now_ms();
+  v.profile = profile_table(*table);
+  v.lineage = lineage;
 
   DatasetRecord rec;
   rec.name = name;
@@ -98,6 +123,33 @@ Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::stri
   b.put("datasets/" + name, to_json(rec).dump());
   MLLAB_RETURN_IF_ERROR(store_.commit(b));
   return rec;
+}
+
+Result<DatasetRecord> DatasetStore::derive(const std::string& name, const std::string& parent, int parent_version,
+                                           const json& steps) {
+  auto parsed = parse_cleaning_steps(steps);
+  if (!parsed) return parsed.status();
+  auto pv = version(parent, parent_version);
+  if (!pv) return pv.status();
+  auto bytes = this->bytes(parent, pv->version);
+  if (!bytes) return bytes.status();
+  data::CsvOptions opts;
+  opts.source = parent + ":" + std::to_string(pv->version);
+  auto table = data::read_csv(*bytes, opts);
+  if (!table) return table.status();
+  auto cleaned = apply_cleaning_steps(*table, *parsed);
+  if (!cleaned) return cleaned.status();
+  json lineage = {{"parent", {{"name", parent}, {"version", pv->version}, {"digest", pv->digest}}}, {"steps", steps}};
+  return add(name, data::write_csv(*cleaned), "derived", parent + ":" + std::to_string(pv->version), lineage);
+}
+
+Result<DatasetVersion> DatasetStore::version(const std::string& name, int version) const {
+  auto rec = get(name);
+  if (!rec) return rec.status();
+  if (version <= 0) return rec->latest();
+  for (const auto& v : rec->versions) if (v.version == version) return v;
+  return Status::not_found("dataset '" + name + "' has no version " + std::to_string(version) + " (latest is " +
+                           std::to_string(rec->latest().version) + ")");
 }
 
 std::vector<DatasetRecord> DatasetStore::list() const {
@@ -118,14 +170,8 @@ Result<DatasetRecord> DatasetStore::get(const std::string& name) const {
 }
 
 Result<std::string> DatasetStore::bytes(const std::string& name, int version) const {
-  auto rec = get(name);
-  if (!rec) return rec.status();
-  const DatasetVersion* v = &rec->latest();
-  if (version > 0) {
-    v = nullptr;
-    for (const auto& x : rec->versions) if (x.version == version) v = &x;
-    if (!v) return Status::not_found("dataset '" + name + "' has no version " + std::to_string(version));
-  }
+  auto v = this->version(name, version);
+  if (!v) return v.status();
   auto b = store_.get("blobs/" + v->digest);
   if (!b) return Status::storage_error("dataset '" + name + "' version " + std::to_string(v->version) + ": its bytes are missing from the store");
   return std::move(*b);

@@ -24,7 +24,14 @@ struct DatasetVersion {
   int64_t num_rows = 0;
   nlohmann::json schema;    // {"columns": [{"name", "type"}]}
   int64_t created_time = 0;
+  nlohmann::json profile;   // profile_table() of the content (null in records written before profiles)
+  // Where a derived version came from: {"parent": {"name", "version", "digest"}, "steps": [...]}
+  // (the cleaning steps, see profile.hpp); null for loaded files.
+  nlohmann::json lineage;
 };
+
+// "name", "name:3" or "name:latest" -> the name and the version (0 = latest); an error names the text.
+Result<std::pair<std::string, int>> parse_dataset_ref(const std::string& ref);
 
 // A named dataset and its versions (oldest first).
 struct DatasetRecord {
@@ -45,9 +52,16 @@ class DatasetStore {
   // Parses `bytes` as CSV (a parse error stores nothing and names line and column), then stores
   // them once by digest and adds a version to `name` if the content is new; one batch.
   Result<DatasetRecord> add(const std::string& name, const std::string& bytes,
-                            const std::string& source_type, const std::string& source);
+                            const std::string& source_type, const std::string& source,
+                            const nlohmann::json& lineage = nullptr);
+  // Derives dataset `name` from version `parent_version` (0 = latest) of `parent` by cleaning
+  // steps (see profile.hpp): a new version with source_type "derived" and its lineage; one batch.
+  Result<DatasetRecord> derive(const std::string& name, const std::string& parent, int parent_version,
+                               const nlohmann::json& steps);
   std::vector<DatasetRecord> list() const;
   Result<DatasetRecord> get(const std::string& name) const;
+  // One version (0 = latest); an error names the dataset and version.
+  Result<DatasetVersion> version(const std::string& name, int version = 0) const;
   // The bytes of a version (0 = latest).
   Result<std::string> bytes(const std::string& name, int version = 0) const;
 
