@@ -9,6 +9,7 @@
 #include "core/ml/metrics.hpp"
 #include "core/ml/regression_metrics.hpp"
 #include "core/ml/split.hpp"
+#include "core/registry/model_doc.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
 
@@ -460,6 +461,11 @@ void TrainJob::log_model_artifacts() {
     }
   }
   data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, doc.dump()});
+  // MLflow's model layout: the MLmodel document (flavors, signature) and an input example.
+  registry::ModelDoc mlmodel = registry::build_model_doc(*model_, x_train_, run_id_, now_ms(), MLLAB_VERSION);
+  data_.artifacts.push_back({{"model/MLmodel", "application/json", 0, ""}, registry::model_doc_to_json(mlmodel).dump()});
+  data_.artifacts.push_back({{"model/input_example.json", "application/json", 0, ""},
+                             registry::input_example_to_json(mlmodel).dump()});
 }
 
 void TrainJob::evaluate_classifier() {

@@ -599,7 +599,8 @@ TEST_F(PipelineTrainJob, LinearRegressionRecoversAnExactLinearTarget) {
   std::vector<std::string> paths;
   for (const auto& a : r.artifacts) paths.push_back(a.path);
   std::sort(paths.begin(), paths.end());
-  EXPECT_EQ(paths, (std::vector<std::string>{"model/pipeline.json", "predictions.json"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"model/MLmodel", "model/input_example.json", "model/pipeline.json",
+                                             "predictions.json"}));
 
   // The saved model: a regressor with the exact coefficients.
   auto p = FittedPipeline::from_json(json::parse(client_.get_artifact(r.run_id, "model/pipeline.json").value()));

@@ -158,6 +158,7 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   for (const auto& a : r->artifacts) paths.push_back(a.path);
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"classification_report.txt", "confusion_matrix.json",
+                                             "model/MLmodel", "model/input_example.json",
                                              "model/pipeline.json", "predictions.json", "roc_curve.json"}));
   for (const auto& a : r->artifacts) {
     auto bytes = client_.get_artifact(r->run_id, a.path);

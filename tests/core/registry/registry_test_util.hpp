@@ -75,9 +75,9 @@ inline json iris_logreg_spec(double c = 1.0) {
                                {{"name", "model"}, {"type", "LogisticRegression"}, {"params", {{"C", c}}}}}));
 }
 
-// Trains `spec` on `csv` into a finished run and returns its id. With `write_mlmodel`, logs
-// model/MLmodel and model/input_example.json built from the run's own pipeline artifact and the
-// dataset's non-target columns, as a run does.
+// Trains `spec` on `csv` into a finished run and returns its id. A run logs model/MLmodel and
+// model/input_example.json itself; without `write_mlmodel` they are removed afterwards, which is
+// what a run recorded before MLLab wrote model documents looks like.
 inline std::string train_run(tracking::TrackingClient& client, const json& spec, const std::string& csv,
                              bool write_mlmodel = true) {
   auto parsed = pipeline::parse_pipeline_spec(spec);
@@ -93,19 +93,19 @@ inline std::string train_run(tracking::TrackingClient& client, const json& spec,
   job.run_to_end();
   EXPECT_TRUE(job.status().is_ok()) << job.status().to_string();
   const std::string run_id = job.run_id();
-  if (!write_mlmodel || !job.status().is_ok()) return run_id;
-  auto bytes = client.get_artifact(run_id, "model/pipeline.json");
-  EXPECT_TRUE(bytes.is_ok()) << bytes.status().to_string();
-  auto p = pipeline::FittedPipeline::from_json(json::parse(bytes.value()));
-  EXPECT_TRUE(p.is_ok()) << p.status().to_string();
+  EXPECT_TRUE(client.get_artifact(run_id, "model/MLmodel").is_ok()) << "a run writes its model document";
+  if (write_mlmodel || !job.status().is_ok()) return run_id;
   auto run = client.get_run(run_id);
-  data::Table features = read_table(csv).drop_column(parsed->target);
-  ModelDoc doc = build_model_doc(p.value(), features, run_id, run->end_time.value_or(0), "0.1.0");
-  tracking::RunData data;
-  data.artifacts.push_back({{"model/MLmodel", "application/json", 0, ""}, model_doc_to_json(doc).dump()});
-  data.artifacts.push_back(
-      {{"model/input_example.json", "application/json", 0, ""}, input_example_to_json(doc).dump()});
-  Status st = client.log_batch(run_id, data);
+  EXPECT_TRUE(run.is_ok());
+  store::Batch b;
+  std::vector<tracking::ArtifactInfo> kept;
+  for (const auto& a : run->artifacts) {
+    if (a.path == "model/MLmodel" || a.path == "model/input_example.json") b.erase("artifacts/" + run_id + "/" + a.path);
+    else kept.push_back(a);
+  }
+  run->artifacts = kept;
+  b.put("runs/" + run_id, tracking::write_run_record(run.value()));
+  Status st = client.store().commit(b);
   EXPECT_TRUE(st.is_ok()) << st.to_string();
   return run_id;
 }
