@@ -1,12 +1,14 @@
 #include "platform/lab.hpp"
 
+#include "core/util/sha256.hpp"
 #include "platform/files.hpp"
 
 namespace mllab::platform {
 namespace fs = std::filesystem;
 
 Lab::Lab(std::unique_ptr<store::Store> store, fs::path assets_root)
-    : store_(std::move(store)), assets_root_(std::move(assets_root)), tracking_(*store_), datasets_(*store_) {
+    : store_(std::move(store)), assets_root_(std::move(assets_root)), tracking_(*store_), datasets_(*store_),
+      registry_(*store_, tracking_), features_(*store_), predictions_(*store_), drift_reports_(*store_) {
   auto bytes = read_file(assets_root_ / "assets/datasets/datasets.json");
   if (!bytes) {
     catalog_error_ = bytes.status().message();
@@ -22,11 +24,14 @@ Result<pipeline::DatasetSource> Lab::resolve_dataset(const std::string& path, co
   src.path = path;
   const std::string prefix = "datasets:/";
   if (path.rfind(prefix, 0) == 0) {
-    src.name = path.substr(prefix.size());
-    auto bytes = datasets_.bytes(src.name);
+    auto ref = datasets::parse_dataset_ref(path.substr(prefix.size()));
+    if (!ref) return ref.status();
+    src.name = ref->first;
+    auto version = datasets_.version(ref->first, ref->second);
+    if (!version) return version.status();
+    auto bytes = datasets_.bytes(ref->first, version->version);
     if (!bytes) return bytes.status();
-    auto rec = datasets_.get(src.name);
-    src.source_type = rec ? rec->latest().source_type : "upload";
+    src.source_type = version->source_type;
     src.bytes = std::move(bytes).value();
     return src;
   }
@@ -53,6 +58,22 @@ Result<pipeline::DatasetSource> Lab::resolve_dataset(const std::string& path, co
   }
   return Status::not_found("dataset '" + path + "' not found (not a built-in dataset, a stored dataset "
                            "\"datasets:/NAME\", or a readable file)");
+}
+
+Result<std::string> Lab::training_data(const tracking::Run& run) const {
+  for (const auto& in : run.inputs) {
+    if (in.context != "training") continue;
+    if (auto blob = store_->get("blobs/" + in.digest)) return std::move(*blob);
+    auto src = resolve_dataset(in.source);
+    if (!src) return Status::not_found("run '" + run.run_id + "': its training data '" + in.source + "' is not available (" +
+                                       src.status().message() + ")");
+    if (sha256_hex(src->bytes) != in.digest) {
+      return Status::not_found("run '" + run.run_id + "': '" + in.source +
+                               "' has changed since the run (its digest differs); the training data is gone");
+    }
+    return std::move(src->bytes);
+  }
+  return Status::not_found("run '" + run.run_id + "' recorded no training dataset input");
 }
 
 Result<std::unique_ptr<pipeline::TrainJob>> Lab::make_train_job(const std::string& spec_json,

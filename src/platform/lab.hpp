@@ -9,6 +9,10 @@
 
 #include "core/datasets/catalog.hpp"
 #include "core/datasets/dataset_store.hpp"
+#include "core/features/feature_store.hpp"
+#include "core/monitoring/prediction_log.hpp"
+#include "core/monitoring/report_store.hpp"
+#include "core/registry/registry.hpp"
 #include "core/pipeline/train_job.hpp"
 #include "core/store/store.hpp"
 #include "core/tracking/tracking_store.hpp"
@@ -36,13 +40,25 @@ class Lab {
   const std::string& catalog_error() const { return catalog_error_; }
   tracking::TrackingClient& tracking() { return tracking_; }
   datasets::DatasetStore& datasets() { return datasets_; }
+  registry::ModelRegistry& registry() { return registry_; }
+  features::FeatureStore& features() { return features_; }
+  monitoring::PredictionLog& predictions() { return predictions_; }
+  monitoring::DriftReportStore& drift_reports() { return drift_reports_; }
   store::Store& store() { return *store_; }
+
+  // The CSV bytes a run was trained on (its "training" input): from the store when it holds
+  // them by digest, else the built-in / stored / local source, checked against the digest.
+  Result<std::string> training_data(const tracking::Run& run) const;
 
  private:
   std::unique_ptr<store::Store> store_;
   std::filesystem::path assets_root_;
   tracking::TrackingClient tracking_;
   datasets::DatasetStore datasets_;
+  registry::ModelRegistry registry_;
+  features::FeatureStore features_;
+  monitoring::PredictionLog predictions_;
+  monitoring::DriftReportStore drift_reports_;
   std::vector<datasets::CatalogEntry> catalog_;
   std::string catalog_error_;
 };

@@ -99,6 +99,14 @@ TEST_F(LabTest, ResolvesAStoredDatasetAfterAdding) {
   ASSERT_TRUE(latest.is_ok());
   EXPECT_EQ(latest->bytes, v2);
   EXPECT_EQ(latest->source_type, "local");
+  // A pinned version: "datasets:/x:1".
+  auto pinned = lab_.resolve_dataset("datasets:/x:1");
+  ASSERT_TRUE(pinned.is_ok()) << pinned.status().to_string();
+  EXPECT_EQ(pinned->bytes, v1);
+  EXPECT_EQ(pinned->source_type, "upload");
+  auto absent = lab_.resolve_dataset("datasets:/x:9");
+  ASSERT_FALSE(absent.is_ok());
+  EXPECT_TRUE(contains(absent.status().message(), "no version 9")) << absent.status().message();
 }
 
 TEST_F(LabTest, UnknownPathIsNotFoundNamingThePath) {
@@ -153,6 +161,27 @@ TEST_F(LabTest, MakeTrainJobRunsABuiltInSpec) {
   EXPECT_EQ(run->params.at("n_test"), "30");
   json cm = json::parse(lab_.tracking().get_artifact(run->run_id, "confusion_matrix.json").value());
   EXPECT_EQ(cm["labels"], json({"setosa", "versicolor", "virginica"}));
+}
+
+TEST_F(LabTest, TrainingDataOfARunIsFoundAndCheckedByDigest) {
+  const std::string spec = R"({
+    "schema": "mllab.pipeline", "schema_version": 1, "experiment": "iris",
+    "dataset": {"path": "assets/datasets/iris.csv", "target": "target"},
+    "steps": [{"type": "LogisticRegression"}]})";
+  auto job = lab_.make_train_job(spec, "test");
+  ASSERT_TRUE(job.is_ok());
+  (*job)->run_to_end();
+  auto run = lab_.tracking().get_run((*job)->run_id()).value();
+  auto bytes = lab_.training_data(run);
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().to_string();
+  EXPECT_EQ(*bytes, read_asset("assets/datasets/iris.csv"));
+  // A source whose content changed since the run is refused, naming it.
+  run.inputs[0].digest = std::string(64, '0');
+  auto changed = lab_.training_data(run);
+  ASSERT_FALSE(changed.is_ok());
+  EXPECT_TRUE(contains(changed.status().message(), "digest differs")) << changed.status().message();
+  run.inputs.clear();
+  EXPECT_FALSE(lab_.training_data(run).is_ok());
 }
 
 TEST_F(LabTest, MakeTrainJobReportsSpecAndDatasetErrors) {
