@@ -16,15 +16,13 @@ namespace mllab::cli {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace {
-
 int fail(const Status& st) {
   std::cerr << "mllab: error: " << st.message() << "\n";
   return 1;
 }
 
 // The folder that holds assets/datasets: the working folder or a parent, else the source tree.
-fs::path find_assets_root() {
+static fs::path find_assets_root() {
   std::error_code ec;
   for (fs::path p = fs::current_path(ec); !p.empty(); p = p.parent_path()) {
     if (fs::exists(p / "assets/datasets/datasets.json", ec)) return p;
@@ -39,6 +37,8 @@ Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c) {
   return std::make_unique<platform::Lab>(std::move(store).value(), find_assets_root());
 }
 
+void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
 std::string iso_time(int64_t ms) {
   std::time_t t = std::time_t(ms / 1000);
   std::tm tm{};
@@ -47,6 +47,8 @@ std::string iso_time(int64_t ms) {
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   return buf;
 }
+
+namespace {
 
 std::string duration(const tracking::Run& r) {
   if (!r.end_time) return "-";
@@ -236,6 +238,60 @@ int cmd_datasets_add(const Common& c, const std::string& file, const std::string
     std::printf("Dataset %s version %d (%lld rows, sha256 %s), use it as \"%s\"\n", rec->name.c_str(), v.version,
                 static_cast<long long>(v.num_rows), v.digest.substr(0, 12).c_str(), datasets::dataset_uri(rec->name).c_str());
   }
+  return 0;
+}
+
+}  // namespace mllab::cli
+
+namespace mllab::cli {
+
+int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::string& run_id, const std::string& arg1,
+                       const std::string& arg2) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto& t = (*lab)->tracking();
+  // Deleted runs are addressable too (to restore them).
+  std::vector<tracking::Run> matches;
+  for (auto& r : t.list_runs({}, tracking::ViewType::kAll)) {
+    if (r.run_id == run_id) { matches = {r}; break; }
+    if (r.run_id.rfind(run_id, 0) == 0) matches.push_back(r);
+  }
+  if (matches.empty()) return fail(Status::not_found("no run with id '" + run_id + "'"));
+  if (matches.size() > 1) return fail(Status::invalid("run id prefix '" + run_id + "' matches " + std::to_string(matches.size()) + " runs"));
+  const std::string id = matches.front().run_id;
+  Status st;
+  if (verb == "delete") st = t.delete_run(id);
+  else if (verb == "restore") st = t.restore_run(id);
+  else if (verb == "rename") st = t.rename_run(id, arg1);
+  else if (verb == "tag") st = t.set_tag(id, arg1, arg2);
+  else if (verb == "note") st = t.set_tag(id, tracking::kNoteTag, arg1);
+  else st = Status::internal("unknown runs verb '" + verb + "'");
+  if (!st.is_ok()) return fail(st);
+  auto run = t.get_run(id);
+  if (!run) return fail(run.status());
+  if (c.json) print_json(tracking::run_to_summary_json(*run));
+  else std::printf("Run %s (%s): %s, lifecycle %s\n", id.c_str(), run->run_name.c_str(), verb.c_str(), run->lifecycle_stage.c_str());
+  return 0;
+}
+
+int cmd_experiments_lifecycle(const Common& c, const std::string& verb, const std::string& experiment,
+                              const std::string& new_name) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto& t = (*lab)->tracking();
+  std::string id = experiment;
+  if (!t.get_experiment(experiment)) {
+    if (auto by_name = t.get_experiment_by_name(experiment)) id = by_name->experiment_id;
+  }
+  Status st = verb == "delete"    ? t.delete_experiment(id)
+              : verb == "restore" ? t.restore_experiment(id)
+                                  : t.rename_experiment(id, new_name);
+  if (!st.is_ok()) return fail(st);
+  auto now = t.get_experiment(id);
+  if (!now) return fail(now.status());
+  if (c.json) print_json(tracking::experiment_to_json(*now));
+  else std::printf("Experiment %s (%s): %s, lifecycle %s\n", now->experiment_id.c_str(), now->name.c_str(), verb.c_str(),
+                   now->lifecycle_stage.c_str());
   return 0;
 }
 

@@ -1,8 +1,15 @@
 // The mllab command-line tool's commands, each a function over a Lab.
 #pragma once
 
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "core/util/status.hpp"
+#include "platform/lab.hpp"
 
 namespace mllab::cli {
 
@@ -11,6 +18,15 @@ struct Common {
   std::string store = "./mllab-store";
   bool json = false;
 };
+
+// Prints "mllab: error: <message>" on stderr and returns exit code 1.
+int fail(const Status& st);
+// Opens the Lab over the folder store `c.store` (assets from the working folder or the source tree).
+Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c);
+// "2026-11-26 08:00:00" (UTC) from epoch milliseconds.
+std::string iso_time(int64_t ms);
+// Prints `j` indented, for --json.
+void print_json(const nlohmann::json& j);
 
 // `mllab run SPEC`: trains a pipeline spec into a tracked run. Returns the exit code.
 int cmd_run(const Common& c, const std::string& spec_path);
@@ -23,9 +39,69 @@ int cmd_runs_search(const Common& c, const std::string& filter, const std::vecto
 int cmd_runs_show(const Common& c, const std::string& run_id);
 // `mllab experiments list`.
 int cmd_experiments_list(const Common& c);
+// `mllab runs delete|restore RUN_ID`, `runs rename RUN_ID NAME`, `runs tag RUN_ID KEY VALUE`,
+// `runs note RUN_ID TEXT` (the tag mlflow.note.content).
+int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::string& run_id,
+                       const std::string& arg1 = "", const std::string& arg2 = "");
+// `mllab experiments delete|restore ID_OR_NAME`, `experiments rename ID_OR_NAME NEW_NAME`.
+int cmd_experiments_lifecycle(const Common& c, const std::string& verb, const std::string& experiment,
+                              const std::string& new_name = "");
+
 // `mllab datasets list` (built-in and stored).
 int cmd_datasets_list(const Common& c);
 // `mllab datasets add FILE --name NAME`.
 int cmd_datasets_add(const Common& c, const std::string& file, const std::string& name);
+// `mllab datasets show NAME[:VERSION]`: versions, profile, lineage and the runs that used it.
+int cmd_datasets_show(const Common& c, const std::string& ref);
+// `mllab datasets derive NAME --from PARENT[:VERSION] --steps STEPS` (a JSON array or a file).
+int cmd_datasets_derive(const Common& c, const std::string& name, const std::string& parent, const std::string& steps);
+
+// Options of `mllab features register`.
+struct FeatureRegisterArgs {
+  std::string name, file, timestamp = "event_timestamp", created, ttl, description;
+  std::vector<std::string> entities;
+};
+int cmd_features_register(const Common& c, const FeatureRegisterArgs& a);
+int cmd_features_list(const Common& c);
+// `mllab features get NAME[@VERSION]`: the registered table as CSV (or JSON records).
+int cmd_features_get(const Common& c, const std::string& name);
+// `mllab features join ENTITIES.csv GROUP:FEATURE... [--timestamp-column C] [--full-names]
+// [--no-future-rows]`: point-in-time correct training data as CSV (or JSON records).
+int cmd_features_join(const Common& c, const std::string& entities, const std::vector<std::string>& refs,
+                      const std::string& timestamp_column, bool full_names, bool no_future_rows);
+// `mllab features online GROUP:FEATURE... --entities KEYS.csv`: the latest values per key.
+int cmd_features_online(const Common& c, const std::vector<std::string>& refs, const std::string& entities);
+
+// `mllab models register MODEL_URI NAME`.
+int cmd_models_register(const Common& c, const std::string& uri, const std::string& name);
+int cmd_models_list(const Common& c);
+int cmd_models_show(const Common& c, const std::string& name);
+// `mllab models transition NAME VERSION STAGE [--archive-existing]`.
+int cmd_models_transition(const Common& c, const std::string& name, int version, const std::string& stage,
+                          bool archive_existing);
+// `mllab models alias NAME ALIAS VERSION` (VERSION "none" deletes the alias).
+int cmd_models_alias(const Common& c, const std::string& name, const std::string& alias, const std::string& version);
+// `mllab models predict MODEL_URI DATA.csv [--log] [--proba]`.
+int cmd_models_predict(const Common& c, const std::string& uri, const std::string& data, bool log, bool proba);
+
+// Options of `mllab monitor drift`.
+struct DriftArgs {
+  std::vector<std::string> files;                  // [REF.csv] CUR.csv
+  std::string model;                               // reference = this model's training data
+  std::vector<std::string> tests;                  // "column=test" overrides
+  std::vector<std::string> thresholds;             // "column=value" overrides
+  std::string stattest;                            // one test for every column
+  double threshold = -1;                           // one threshold for every column (< 0: defaults)
+  double drift_share = 0.5;
+  std::vector<std::string> columns;
+  bool save = false;                               // store the report (always with --model)
+};
+int cmd_monitor_drift(const Common& c, const DriftArgs& a);
+// `mllab monitor reports [--model NAME] [--version N]`.
+int cmd_monitor_reports(const Common& c, const std::string& model, int version);
+// `mllab monitor log NAME_OR_RUN [--version N] [--limit N]`: the prediction log with actuals.
+int cmd_monitor_log(const Common& c, const std::string& log, int version, int limit);
+// `mllab monitor actual PREDICTION_ID VALUE`: records the true outcome of a logged prediction.
+int cmd_monitor_actual(const Common& c, const std::string& prediction_id, const std::string& value);
 
 }  // namespace mllab::cli

@@ -45,7 +45,8 @@ test('run the example spec, then list and show it as MLflow-shaped JSON', () => 
   const s = JSON.parse(show.out);
   assert.equal(s.run_id, r.run_id);
   assert.deepEqual(s.artifacts.map((a) => a.path).sort(),
-    ['classification_report.txt', 'confusion_matrix.json', 'model/pipeline.json', 'roc_curve.json']);
+    ['classification_report.txt', 'confusion_matrix.json', 'model/MLmodel', 'model/input_example.json',
+      'model/pipeline.json', 'predictions.json', 'roc_curve.json']);
   const digest = s.inputs[0].dataset.digest;
   assert.match(digest, /^[0-9a-f]{64}$/);
 
@@ -88,7 +89,14 @@ test('the default store is ./mllab-store in the working folder', () => {
 
 test('every command has --help and exits 0 for it', () => {
   for (const cmd of [[], ['run'], ['runs'], ['runs', 'list'], ['runs', 'search'], ['runs', 'show'], ['experiments', 'list'],
-    ['datasets', 'list'], ['datasets', 'add']]) {
+    ['datasets', 'list'], ['datasets', 'add'], ['datasets', 'show'], ['datasets', 'derive'],
+    ['runs', 'delete'], ['runs', 'restore'], ['runs', 'rename'], ['runs', 'tag'], ['runs', 'note'],
+    ['experiments', 'delete'], ['experiments', 'restore'], ['experiments', 'rename'],
+    ['models'], ['models', 'register'], ['models', 'list'], ['models', 'show'], ['models', 'transition'],
+    ['models', 'alias'], ['models', 'predict'], ['models', 'serve'],
+    ['features'], ['features', 'register'], ['features', 'list'], ['features', 'get'], ['features', 'join'],
+    ['features', 'online'], ['monitor'], ['monitor', 'drift'], ['monitor', 'reports'], ['monitor', 'log'],
+    ['monitor', 'actual']]) {
     const r = mllab([...cmd, '--help']);
     assert.equal(r.code, 0, `${cmd.join(' ')} --help: ${r.err}`);
     assert.match(r.out, /Usage|Options/i);

@@ -92,6 +92,18 @@ class Lexer {
   size_t i_ = 0;
 };
 
+// A key from token i on, with unquoted dotted parts joined: tags.mlflow.parentRunId has the key
+// "mlflow.parentRunId", as in MLflow. Advances i past it.
+std::string dotted_key(const std::vector<Token>& t, size_t& i) {
+  std::string key = t[i++].text;
+  if (t[i - 1].type != Token::Type::kWord) return key;
+  while (t[i].type == Token::Type::kPunct && t[i].text == "." && t[i + 1].type == Token::Type::kWord) {
+    key += "." + t[i + 1].text;
+    i += 2;
+  }
+  return key;
+}
+
 Status error_at(const Token& t, const std::string& what) {
   std::string tok = t.type == Token::Type::kEnd ? "end of filter" : "'" + t.text + "'";
   return Status::invalid("filter: at position " + std::to_string(t.pos) + " (" + tok + "): " + what);
@@ -166,8 +178,7 @@ Result<std::vector<FilterClause>> parse_filter(const std::string& filter) {
     if (t[i].type != Token::Type::kWord && t[i].type != Token::Type::kString) {
       return error_at(t[i], "expected a key name after '.'");
     }
-    c.key = t[i].text;
-    ++i;
+    c.key = dotted_key(t, i);
     if (c.kind == Kind::kAttribute) {
       if (c.key == "run name") c.key = "run_name";
       if (!kNumericAttributes.count(c.key) && !kStringAttributes.count(c.key)) {
@@ -251,8 +262,7 @@ Result<OrderBy> parse_order_by(const std::string& term) {
   if (t[i].type != Token::Type::kPunct || t[i].text != ".") return error_at(t[i], "order_by: expected '.'");
   ++i;
   if (t[i].type != Token::Type::kWord && t[i].type != Token::Type::kString) return error_at(t[i], "order_by: expected a key");
-  o.key = t[i].text;
-  ++i;
+  o.key = dotted_key(t, i);
   if (t[i].type == Token::Type::kWord) {
     std::string d = upper(t[i].text);
     if (d != "ASC" && d != "DESC") return error_at(t[i], "order_by: expected ASC or DESC");

@@ -50,6 +50,15 @@ TEST(RunSearch, MetricsAndParamsCombinedWithAnd) {
   EXPECT_EQ(ids(search_runs(sample(), "metric.accuracy != 0.91")), (std::vector<std::string>{"d", "a"}));
 }
 
+TEST(RunSearch, DottedKeysAreOneKeyAsInMlflow) {
+  auto runs = sample();
+  runs[1].tags["mlflow.parentRunId"] = "a";
+  runs[3].tags["mlflow.parentRunId"] = "a";
+  EXPECT_EQ(ids(search_runs(runs, "tags.mlflow.parentRunId = 'a'")), (std::vector<std::string>{"d", "b"}));
+  EXPECT_EQ(ids(search_runs(runs, "tags.`mlflow.parentRunId` = 'a'")), (std::vector<std::string>{"d", "b"}));
+  EXPECT_EQ(ids(search_runs(runs, "tags.mlflow.parentRunId = 'a'", {"tags.mlflow.parentRunId ASC"})).size(), 2u);
+}
+
 TEST(RunSearch, LikeIsCaseSensitiveIlikeIsNot) {
   EXPECT_EQ(ids(search_runs(sample(), "attributes.run_name LIKE 'rf%'")), (std::vector<std::string>{"a"}));
   EXPECT_EQ(ids(search_runs(sample(), "attributes.run_name ILIKE '%rf%'")), (std::vector<std::string>{"b", "a"}));

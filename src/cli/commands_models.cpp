@@ -1,0 +1,362 @@
+// `mllab models ...` (the registry, predicting) and `mllab monitor ...` (drift, prediction log).
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/data/csv.hpp"
+#include "core/monitoring/drift.hpp"
+#include "core/registry/model_uri.hpp"
+#include "core/util/clock.hpp"
+#include "platform/files.hpp"
+
+namespace mllab::cli {
+namespace {
+
+using json = nlohmann::json;
+
+Result<data::Table> read_table_file(const std::string& path) {
+  auto bytes = platform::read_file(path);
+  if (!bytes) return bytes.status();
+  data::CsvOptions opts;
+  opts.source = path;
+  return data::read_csv(*bytes, opts);
+}
+
+void print_version_line(const registry::ModelVersion& v) {
+  std::string aliases;
+  for (const auto& a : v.aliases) aliases += (aliases.empty() ? "@" : ", @") + a;
+  std::printf("  %4d  %-10s %-20s %-34s %s\n", v.version, v.current_stage.c_str(),
+              iso_time(v.creation_timestamp).c_str(), v.run_id.c_str(), aliases.c_str());
+}
+
+// "column=value" pairs of repeated options; an error names the malformed one.
+Result<std::map<std::string, std::string>> pairs(const std::vector<std::string>& items, const char* option) {
+  std::map<std::string, std::string> out;
+  for (const auto& it : items) {
+    size_t eq = it.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == it.size()) {
+      return Status::invalid(std::string(option) + " '" + it + "': expected COLUMN=VALUE");
+    }
+    out[it.substr(0, eq)] = it.substr(eq + 1);
+  }
+  return out;
+}
+
+// Adds the model's predictions as a column "prediction" (labels or values).
+Status add_prediction_column(const registry::LoadedModel& model, data::Table& t) {
+  auto p = registry::predict(model, t);
+  if (!p) return p.status();
+  data::Column c;
+  c.name = "prediction";
+  if (p->regression) {
+    c.type = data::ColumnType::kNumeric;
+    c.numbers = p->values;
+  } else {
+    c.type = data::ColumnType::kCategorical;
+    c.strings = p->labels;
+    c.missing.assign(c.strings.size(), 0);
+  }
+  if (t.column("prediction")) t = t.drop_column("prediction");
+  return t.add_column(std::move(c));
+}
+
+}  // namespace
+
+int cmd_models_register(const Common& c, const std::string& uri, const std::string& name) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto v = (*lab)->registry().register_model(uri, name);
+  if (!v) return fail(v.status());
+  if (c.json) print_json(registry::model_version_to_json(*v));
+  else std::printf("Registered model '%s' version %d from %s (models:/%s/%d)\n", v->name.c_str(), v->version,
+                   v->source.c_str(), v->name.c_str(), v->version);
+  return 0;
+}
+
+int cmd_models_list(const Common& c) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto models = (*lab)->registry().list_registered_models();
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& m : models) arr.push_back(registry::registered_model_to_json(m));
+    print_json(arr);
+    return 0;
+  }
+  std::printf("%-28s %8s %-12s %-12s %s\n", "NAME", "VERSIONS", "PRODUCTION", "STAGING", "ALIASES");
+  for (const auto& m : models) {
+    std::string prod = "-", staging = "-", aliases;
+    for (const auto& v : m.latest_versions()) {
+      if (v.current_stage == "Production") prod = std::to_string(v.version);
+      if (v.current_stage == "Staging") staging = std::to_string(v.version);
+    }
+    for (const auto& [a, v] : m.aliases) aliases += (aliases.empty() ? "@" : ", @") + a + "=" + std::to_string(v);
+    std::printf("%-28s %8zu %-12s %-12s %s\n", m.name.c_str(), m.versions.size(), prod.c_str(), staging.c_str(), aliases.c_str());
+  }
+  if (models.empty()) std::printf("(no registered models in %s)\n", c.store.c_str());
+  return 0;
+}
+
+int cmd_models_show(const Common& c, const std::string& name) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto m = (*lab)->registry().get_registered_model(name);
+  if (!m) return fail(m.status());
+  if (c.json) {
+    json j = registered_model_to_json(*m);
+    json versions = json::array();
+    for (const auto& v : m->versions) {
+      json vj = registry::model_version_to_json(v);
+      vj["model_doc"] = registry::model_doc_to_json(v.model_doc);
+      versions.push_back(vj);
+    }
+    j["versions"] = versions;
+    print_json(j);
+    return 0;
+  }
+  std::printf("Registered model %s (created %s UTC)\n", m->name.c_str(), iso_time(m->creation_timestamp).c_str());
+  if (!m->description.empty()) std::printf("  %s\n", m->description.c_str());
+  for (const auto& [k, v] : m->tags) std::printf("  tag %s = %s\n", k.c_str(), v.c_str());
+  std::printf("  %4s  %-10s %-20s %-34s %s\n", "VER", "STAGE", "CREATED (UTC)", "RUN", "ALIASES");
+  for (const auto& v : m->versions) print_version_line(v);
+  if (!m->versions.empty()) {
+    const auto& latest = m->versions.back();
+    if (latest.model_doc.signature) {
+      std::printf("Signature of version %d (inputs):\n", latest.version);
+      for (const auto& col : latest.model_doc.signature->inputs) std::printf("  %-32s %s\n", col.name.c_str(), col.type.c_str());
+    }
+    auto inputs = (*lab)->registry().training_inputs(m->name, latest.version);
+    if (inputs && !inputs->empty()) {
+      std::printf("Trained on (version %d):\n", latest.version);
+      for (const auto& in : *inputs) {
+        std::printf("  %s (%s, %lld rows, sha256 %s)\n", in.name.c_str(), in.source.c_str(),
+                    static_cast<long long>(in.num_rows), in.digest.substr(0, 12).c_str());
+      }
+    }
+  }
+  return 0;
+}
+
+int cmd_models_transition(const Common& c, const std::string& name, int version, const std::string& stage,
+                          bool archive_existing) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto v = (*lab)->registry().transition_model_version_stage(name, version, stage, archive_existing);
+  if (!v) return fail(v.status());
+  if (c.json) print_json(registry::model_version_to_json(*v));
+  else std::printf("Model '%s' version %d is now in stage %s\n", v->name.c_str(), v->version, v->current_stage.c_str());
+  return 0;
+}
+
+int cmd_models_alias(const Common& c, const std::string& name, const std::string& alias, const std::string& version) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto& reg = (*lab)->registry();
+  if (version == "none" || version == "-") {
+    Status st = reg.delete_registered_model_alias(name, alias);
+    if (!st.is_ok()) return fail(st);
+    if (c.json) print_json({{"name", name}, {"alias", alias}, {"deleted", true}});
+    else std::printf("Alias @%s of model '%s' deleted\n", alias.c_str(), name.c_str());
+    return 0;
+  }
+  int n = 0;
+  try {
+    size_t used = 0;
+    n = std::stoi(version, &used);
+    if (used != version.size()) throw std::invalid_argument(version);
+  } catch (const std::exception&) {
+    return fail(Status::invalid("version '" + version + "' is not a number (use 'none' to delete the alias)"));
+  }
+  Status st = reg.set_registered_model_alias(name, alias, n);
+  if (!st.is_ok()) return fail(st);
+  if (c.json) print_json({{"name", name}, {"alias", alias}, {"version", std::to_string(n)}});
+  else std::printf("models:/%s@%s -> version %d\n", name.c_str(), alias.c_str(), n);
+  return 0;
+}
+
+int cmd_models_predict(const Common& c, const std::string& uri, const std::string& data, bool log, bool proba) {
+  auto table = read_table_file(data);
+  if (!table) return fail(table.status());
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto model = (*lab)->registry().load_model(uri);
+  if (!model) return fail(model.status());
+  auto p = registry::predict(*model, *table);
+  if (!p) return fail(Status(p.status().code(), data + ": " + p.status().message()));
+  if (log) {
+    Status st = (*lab)->predictions().log(monitoring::make_entries(*model, *p, now_ms()));
+    if (!st.is_ok()) return fail(st);
+  }
+  if (c.json) {
+    json j = registry::predictions_to_json(*p);
+    if (!proba) {
+      j.erase("probabilities");
+      j.erase("classes");
+    }
+    print_json(j);
+    return 0;
+  }
+  // CSV: one row per input row.
+  std::string header = "prediction";
+  if (proba) for (const auto& k : p->classes) header += ",proba_" + k;
+  std::cout << header << "\n";
+  const size_t n = p->regression ? p->values.size() : p->labels.size();
+  for (size_t i = 0; i < n; ++i) {
+    std::string line = p->regression ? data::format_number(p->values[i]) : p->labels[i];
+    if (proba && !p->regression) {
+      for (Eigen::Index k = 0; k < p->probabilities.cols(); ++k) line += "," + data::format_number(p->probabilities(Eigen::Index(i), k));
+    }
+    std::cout << line << "\n";
+  }
+  return 0;
+}
+
+int cmd_monitor_drift(const Common& c, const DriftArgs& a) {
+  const size_t want = a.model.empty() ? 2 : 1;
+  if (a.files.size() != want) {
+    return fail(Status::invalid(a.model.empty() ? "give REFERENCE.csv and CURRENT.csv (or --model MODEL_URI and CURRENT.csv)"
+                                                : "with --model, give only CURRENT.csv (the reference is the model's training data)"));
+  }
+  monitoring::DriftOptions opts;
+  opts.drift_share = a.drift_share;
+  opts.columns = a.columns;
+  if (!a.stattest.empty()) opts.stattest = a.stattest;
+  if (a.threshold >= 0) opts.stattest_threshold = a.threshold;
+  auto tests = pairs(a.tests, "--test");
+  if (!tests) return fail(tests.status());
+  opts.per_column_stattest = *tests;
+  auto thresholds = pairs(a.thresholds, "--column-threshold");
+  if (!thresholds) return fail(thresholds.status());
+  for (const auto& [col, v] : *thresholds) {
+    try {
+      opts.per_column_stattest_threshold[col] = std::stod(v);
+    } catch (const std::exception&) {
+      return fail(Status::invalid("--column-threshold " + col + "=" + v + ": not a number"));
+    }
+  }
+  auto current = read_table_file(a.files.back());
+  if (!current) return fail(current.status());
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+
+  monitoring::StoredDriftReport stored;
+  stored.current = a.files.back();
+  data::Table reference;
+  if (a.model.empty()) {
+    auto ref = read_table_file(a.files.front());
+    if (!ref) return fail(ref.status());
+    reference = std::move(ref).value();
+    stored.reference = a.files.front();
+  } else {
+    auto model = (*lab)->registry().load_model(a.model);
+    if (!model) return fail(model.status());
+    auto run = (*lab)->tracking().get_run(model->resolved.run_id);
+    if (!run) return fail(run.status());
+    auto bytes = (*lab)->training_data(*run);
+    if (!bytes) return fail(bytes.status());
+    auto ref = data::read_csv(*bytes);
+    if (!ref) return fail(ref.status());
+    reference = std::move(ref).value();
+    stored.reference = "training data of run " + run->run_id;
+    stored.model_uri = a.model;
+    stored.model_name = model->resolved.name.value_or("");
+    stored.model_version = model->resolved.version;
+    // Compare what the model reads, its predictions, and the target when both sides have it.
+    if (opts.columns.empty()) {
+      if (model->doc.signature) for (const auto& col : model->doc.signature->inputs) opts.columns.push_back(col.name);
+      if (!model->doc.target.empty() && current->column(model->doc.target) && reference.column(model->doc.target)) {
+        opts.columns.push_back(model->doc.target);
+      }
+      opts.columns.push_back("prediction");
+    }
+    Status st = add_prediction_column(*model, reference);
+    if (st.is_ok()) st = add_prediction_column(*model, *current);
+    if (!st.is_ok()) return fail(Status(st.code(), a.files.back() + ": " + st.message()));
+  }
+  auto report = monitoring::compute_drift(reference, *current, opts);
+  if (!report) return fail(report.status());
+  stored.report = *report;
+  if (a.save || !a.model.empty()) {
+    auto saved = (*lab)->drift_reports().save(stored);
+    if (!saved) return fail(saved.status());
+    stored = std::move(saved).value();
+  }
+  if (c.json) {
+    json j = monitoring::drift_report_to_json(stored.report);
+    if (!stored.report_id.empty()) j["report_id"] = stored.report_id;
+    print_json(j);
+    return 0;
+  }
+  const auto& r = stored.report;
+  std::printf("Dataset drift: %s (%zu of %zu columns drifted, share %.3f, threshold %.2f)\n",
+              r.dataset_drift ? "DETECTED" : "not detected", r.number_of_drifted_columns, r.number_of_columns,
+              r.drift_share, r.drift_share_threshold);
+  std::printf("  %-28s %-4s %-13s %12s %12s %9s  %s\n", "COLUMN", "TYPE", "TEST", "STATISTIC", "P-VALUE", "THRESHOLD", "DRIFT");
+  for (const auto& col : r.columns) {
+    char p[32] = "-";
+    if (col.p_value) std::snprintf(p, sizeof p, "%.4g", *col.p_value);
+    std::printf("  %-28s %-4s %-13s %12.6g %12s %9.3g  %s\n", col.column.substr(0, 28).c_str(), col.type.c_str(),
+                col.test.c_str(), col.statistic, p, col.threshold, col.drifted ? "yes" : "no");
+    for (const auto& w : col.warnings) std::printf("      note: %s\n", w.c_str());
+  }
+  if (!stored.report_id.empty()) std::printf("Saved as drift report %s\n", stored.report_id.c_str());
+  return 0;
+}
+
+int cmd_monitor_reports(const Common& c, const std::string& model, int version) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto reports = (*lab)->drift_reports().list(model, version > 0 ? std::optional<int>(version) : std::nullopt);
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& r : reports) arr.push_back(monitoring::stored_drift_report_to_json(r));
+    print_json(arr);
+    return 0;
+  }
+  std::printf("%-34s %-20s %-24s %-6s %s\n", "REPORT", "CREATED (UTC)", "MODEL", "DRIFT", "CURRENT");
+  for (const auto& r : reports) {
+    std::string m = r.model_name.empty() ? "-" : r.model_name + (r.model_version ? "/" + std::to_string(*r.model_version) : "");
+    std::printf("%-34s %-20s %-24s %-6s %s\n", r.report_id.c_str(), iso_time(r.created_time).c_str(), m.c_str(),
+                r.report.dataset_drift ? "yes" : "no", r.current.c_str());
+  }
+  if (reports.empty()) std::printf("(no drift reports)\n");
+  return 0;
+}
+
+int cmd_monitor_log(const Common& c, const std::string& log, int version, int limit) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  auto entries = (*lab)->predictions().list(log, version > 0 ? std::optional<int>(version) : std::nullopt,
+                                            limit > 0 ? size_t(limit) : 0);
+  if (!entries) return fail(entries.status());
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& e : *entries) arr.push_back(monitoring::prediction_entry_to_json(e));
+    print_json(arr);
+    return 0;
+  }
+  std::printf("%-34s %-20s %-4s %-16s %-8s %-16s %s\n", "PREDICTION", "TIME (UTC)", "VER", "PREDICTION", "PROBA", "ACTUAL", "ERROR");
+  for (const auto& e : *entries) {
+    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    std::printf("%-34s %-20s %-4s %-16s %-8s %-16s %s\n", e.prediction_id.c_str(), iso_time(e.timestamp_ms).c_str(),
+                e.model_version ? std::to_string(*e.model_version).c_str() : "-", text(e.prediction).substr(0, 16).c_str(),
+                e.probability ? data::format_number(*e.probability).substr(0, 8).c_str() : "-",
+                e.actual ? text(*e.actual).substr(0, 16).c_str() : "-", e.error ? data::format_number(*e.error).c_str() : "-");
+  }
+  if (entries->empty()) std::printf("(no predictions logged for '%s')\n", log.c_str());
+  return 0;
+}
+
+int cmd_monitor_actual(const Common& c, const std::string& prediction_id, const std::string& value) {
+  auto lab = open_lab(c);
+  if (!lab) return fail(lab.status());
+  double number = 0;
+  json actual = data::parse_number(value, &number) ? json(number) : json(value);
+  Status st = (*lab)->predictions().record_actual(prediction_id, actual, now_ms());
+  if (!st.is_ok()) return fail(st);
+  if (c.json) print_json({{"prediction_id", prediction_id}, {"actual", actual}});
+  else std::printf("Recorded actual %s for prediction %s\n", value.c_str(), prediction_id.c_str());
+  return 0;
+}
+
+}  // namespace mllab::cli
