@@ -1,0 +1,419 @@
+#include "platform/lab_api.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "core/data/csv.hpp"
+#include "core/features/timestamp.hpp"
+#include "core/monitoring/drift.hpp"
+#include "core/tracking/search.hpp"
+#include "core/util/clock.hpp"
+
+namespace mllab::platform {
+namespace {
+
+using json = nlohmann::json;
+using Handler = std::function<json(Lab&, const json&)>;
+
+// Thrown by the argument helpers; turned into {"ok": false} by lab_api_call.
+struct ApiError {
+  Status status;
+};
+
+template <typename T>
+T value_or_throw(Result<T> r) {
+  if (!r) throw ApiError{r.status()};
+  return std::move(r).value();
+}
+void check(const Status& st) {
+  if (!st.is_ok()) throw ApiError{st};
+}
+
+const json& field(const json& args, const char* name) {
+  if (!args.is_object() || !args.contains(name)) throw ApiError{Status::invalid(std::string("missing field '") + name + "'")};
+  return args[name];
+}
+std::string str(const json& args, const char* name) {
+  const json& v = field(args, name);
+  if (!v.is_string()) throw ApiError{Status::invalid(std::string("field '") + name + "' must be a string")};
+  return v.get<std::string>();
+}
+std::string str_or(const json& args, const char* name, const std::string& fallback) {
+  return args.is_object() && args.contains(name) && !args[name].is_null() ? str(args, name) : fallback;
+}
+int integer(const json& args, const char* name) {
+  const json& v = field(args, name);
+  if (v.is_number_integer()) return v.get<int>();
+  if (v.is_string()) {
+    try {
+      size_t used = 0;
+      int n = std::stoi(v.get<std::string>(), &used);
+      if (used == v.get<std::string>().size()) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  throw ApiError{Status::invalid(std::string("field '") + name + "' must be an integer")};
+}
+bool flag(const json& args, const char* name) {
+  if (!args.is_object() || !args.contains(name) || args[name].is_null()) return false;
+  if (!args[name].is_boolean()) throw ApiError{Status::invalid(std::string("field '") + name + "' must be true or false")};
+  return args[name].get<bool>();
+}
+std::vector<std::string> strings(const json& args, const char* name, bool required = true) {
+  if (!required && (!args.is_object() || !args.contains(name))) return {};
+  const json& v = field(args, name);
+  if (v.is_string()) return {v.get<std::string>()};
+  std::vector<std::string> out;
+  if (v.is_array()) {
+    for (const auto& x : v) {
+      if (!x.is_string()) throw ApiError{Status::invalid(std::string("field '") + name + "' must hold strings")};
+      out.push_back(x.get<std::string>());
+    }
+    return out;
+  }
+  throw ApiError{Status::invalid(std::string("field '") + name + "' must be a string or a list of strings")};
+}
+
+// A table argument: {"csv": text}, {"records": [{...}]} or {"dataset": path or datasets:/ URI}.
+data::Table table_arg(Lab& lab, const json& args, const char* name) {
+  const json& v = field(args, name);
+  std::string what = std::string("field '") + name + "'";
+  if (v.is_object() && v.contains("csv") && v["csv"].is_string()) {
+    data::CsvOptions opts;
+    opts.source = name;
+    return value_or_throw(data::read_csv(v["csv"].get<std::string>(), opts));
+  }
+  if (v.is_object() && v.contains("dataset") && v["dataset"].is_string()) {
+    auto src = value_or_throw(lab.resolve_dataset(v["dataset"].get<std::string>()));
+    data::CsvOptions opts;
+    opts.source = src.path;
+    return value_or_throw(data::read_csv(src.bytes, opts));
+  }
+  if (v.is_object() && v.contains("records") && v["records"].is_array()) {
+    // Records -> CSV text -> the same type inference as files.
+    std::vector<std::string> columns;
+    for (const auto& row : v["records"]) {
+      if (!row.is_object()) throw ApiError{Status::invalid(what + ": every record must be an object")};
+      for (const auto& [k, x] : row.items()) {
+        if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
+      }
+    }
+    data::Table t;
+    for (const auto& c : columns) {
+      data::Column col;
+      col.name = c;
+      bool numeric = true;
+      for (const auto& row : v["records"]) {
+        if (row.contains(c) && !row[c].is_null() && !row[c].is_number()) numeric = false;
+      }
+      col.type = numeric ? data::ColumnType::kNumeric : data::ColumnType::kCategorical;
+      for (const auto& row : v["records"]) {
+        const bool missing = !row.contains(c) || row[c].is_null();
+        if (numeric) {
+          col.numbers.push_back(missing ? std::nan("") : row[c].get<double>());
+        } else {
+          col.missing.push_back(missing ? 1 : 0);
+          col.strings.push_back(missing ? "" : row[c].is_string() ? row[c].get<std::string>() : row[c].dump());
+        }
+      }
+      check(t.add_column(std::move(col)));
+    }
+    return t;
+  }
+  throw ApiError{Status::invalid(what + " must be {\"csv\": text}, {\"records\": [...]} or {\"dataset\": uri}")};
+}
+
+json records(const data::Table& t) {
+  json rows = json::array();
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    json row = json::object();
+    for (const auto& c : t.columns()) {
+      if (c.is_missing(r)) row[c.name] = nullptr;
+      else if (c.type == data::ColumnType::kNumeric) row[c.name] = c.numbers[r];
+      else row[c.name] = c.strings[r];
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+tracking::ViewType view_arg(const json& args) {
+  return value_or_throw(tracking::parse_view_type(str_or(args, "view_type", "active_only")));
+}
+
+json version_json(const datasets::DatasetVersion& v) {
+  return {{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type}, {"source", v.source},
+          {"num_rows", v.num_rows}, {"schema", v.schema}, {"created_time", v.created_time},
+          {"profile", v.profile}, {"lineage", v.lineage}};
+}
+
+json runs_json(const std::vector<tracking::Run>& runs) {
+  json arr = json::array();
+  for (const auto& r : runs) arr.push_back(tracking::run_to_summary_json(r));
+  return arr;
+}
+
+// Adds the model's predictions as the column "prediction" (for drift on predictions).
+void add_predictions(const registry::LoadedModel& model, data::Table& t) {
+  auto p = value_or_throw(registry::predict(model, t));
+  data::Column c;
+  c.name = "prediction";
+  if (p.regression) {
+    c.type = data::ColumnType::kNumeric;
+    c.numbers = p.values;
+  } else {
+    c.type = data::ColumnType::kCategorical;
+    c.strings = p.labels;
+    c.missing.assign(c.strings.size(), 0);
+  }
+  if (t.column("prediction")) t = t.drop_column("prediction");
+  check(t.add_column(std::move(c)));
+}
+
+monitoring::DriftOptions drift_options(const json& args) {
+  monitoring::DriftOptions o;
+  if (!args.is_object() || !args.contains("options")) return o;
+  const json& j = args["options"];
+  try {
+    o.drift_share = j.value("drift_share", 0.5);
+    if (j.contains("stattest")) o.stattest = j["stattest"].get<std::string>();
+    if (j.contains("num_stattest")) o.num_stattest = j["num_stattest"].get<std::string>();
+    if (j.contains("cat_stattest")) o.cat_stattest = j["cat_stattest"].get<std::string>();
+    if (j.contains("stattest_threshold")) o.stattest_threshold = j["stattest_threshold"].get<double>();
+    o.per_column_stattest = j.value("per_column_stattest", std::map<std::string, std::string>{});
+    o.per_column_stattest_threshold = j.value("per_column_stattest_threshold", std::map<std::string, double>{});
+    o.columns = j.value("columns", std::vector<std::string>{});
+    o.categorical_columns = j.value("categorical_columns", std::vector<std::string>{});
+    o.numerical_columns = j.value("numerical_columns", std::vector<std::string>{});
+  } catch (const json::exception& e) {
+    throw ApiError{Status::invalid(std::string("drift options: ") + e.what())};
+  }
+  return o;
+}
+
+const std::map<std::string, Handler>& handlers() {
+  static const std::map<std::string, Handler> h = {
+      // ---- tracking ----
+      {"searchRuns", [](Lab& lab, const json& a) {
+         std::vector<std::string> ids;
+         for (const auto& name : strings(a, "experiment_names", false)) {
+           ids.push_back(value_or_throw(lab.tracking().get_experiment_by_name(name)).experiment_id);
+         }
+         auto runs = lab.tracking().list_runs(ids, view_arg(a));
+         return runs_json(value_or_throw(tracking::search_runs(runs, str_or(a, "filter", ""), strings(a, "order_by", false))));
+       }},
+      {"getMetricHistory", [](Lab& lab, const json& a) {
+         json arr = json::array();
+         for (const auto& m : lab.tracking().get_metric_history(str(a, "run_id"), str(a, "key"))) {
+           arr.push_back({{"key", m.key}, {"value", m.value}, {"timestamp", m.timestamp}, {"step", m.step}});
+         }
+         return arr;
+       }},
+      {"childRuns", [](Lab& lab, const json& a) { return runs_json(lab.tracking().child_runs(str(a, "run_id"))); }},
+      {"deleteRun", [](Lab& lab, const json& a) { check(lab.tracking().delete_run(str(a, "run_id"))); return json(nullptr); }},
+      {"restoreRun", [](Lab& lab, const json& a) { check(lab.tracking().restore_run(str(a, "run_id"))); return json(nullptr); }},
+      {"renameRun", [](Lab& lab, const json& a) { check(lab.tracking().rename_run(str(a, "run_id"), str(a, "name"))); return json(nullptr); }},
+      {"setTag", [](Lab& lab, const json& a) { check(lab.tracking().set_tag(str(a, "run_id"), str(a, "key"), str(a, "value"))); return json(nullptr); }},
+      {"deleteTag", [](Lab& lab, const json& a) { check(lab.tracking().delete_tag(str(a, "run_id"), str(a, "key"))); return json(nullptr); }},
+      {"setNote", [](Lab& lab, const json& a) { check(lab.tracking().set_tag(str(a, "run_id"), tracking::kNoteTag, str(a, "note"))); return json(nullptr); }},
+      {"listExperiments", [](Lab& lab, const json& a) {
+         json arr = json::array();
+         for (const auto& e : lab.tracking().list_experiments(view_arg(a))) arr.push_back(tracking::experiment_to_json(e));
+         return arr;
+       }},
+      {"deleteExperiment", [](Lab& lab, const json& a) { check(lab.tracking().delete_experiment(str(a, "experiment_id"))); return json(nullptr); }},
+      {"restoreExperiment", [](Lab& lab, const json& a) { check(lab.tracking().restore_experiment(str(a, "experiment_id"))); return json(nullptr); }},
+      {"renameExperiment", [](Lab& lab, const json& a) {
+         check(lab.tracking().rename_experiment(str(a, "experiment_id"), str(a, "name")));
+         return json(nullptr);
+       }},
+      // ---- datasets ----
+      {"addDataset", [](Lab& lab, const json& a) {
+         auto rec = value_or_throw(lab.datasets().add(str(a, "name"), str(a, "csv"), "upload", str_or(a, "source", str(a, "name"))));
+         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", version_json(rec.latest())}});
+       }},
+      {"getDataset", [](Lab& lab, const json& a) {
+         auto ref = value_or_throw(datasets::parse_dataset_ref(str(a, "name")));
+         auto rec = value_or_throw(lab.datasets().get(ref.first));
+         auto v = value_or_throw(lab.datasets().version(ref.first, ref.second));
+         json versions = json::array();
+         for (const auto& x : rec.versions) versions.push_back({{"version", x.version}, {"digest", x.digest}, {"num_rows", x.num_rows}});
+         return json({{"name", rec.name}, {"versions", versions}, {"version", version_json(v)},
+                      {"runs", runs_json(lab.tracking().runs_with_input(v.digest))}});
+       }},
+      {"deriveDataset", [](Lab& lab, const json& a) {
+         auto ref = value_or_throw(datasets::parse_dataset_ref(str(a, "from")));
+         auto rec = value_or_throw(lab.datasets().derive(str(a, "name"), ref.first, ref.second, field(a, "steps")));
+         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", version_json(rec.latest())}});
+       }},
+      // ---- model registry ----
+      {"registerModel", [](Lab& lab, const json& a) {
+         return registry::model_version_to_json(value_or_throw(lab.registry().register_model(str(a, "model_uri"), str(a, "name"))));
+       }},
+      {"searchRegisteredModels", [](Lab& lab, const json& a) {
+         json arr = json::array();
+         for (const auto& m : value_or_throw(lab.registry().search_registered_models(str_or(a, "filter", "")))) {
+           arr.push_back(registry::registered_model_to_json(m));
+         }
+         return arr;
+       }},
+      {"getRegisteredModel", [](Lab& lab, const json& a) {
+         auto m = value_or_throw(lab.registry().get_registered_model(str(a, "name")));
+         json j = registry::registered_model_to_json(m);
+         json versions = json::array();
+         for (const auto& v : m.versions) versions.push_back(registry::model_version_to_json(v));
+         j["versions"] = versions;
+         return j;
+       }},
+      {"getModelVersion", [](Lab& lab, const json& a) {
+         auto v = value_or_throw(lab.registry().get_model_version(str(a, "name"), integer(a, "version")));
+         json j = registry::model_version_to_json(v);
+         j["model_doc"] = registry::model_doc_to_json(v.model_doc);
+         json inputs = json::array();
+         for (const auto& in : value_or_throw(lab.registry().training_inputs(v.name, v.version))) {
+           inputs.push_back({{"name", in.name}, {"digest", in.digest}, {"source", in.source}, {"num_rows", in.num_rows}});
+         }
+         j["training_inputs"] = inputs;
+         return j;
+       }},
+      {"transitionModelVersionStage", [](Lab& lab, const json& a) {
+         return registry::model_version_to_json(value_or_throw(lab.registry().transition_model_version_stage(
+             str(a, "name"), integer(a, "version"), str(a, "stage"), flag(a, "archive_existing_versions"))));
+       }},
+      {"setRegisteredModelAlias", [](Lab& lab, const json& a) {
+         check(lab.registry().set_registered_model_alias(str(a, "name"), str(a, "alias"), integer(a, "version")));
+         return json(nullptr);
+       }},
+      {"deleteRegisteredModelAlias", [](Lab& lab, const json& a) {
+         check(lab.registry().delete_registered_model_alias(str(a, "name"), str(a, "alias")));
+         return json(nullptr);
+       }},
+      {"predict", [](Lab& lab, const json& a) {
+         data::Table rows = table_arg(lab, a, "data");
+         auto model = value_or_throw(lab.registry().load_model(str(a, "model_uri")));
+         auto p = value_or_throw(registry::predict(model, rows));
+         if (flag(a, "log")) check(lab.predictions().log(monitoring::make_entries(model, p, now_ms())));
+         return registry::predictions_to_json(p);
+       }},
+      // ---- feature store ----
+      {"registerFeatures", [](Lab& lab, const json& a) {
+         features::FeatureGroupOptions o;
+         o.entity_keys = strings(a, "entity_keys");
+         o.timestamp_column = str_or(a, "timestamp_column", "event_timestamp");
+         o.created_column = str_or(a, "created_column", "");
+         o.description = str_or(a, "description", "");
+         if (a.contains("ttl")) o.ttl_us = value_or_throw(features::parse_duration(str(a, "ttl")));
+         return features::feature_group_to_json(
+             value_or_throw(lab.features().register_features(str(a, "name"), table_arg(lab, a, "data"), o)));
+       }},
+      {"listFeatureGroups", [](Lab& lab, const json&) {
+         json arr = json::array();
+         for (const auto& g : lab.features().list()) arr.push_back(features::feature_group_to_json(g));
+         return arr;
+       }},
+      {"getFeatures", [](Lab& lab, const json& a) {
+         return records(value_or_throw(lab.features().get_features(str(a, "name"), a.contains("version") ? integer(a, "version") : 0)));
+       }},
+      {"getHistoricalFeatures", [](Lab& lab, const json& a) {
+         features::HistoricalOptions o;
+         o.entity_timestamp_column = str_or(a, "entity_timestamp_column", "event_timestamp");
+         o.full_feature_names = flag(a, "full_feature_names");
+         o.filter_by_created_timestamp = flag(a, "filter_by_created_timestamp");
+         return records(value_or_throw(
+             lab.features().get_historical_features(table_arg(lab, a, "entity_df"), strings(a, "features"), o)));
+       }},
+      {"getOnlineFeatures", [](Lab& lab, const json& a) {
+         features::OnlineOptions o;
+         o.now = now_ms() * 1000;
+         return records(value_or_throw(lab.features().get_online_features(strings(a, "features"), table_arg(lab, a, "entity_rows"), o)));
+       }},
+      // ---- monitoring ----
+      {"computeDrift", [](Lab& lab, const json& a) {
+         monitoring::DriftOptions opts = drift_options(a);
+         data::Table current = table_arg(lab, a, "current");
+         monitoring::StoredDriftReport stored;
+         stored.current = str_or(a, "current_name", "current");
+         data::Table reference;
+         if (a.contains("model_uri")) {
+           auto model = value_or_throw(lab.registry().load_model(str(a, "model_uri")));
+           auto run = value_or_throw(lab.tracking().get_run(model.resolved.run_id));
+           reference = value_or_throw(data::read_csv(value_or_throw(lab.training_data(run))));
+           stored.model_uri = str(a, "model_uri");
+           stored.model_name = model.resolved.name.value_or("");
+           stored.model_version = model.resolved.version;
+           stored.reference = "training data of run " + run.run_id;
+           if (opts.columns.empty()) {
+             if (model.doc.signature) for (const auto& c : model.doc.signature->inputs) opts.columns.push_back(c.name);
+             if (!model.doc.target.empty() && current.column(model.doc.target) && reference.column(model.doc.target)) {
+               opts.columns.push_back(model.doc.target);
+             }
+             opts.columns.push_back("prediction");
+           }
+           add_predictions(model, reference);
+           add_predictions(model, current);
+         } else {
+           reference = table_arg(lab, a, "reference");
+           stored.reference = str_or(a, "reference_name", "reference");
+         }
+         stored.report = value_or_throw(monitoring::compute_drift(reference, current, opts));
+         if (a.contains("model_uri") || flag(a, "save")) stored = value_or_throw(lab.drift_reports().save(stored));
+         json j = monitoring::drift_report_to_json(stored.report);
+         if (!stored.report_id.empty()) j["report_id"] = stored.report_id;
+         return j;
+       }},
+      {"listDriftReports", [](Lab& lab, const json& a) {
+         json arr = json::array();
+         std::optional<int> version;
+         if (a.contains("version")) version = integer(a, "version");
+         for (const auto& r : lab.drift_reports().list(str_or(a, "model_name", ""), version)) {
+           arr.push_back(monitoring::stored_drift_report_to_json(r));
+         }
+         return arr;
+       }},
+      {"getPredictionLog", [](Lab& lab, const json& a) {
+         std::optional<int> version;
+         if (a.contains("version")) version = integer(a, "version");
+         json arr = json::array();
+         for (const auto& e : value_or_throw(lab.predictions().list(str(a, "model_name"), version,
+                                                                    a.contains("limit") ? size_t(integer(a, "limit")) : 0))) {
+           arr.push_back(monitoring::prediction_entry_to_json(e));
+         }
+         return arr;
+       }},
+      {"recordActual", [](Lab& lab, const json& a) {
+         check(lab.predictions().record_actual(str(a, "prediction_id"), field(a, "actual"), now_ms()));
+         return json(nullptr);
+       }},
+  };
+  return h;
+}
+
+}  // namespace
+
+std::vector<std::string> lab_api_methods() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : handlers()) out.push_back(k);
+  return out;
+}
+
+json lab_api_call(Lab& lab, const std::string& method, const json& args) {
+  auto it = handlers().find(method);
+  if (it == handlers().end()) {
+    std::string known;
+    for (const auto& m : lab_api_methods()) known += (known.empty() ? "" : ", ") + m;
+    return {{"ok", false}, {"error", "unknown method '" + method + "' (known: " + known + ")"}};
+  }
+  try {
+    return {{"ok", true}, {"result", it->second(lab, args.is_null() ? json::object() : args)}};
+  } catch (const ApiError& e) {
+    return {{"ok", false}, {"error", method + ": " + e.status.message()}};
+  } catch (const Error& e) {
+    return {{"ok", false}, {"error", method + ": " + e.status().message()}};
+  } catch (const std::exception& e) {
+    return {{"ok", false}, {"error", method + ": " + e.what()}};
+  }
+}
+
+}  // namespace mllab::platform

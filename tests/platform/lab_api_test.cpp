@@ -1,0 +1,95 @@
+// The JSON entry point window.mllab uses, driven through a whole MLOps workflow.
+#include "platform/lab_api.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mllab::platform {
+namespace {
+
+using json = nlohmann::json;
+
+class LabApiTest : public ::testing::Test {
+ protected:
+  LabApiTest() : lab_(std::make_unique<store::MemoryStore>(), MLLAB_SOURCE_DIR) {}
+
+  json call(const std::string& method, const json& args) {
+    json r = lab_api_call(lab_, method, args);
+    EXPECT_TRUE(r["ok"].get<bool>()) << method << ": " << r.dump();
+    return r["result"];
+  }
+  std::string error(const std::string& method, const json& args) {
+    json r = lab_api_call(lab_, method, args);
+    EXPECT_FALSE(r["ok"].get<bool>()) << method << " should fail";
+    return r.value("error", "");
+  }
+  std::string train_iris() {
+    auto job = lab_.make_train_job(R"({"schema": "mllab.pipeline", "schema_version": 1, "experiment": "iris",
+      "dataset": {"path": "assets/datasets/iris.csv", "target": "target"},
+      "steps": [{"type": "StandardScaler"}, {"type": "LogisticRegression"}]})", "test");
+    EXPECT_TRUE(job.is_ok());
+    (*job)->run_to_end();
+    EXPECT_TRUE((*job)->status().is_ok());
+    return (*job)->run_id();
+  }
+  Lab lab_;
+};
+
+TEST_F(LabApiTest, RegistryPredictAndDriftThroughJson) {
+  const std::string run = train_iris();
+  json v = call("registerModel", {{"model_uri", "runs:/" + run + "/model"}, {"name", "iris"}});
+  EXPECT_EQ(v["version"], "1");
+  call("transitionModelVersionStage", {{"name", "iris"}, {"version", 1}, {"stage", "Staging"}});
+  call("setRegisteredModelAlias", {{"name", "iris"}, {"alias", "champion"}, {"version", "1"}});
+  json rows = json::array({{{"sepal length (cm)", 5.1}, {"sepal width (cm)", 3.5}, {"petal length (cm)", 1.4}, {"petal width (cm)", 0.2}},
+                           {{"sepal length (cm)", 6.7}, {"sepal width (cm)", 3.0}, {"petal length (cm)", 5.2}, {"petal width (cm)", 2.3}}});
+  json p = call("predict", {{"model_uri", "models:/iris@champion"}, {"data", {{"records", rows}}}, {"log", true}});
+  EXPECT_EQ(p["predictions"], json({"0", "2"}));
+  EXPECT_EQ(call("getPredictionLog", {{"model_name", "iris"}}).size(), 2u);
+  json mv = call("getModelVersion", {{"name", "iris"}, {"version", 1}});
+  EXPECT_EQ(mv["current_stage"], "Staging");
+  EXPECT_EQ(mv["training_inputs"][0]["name"], "iris");
+  // Drift of the first 60 iris rows (all setosa/versicolor) against the training data.
+  json d = call("computeDrift", {{"model_uri", "models:/iris/1"}, {"current", {{"dataset", "assets/datasets/iris.csv"}}}});
+  EXPECT_FALSE(d["dataset_drift"].get<bool>()) << "the training data against itself";
+  EXPECT_EQ(call("listDriftReports", {{"model_name", "iris"}}).size(), 1u);
+  // Errors name what is wrong.
+  EXPECT_NE(error("predict", {{"model_uri", "models:/iris/7"}, {"data", {{"records", rows}}}}).find("no version 7"), std::string::npos);
+  json missing = json::array({{{"sepal length (cm)", 5.1}}});
+  EXPECT_NE(error("predict", {{"model_uri", "models:/iris/1"}, {"data", {{"records", missing}}}}).find("petal width (cm)"), std::string::npos);
+}
+
+TEST_F(LabApiTest, FeaturesDatasetsAndRunsThroughJson) {
+  const std::string run = train_iris();
+  EXPECT_EQ(call("searchRuns", {{"filter", "metrics.accuracy > 0.5"}}).size(), 1u);
+  call("setNote", {{"run_id", run}, {"note", "first"}});
+  call("deleteRun", {{"run_id", run}});
+  EXPECT_EQ(call("searchRuns", json::object()).size(), 0u);
+  EXPECT_EQ(call("searchRuns", {{"view_type", "deleted_only"}}).size(), 1u);
+  call("restoreRun", {{"run_id", run}});
+
+  call("addDataset", {{"name", "birds"}, {"csv", "damage,speed\nNone,1\nMinor,2\n"}});
+  json d = call("deriveDataset", {{"name", "birds_flag"}, {"from", "birds:1"},
+                                  {"steps", json::parse(R"([{"op":"flag","column":"damage","operator":"!=","value":"None","as":"damaged"}])")}});
+  EXPECT_EQ(d["version"]["lineage"]["parent"]["name"], "birds");
+  EXPECT_EQ(call("getDataset", {{"name", "birds_flag"}})["version"]["num_rows"], 2);
+
+  call("registerFeatures", {{"name", "stats"}, {"entity_keys", "user_id"}, {"ttl", "2d"},
+                            {"data", {{"csv", "user_id,event_timestamp,total\n1,2024-01-01,10\n1,2024-01-03,12\n"}}}});
+  json joined = call("getHistoricalFeatures", {{"features", {"stats:total"}},
+                                               {"entity_df", {{"csv", "user_id,event_timestamp\n1,2024-01-02\n1,2024-01-06\n"}}}});
+  ASSERT_EQ(joined.size(), 2u);
+  EXPECT_EQ(joined[0]["total"], 10);
+  EXPECT_TRUE(joined[1]["total"].is_null()) << "3 days after the last row, TTL 2d";
+  EXPECT_EQ(call("getFeatures", {{"name", "stats"}}).size(), 2u);
+}
+
+TEST_F(LabApiTest, UnknownMethodsAndBadArgumentsAreOneLineErrors) {
+  EXPECT_NE(error("fly", json::object()).find("unknown method 'fly'"), std::string::npos);
+  EXPECT_NE(error("registerModel", {{"name", "x"}}).find("missing field 'model_uri'"), std::string::npos);
+  EXPECT_NE(error("registerModel", {{"name", 3}, {"model_uri", "runs:/x/model"}}).find("'name' must be a string"), std::string::npos);
+  EXPECT_NE(error("predict", {{"model_uri", "runs:/x/model"}, {"data", 5}}).find("field 'data'"), std::string::npos);
+  EXPECT_NE(error("searchRuns", {{"filter", "metrics.a >"}}).find("searchRuns: "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mllab::platform
