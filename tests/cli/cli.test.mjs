@@ -46,7 +46,7 @@ test('run the example spec, then list and show it as MLflow-shaped JSON', () => 
   assert.equal(s.run_id, r.run_id);
   assert.deepEqual(s.artifacts.map((a) => a.path).sort(),
     ['classification_report.txt', 'confusion_matrix.json', 'model/MLmodel', 'model/input_example.json',
-      'model/pipeline.json', 'predictions.json', 'roc_curve.json']);
+      'model/pipeline.json', 'predictions.json', 'roc_curve.json', 'split.json']);
   const digest = s.inputs[0].dataset.digest;
   assert.match(digest, /^[0-9a-f]{64}$/);
 

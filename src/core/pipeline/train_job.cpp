@@ -292,6 +292,9 @@ void TrainJob::run_stage() {
                                                                                        : labels_.classes;
       }
       model_->features = passthrough_;
+      // The split as dataset row numbers (0-based), so any tool can reproduce it exactly.
+      json split_rows = {{"train", pick(labelled, split.train)}, {"test", pick(labelled, split.test)}};
+      data_.artifacts.push_back({{"split.json", "application/json", 0, ""}, split_rows.dump()});
       data_.params["n_features_in"] = std::to_string(inputs.size());
       data_.params["n_train"] = std::to_string(split.train.size());
       data_.params["n_test"] = std::to_string(split.test.size());

@@ -600,7 +600,7 @@ TEST_F(PipelineTrainJob, LinearRegressionRecoversAnExactLinearTarget) {
   for (const auto& a : r.artifacts) paths.push_back(a.path);
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"model/MLmodel", "model/input_example.json", "model/pipeline.json",
-                                             "predictions.json"}));
+                                             "predictions.json", "split.json"}));
 
   // The saved model: a regressor with the exact coefficients.
   auto p = FittedPipeline::from_json(json::parse(client_.get_artifact(r.run_id, "model/pipeline.json").value()));

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -159,7 +160,8 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"classification_report.txt", "confusion_matrix.json",
                                              "model/MLmodel", "model/input_example.json",
-                                             "model/pipeline.json", "predictions.json", "roc_curve.json"}));
+                                             "model/pipeline.json", "predictions.json", "roc_curve.json",
+                                             "split.json"}));
   for (const auto& a : r->artifacts) {
     auto bytes = client_.get_artifact(r->run_id, a.path);
     ASSERT_TRUE(bytes.is_ok()) << a.path;
@@ -183,6 +185,15 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
   std::string report = client_.get_artifact(r->run_id, "classification_report.txt").value();
   EXPECT_TRUE(contains(report, "malignant"));
   EXPECT_TRUE(contains(report, "benign"));
+  // The split as dataset rows: 455 + 114 distinct rows covering the table.
+  json split = json::parse(client_.get_artifact(r->run_id, "split.json").value());
+  std::set<int> rows;
+  for (const auto& i : split["train"]) rows.insert(i.get<int>());
+  for (const auto& i : split["test"]) rows.insert(i.get<int>());
+  EXPECT_EQ(split["train"].size(), 455u);
+  EXPECT_EQ(split["test"].size(), 114u);
+  EXPECT_EQ(rows.size(), 569u);
+  EXPECT_EQ(*rows.rbegin(), 568);
   // The test split's predictions agree with the confusion matrix; probabilities sum to one.
   json preds = json::parse(client_.get_artifact(r->run_id, "predictions.json").value());
   ASSERT_EQ(preds["y_true"].size(), 114u);
