@@ -7,6 +7,7 @@ The train/test split uses numpy's stream (MLLab's own RNG gives a different spli
 sizes and stratification), so accuracies are compared, not predictions.
 """
 import csv
+import json
 import os
 import resource
 import sys
@@ -53,9 +54,43 @@ def grid_search():
     result("grid_search_rf_3x3_cv5", time.perf_counter() - t, float(np.mean(search.predict(x_te) == y_te)))
 
 
+def birdstrikes(split_dir):
+    """Did a bird strike damage the aircraft? The same derived target, columns and steps as
+    bench/specs/birdstrikes-damaged-*.json, on MLLab's exact split (its run's split.json)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+    with open(os.path.join(ROOT, "assets/datasets/birdstrikes.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    y = np.array([int(r["Effect Amount of damage"] != "None") for r in rows])
+    cats = ["Wildlife Size", "Phase of flight", "Time of day", "Wildlife Species", "Aircraft Airline Operator",
+            "Origin State"]
+    missing = {"", "NA", "NaN", "null"}
+    x = np.empty((len(rows), len(cats) + 1), dtype=object)
+    for i, r in enumerate(rows):
+        x[i, :len(cats)] = [r[c] for c in cats]
+        x[i, len(cats)] = np.nan if r["Speed IAS in knots"] in missing else float(r["Speed IAS in knots"])
+    for model_name, model in [("rf", RandomForestClassifier(n_estimators=100, max_depth=10, random_state=42, n_jobs=1)),
+                              ("hgb", HistGradientBoostingClassifier(max_iter=100, random_state=0))]:
+        with open(os.path.join(split_dir, model_name, "split.json")) as f:
+            split = json.load(f)
+        pre = ColumnTransformer([("cats", OneHotEncoder(handle_unknown="ignore", sparse_output=model_name == "rf"),
+                                  list(range(len(cats)))),
+                                 ("speed", SimpleImputer(strategy="median"), [len(cats)])])
+        pipe = Pipeline([("pre", pre), ("model", model)])
+        tr, te = split["train"], split["test"]
+        t = time.perf_counter()
+        pipe.fit(x[tr], y[tr])
+        secs = time.perf_counter() - t
+        result("birdstrikes_damaged_" + model_name, secs, float(np.mean(pipe.predict(x[te]) == y[te])))
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     if which in ("sentiment", "all"):
         sentiment()
     if which in ("grid", "all"):
         grid_search()
+    if which in ("birdstrikes", "all") and len(sys.argv) > 2:
+        birdstrikes(sys.argv[2])

@@ -11,6 +11,14 @@ CASES = [
     ("grid_search_rf_3x3_cv5", "GridSearchCV RF 3x3, cv=5, breast_cancer"),
     ("logreg", "LogisticRegression, 100,000 x 20"),
     ("hgb", "HistGradientBoosting(100), 100,000 x 20"),
+    ("birdstrikes_damaged_rf", "RF(100, depth 10), birdstrikes damaged"),
+    ("birdstrikes_damaged_hgb", "HistGradientBoosting(100), birdstrikes damaged"),
+    ("drift_ks_50x100k", "ks_2samp x 50 cols, 100k vs 100k [#p<.05]"),
+    ("drift_report_50x100k", "drift report 50 x 100k [#drifted]"),
+    ("search_10k_runs", "runs search, 3 clauses, 10,000 runs [#hits]"),
+    ("list_10k_runs", "load 10,000 run records [#runs]"),
+    ("log_100k_metric_points", "log 100k metric points, folder [#batches]"),
+    ("reload_100k_metric_points", "reopen + read 100k points [#points]"),
 ]
 
 

@@ -26,20 +26,45 @@ fit = (r['end_time'] - r['start_time']) / 1000 if 'search' in r['params'] else i
 print('RESULT case=$case fit_s=%.4f quality=%.4f peak_mb=0' % (fit, r['metrics']['accuracy']))"
 }
 
+# Birdstrikes "was the aircraft damaged?": the target is a derived dataset version (damaged =
+# Effect Amount of damage != "None"); each run's split.json goes to $out/splits/<model>/ so that
+# scikit-learn fits on exactly the same rows.
+birdstrikes() {  # birdstrikes SPLIT_DIR CLI...
+  local splits=$1; shift
+  rm -rf "$store" && mkdir -p "$store"
+  "$@" datasets add assets/datasets/birdstrikes.csv --store "$store" >/dev/null
+  "$@" datasets derive birdstrikes_damage --from birdstrikes --steps bench/specs/birdstrikes-damaged-steps.json --store "$store" >/dev/null
+  for m in rf hgb; do
+    "$@" run "bench/specs/birdstrikes-damaged-$m.json" --store "$store" --json | /usr/bin/python3 -c "
+import json, os, shutil, sys
+r = json.load(sys.stdin)
+os.makedirs('$splits/$m', exist_ok=True)
+shutil.copy(os.path.join('$store', 'artifacts', r['run_id'], 'split.json'), '$splits/$m/split.json')
+print('RESULT case=birdstrikes_damaged_$m fit_s=%.4f quality=%.4f peak_mb=0' % (int(r['tags']['mllab.fit_ms']) / 1000, r['metrics']['accuracy']))"
+  done
+}
+
 echo "== MLLab native"
 { build/mllab_bench_trees all
   pipeline sentiment_tfidf_rf examples/sentiment-rf-baseline.json build/mllab
-  pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json build/mllab; } | tee "$out/native.txt"
+  pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json build/mllab
+  birdstrikes "$out/splits" build/mllab
+  build/mllab_bench_drift all
+  build/mllab_bench_tracking; } | tee "$out/native.txt"
 
 echo "== MLLab wasm (node)"
 { node build-web/mllab_bench_trees.js all
   pipeline sentiment_tfidf_rf examples/sentiment-rf-baseline.json node build-web/mllab.js
-  pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json node build-web/mllab.js; } | tee "$out/wasm.txt"
+  pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json node build-web/mllab.js
+  birdstrikes "$out/splits-wasm" node build-web/mllab.js
+  node build-web/mllab_bench_drift.js all
+  node build-web/mllab_bench_tracking.js; } | tee "$out/wasm.txt"
 
 echo "== scikit-learn"
 # OpenBLAS may be pinned to an old kernel on this machine; let numpy pick its own for the timing.
 { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/bench_trees_sklearn.py all
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/bench_pipelines_sklearn.py all; } | tee "$out/sklearn.txt"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/bench_pipelines_sklearn.py all "$out/splits"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/bench_drift_scipy.py all; } | tee "$out/sklearn.txt"
 
 echo
 /usr/bin/python3 bench/report.py "$out" | tee "$out/table.txt"
