@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "platform/lab_api.hpp"
+
 namespace mllab::app {
 namespace {
 AppState* g_app = nullptr;
@@ -106,6 +108,17 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_load_csv(const char* file_name, const char*
   auto st = mllab::app::add_uploaded_dataset(*g_app, file_name, std::string(bytes, size_t(size)));
   if (!st.is_ok()) return mllab::app::err(st.message());
   return mllab::app::ok({{"name", g_app->dataset ? g_app->dataset->name : ""}, {"path", g_app->dataset ? g_app->dataset->uri : ""}});
+}
+
+// The MLOps verbs (platform::lab_api_call): method name + JSON arguments -> {"ok", "result" | "error"}.
+// Every call may have written: the panels reload their lists.
+EMSCRIPTEN_KEEPALIVE char* mllab_api_call(const char* method, const char* args_json) {
+  json args = json::parse(args_json, nullptr, false);
+  if (args.is_discarded()) return mllab::app::err(std::string(method) + ": the arguments are not valid JSON");
+  json r = mllab::platform::lab_api_call(*g_app->lab, method, args);
+  g_app->runs_dirty = true;
+  g_app->datasets_dirty = true;
+  return mllab::app::reply(r);
 }
 
 // What tests need to drive the UI: widget rectangles (CSS pixels) and selections.
