@@ -15,8 +15,8 @@ CASES = [
     ("birdstrikes_damaged_hgb", "HistGradientBoosting(100), birdstrikes damaged"),
     ("drift_ks_50x100k", "ks_2samp x 50 cols, 100k vs 100k [#p<.05]"),
     ("drift_report_50x100k", "drift report 50 x 100k [#drifted]"),
-    ("search_10k_runs", "runs search, 3 clauses, 10,000 runs [#hits]"),
-    ("list_10k_runs", "load 10,000 run records [#runs]"),
+    ("search_10k_runs", "list + search 10,000 runs, 3 clauses [#hits]"),
+    ("list_10k_runs", "first load: parse 10,000 runs [#runs]"),
     ("log_100k_metric_points", "log 100k metric points, folder [#batches]"),
     ("reload_100k_metric_points", "reopen + read 100k points [#points]"),
 ]

@@ -155,7 +155,8 @@ TEST_F(LabTest, MakeTrainJobRunsABuiltInSpec) {
   auto run = lab_.tracking().get_run((*job)->run_id());
   ASSERT_TRUE(run.is_ok());
   EXPECT_EQ(run->status, tracking::RunStatus::kFinished);
-  ASSERT_EQ(run->inputs.size(), 1u);
+  ASSERT_EQ(run->inputs.size(), 2u);
+  EXPECT_EQ(run->inputs[1].context, "evaluation");
   EXPECT_EQ(run->inputs[0].name, "iris");
   EXPECT_EQ(run->inputs[0].source_type, "builtin");
   EXPECT_EQ(run->params.at("n_test"), "30");

@@ -292,6 +292,10 @@ void TrainJob::run_stage() {
                                                                                        : labels_.classes;
       }
       model_->features = passthrough_;
+      // The same dataset evaluates the model (its test split): a second input, MLflow's context tag.
+      tracking::DatasetInput evaluation = data_.inputs.front();
+      evaluation.context = "evaluation";
+      data_.inputs.push_back(evaluation);
       // The split as dataset row numbers (0-based), so any tool can reproduce it exactly.
       json split_rows = {{"train", pick(labelled, split.train)}, {"test", pick(labelled, split.test)}};
       data_.artifacts.push_back({{"split.json", "application/json", 0, ""}, split_rows.dump()});

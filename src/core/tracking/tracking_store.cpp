@@ -341,17 +341,27 @@ std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id
 
 std::vector<Run> TrackingClient::list_runs(const std::vector<std::string>& experiment_ids, ViewType view) const {
   std::vector<Run> out;
+  std::map<std::string, std::pair<std::string, Run>> cache;
   for (const auto& key : store_.keys("runs/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    auto r = parse_run_record(*bytes);
-    if (!r || !in_view(r->lifecycle_stage, view)) continue;
+    Result<Run> r = Status::internal("unset");
+    auto hit = run_cache_.find(key);
+    if (hit != run_cache_.end() && hit->second.first == *bytes) {
+      r = std::move(hit->second.second);
+    } else {
+      r = parse_run_record(*bytes);
+    }
+    if (!r) continue;
+    cache.emplace(key, std::make_pair(std::move(*bytes), *r));
+    if (!in_view(r->lifecycle_stage, view)) continue;
     if (!experiment_ids.empty() &&
         std::find(experiment_ids.begin(), experiment_ids.end(), r->experiment_id) == experiment_ids.end()) {
       continue;
     }
     out.push_back(std::move(r).value());
   }
+  run_cache_ = std::move(cache);
   std::sort(out.begin(), out.end(), [](const Run& a, const Run& b) {
     return std::tie(b.start_time, a.run_id) < std::tie(a.start_time, b.run_id);
   });

@@ -100,6 +100,9 @@ class TrackingClient {
   template <typename Edit>
   Status update_experiment(const std::string& experiment_id, Edit edit);
   store::Store& store_;
+  // Parsed run records by key, reused while the stored bytes are unchanged (listing 10,000 runs
+  // then costs a compare per record instead of a JSON parse). Not thread-safe, like the client.
+  mutable std::map<std::string, std::pair<std::string, Run>> run_cache_;
 };
 
 // Parses / writes the run record (with migration hook; newer schema versions are refused).

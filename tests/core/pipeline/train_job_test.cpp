@@ -210,7 +210,9 @@ TEST_F(TrainJobTest, BreastCancerEndToEnd) {
 
   // Dataset input: the digest is the SHA-256 of the bytes (the catalog records the same value,
   // computed independently with sha256sum).
-  ASSERT_EQ(r->inputs.size(), 1u);
+  ASSERT_EQ(r->inputs.size(), 2u) << "training and evaluation";
+  EXPECT_EQ(r->inputs[1].context, "evaluation");
+  EXPECT_EQ(r->inputs[1].digest, r->inputs[0].digest);
   const auto& in = r->inputs[0];
   EXPECT_EQ(in.digest, sha256_hex(breast_cancer_bytes()));
   EXPECT_EQ(in.digest, "7dd8e4f78b55cb5fa3cba00b0e61fa6046cbadcdaaa60ca5e48827b536723906");
@@ -359,7 +361,7 @@ TEST_F(TrainJobTest, RowsWithoutTargetAreDroppedAndCounted) {
   EXPECT_EQ(r.tags.at("mllab.rows_without_target"), "4");
   EXPECT_EQ(r.params.at("n_test"), "9");  // ceil(0.25 * 36)
   EXPECT_EQ(r.params.at("n_train"), "27");
-  ASSERT_EQ(r.inputs.size(), 1u);
+  ASSERT_EQ(r.inputs.size(), 2u);
   EXPECT_EQ(r.inputs[0].num_rows, 40) << "the dataset input describes the whole file";
 }
 
