@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/csv.hpp"
 #include "core/pipeline/train_job.hpp"
 #include "core/tracking/search.hpp"
 #include "platform/files.hpp"
@@ -38,6 +39,14 @@ Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c) {
 }
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+Result<data::Table> read_table_file(const std::string& path) {
+  auto bytes = platform::read_file(path);
+  if (!bytes) return bytes.status();
+  data::CsvOptions opts;
+  opts.source = path;
+  return data::read_csv(*bytes, opts);
+}
 
 std::string iso_time(int64_t ms) {
   std::time_t t = std::time_t(ms / 1000);

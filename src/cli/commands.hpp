@@ -27,6 +27,8 @@ Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c);
 std::string iso_time(int64_t ms);
 // Prints `j` indented, for --json.
 void print_json(const nlohmann::json& j);
+// Reads a CSV file into a table; errors name the file, line and column.
+Result<data::Table> read_table_file(const std::string& path);
 
 // `mllab run SPEC`: trains a pipeline spec into a tracked run. Returns the exit code.
 int cmd_run(const Common& c, const std::string& spec_path);

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "core/data/csv.hpp"
+#include "core/data/table_json.hpp"
 #include "core/datasets/profile.hpp"
 #include "core/features/timestamp.hpp"
 #include "core/util/clock.hpp"
@@ -15,38 +16,9 @@ namespace {
 
 using json = nlohmann::json;
 
-Result<data::Table> read_table_file(const std::string& path) {
-  auto bytes = platform::read_file(path);
-  if (!bytes) return bytes.status();
-  data::CsvOptions opts;
-  opts.source = path;
-  return data::read_csv(*bytes, opts);
-}
-
-// Rows as JSON objects (numbers as numbers, missing as null), like pandas' to_json(orient="records").
-json table_records(const data::Table& t) {
-  json rows = json::array();
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    json row = json::object();
-    for (const auto& c : t.columns()) {
-      if (c.is_missing(r)) row[c.name] = nullptr;
-      else if (c.type == data::ColumnType::kNumeric) row[c.name] = c.numbers[r];
-      else row[c.name] = c.strings[r];
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 void print_table(const Common& c, const data::Table& t) {
-  if (c.json) print_json(table_records(t));
+  if (c.json) print_json(data::table_to_records(t));
   else std::cout << data::write_csv(t);
-}
-
-json version_json(const datasets::DatasetVersion& v) {
-  return {{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type}, {"source", v.source},
-          {"num_rows", v.num_rows}, {"schema", v.schema}, {"created_time", v.created_time},
-          {"profile", v.profile}, {"lineage", v.lineage}};
 }
 
 }  // namespace
@@ -68,7 +40,7 @@ int cmd_datasets_show(const Common& c, const std::string& ref) {
     json used = json::array();
     for (const auto& r : runs) used.push_back({{"run_id", r.run_id}, {"run_name", r.run_name}, {"experiment_id", r.experiment_id}});
     json out = {{"name", rec->name}, {"uri", datasets::dataset_uri(rec->name) + ":" + std::to_string(v->version)},
-                {"versions", versions}, {"version", version_json(*v)}, {"runs", used}};
+                {"versions", versions}, {"version", datasets::dataset_version_to_json(*v)}, {"runs", used}};
     print_json(out);
     return 0;
   }

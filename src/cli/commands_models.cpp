@@ -14,14 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-Result<data::Table> read_table_file(const std::string& path) {
-  auto bytes = platform::read_file(path);
-  if (!bytes) return bytes.status();
-  data::CsvOptions opts;
-  opts.source = path;
-  return data::read_csv(*bytes, opts);
-}
-
 void print_version_line(const registry::ModelVersion& v) {
   std::string aliases;
   for (const auto& a : v.aliases) aliases += (aliases.empty() ? "@" : ", @") + a;
@@ -40,24 +32,6 @@ Result<std::map<std::string, std::string>> pairs(const std::vector<std::string>&
     out[it.substr(0, eq)] = it.substr(eq + 1);
   }
   return out;
-}
-
-// Adds the model's predictions as a column "prediction" (labels or values).
-Status add_prediction_column(const registry::LoadedModel& model, data::Table& t) {
-  auto p = registry::predict(model, t);
-  if (!p) return p.status();
-  data::Column c;
-  c.name = "prediction";
-  if (p->regression) {
-    c.type = data::ColumnType::kNumeric;
-    c.numbers = p->values;
-  } else {
-    c.type = data::ColumnType::kCategorical;
-    c.strings = p->labels;
-    c.missing.assign(c.strings.size(), 0);
-  }
-  if (t.column("prediction")) t = t.drop_column("prediction");
-  return t.add_column(std::move(c));
 }
 
 }  // namespace
@@ -240,44 +214,21 @@ int cmd_monitor_drift(const Common& c, const DriftArgs& a) {
   if (!lab) return fail(lab.status());
 
   monitoring::StoredDriftReport stored;
-  stored.current = a.files.back();
-  data::Table reference;
   if (a.model.empty()) {
-    auto ref = read_table_file(a.files.front());
-    if (!ref) return fail(ref.status());
-    reference = std::move(ref).value();
+    auto reference = read_table_file(a.files.front());
+    if (!reference) return fail(reference.status());
+    auto report = monitoring::compute_drift(*reference, *current, opts);
+    if (!report) return fail(report.status());
     stored.reference = a.files.front();
-  } else {
-    auto model = (*lab)->registry().load_model(a.model);
-    if (!model) return fail(model.status());
-    auto run = (*lab)->tracking().get_run(model->resolved.run_id);
-    if (!run) return fail(run.status());
-    auto bytes = (*lab)->training_data(*run);
-    if (!bytes) return fail(bytes.status());
-    auto ref = data::read_csv(*bytes);
-    if (!ref) return fail(ref.status());
-    reference = std::move(ref).value();
-    stored.reference = "training data of run " + run->run_id;
-    stored.model_uri = a.model;
-    stored.model_name = model->resolved.name.value_or("");
-    stored.model_version = model->resolved.version;
-    // Compare what the model reads, its predictions, and the target when both sides have it.
-    if (opts.columns.empty()) {
-      if (model->doc.signature) for (const auto& col : model->doc.signature->inputs) opts.columns.push_back(col.name);
-      if (!model->doc.target.empty() && current->column(model->doc.target) && reference.column(model->doc.target)) {
-        opts.columns.push_back(model->doc.target);
-      }
-      opts.columns.push_back("prediction");
+    stored.current = a.files.back();
+    stored.report = std::move(report).value();
+    if (a.save) {
+      auto saved = (*lab)->drift_reports().save(stored);
+      if (!saved) return fail(saved.status());
+      stored = std::move(saved).value();
     }
-    Status st = add_prediction_column(*model, reference);
-    if (st.is_ok()) st = add_prediction_column(*model, *current);
-    if (!st.is_ok()) return fail(Status(st.code(), a.files.back() + ": " + st.message()));
-  }
-  auto report = monitoring::compute_drift(reference, *current, opts);
-  if (!report) return fail(report.status());
-  stored.report = *report;
-  if (a.save || !a.model.empty()) {
-    auto saved = (*lab)->drift_reports().save(stored);
+  } else {
+    auto saved = (*lab)->drift_against_model(a.model, std::move(current).value(), opts, a.files.back());
     if (!saved) return fail(saved.status());
     stored = std::move(saved).value();
   }

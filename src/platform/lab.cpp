@@ -1,5 +1,6 @@
 #include "platform/lab.hpp"
 
+#include "core/data/csv.hpp"
 #include "core/util/sha256.hpp"
 #include "platform/files.hpp"
 
@@ -74,6 +75,58 @@ Result<std::string> Lab::training_data(const tracking::Run& run) const {
     return std::move(src->bytes);
   }
   return Status::not_found("run '" + run.run_id + "' recorded no training dataset input");
+}
+
+namespace {
+// Adds the model's predictions as the column "prediction" (labels or values).
+Status add_predictions(const registry::LoadedModel& model, data::Table& t) {
+  auto p = registry::predict(model, t);
+  if (!p) return p.status();
+  data::Column c;
+  c.name = "prediction";
+  if (p->regression) {
+    c.type = data::ColumnType::kNumeric;
+    c.numbers = p->values;
+  } else {
+    c.type = data::ColumnType::kCategorical;
+    c.strings = p->labels;
+    c.missing.assign(c.strings.size(), 0);
+  }
+  if (t.column("prediction")) t = t.drop_column("prediction");
+  return t.add_column(std::move(c));
+}
+}  // namespace
+
+Result<monitoring::StoredDriftReport> Lab::drift_against_model(const std::string& model_uri, data::Table current,
+                                                               monitoring::DriftOptions options,
+                                                               const std::string& current_name) {
+  auto model = registry_.load_model(model_uri);
+  if (!model) return model.status();
+  auto run = tracking_.get_run(model->resolved.run_id);
+  if (!run) return run.status();
+  auto bytes = training_data(*run);
+  if (!bytes) return bytes.status();
+  auto reference = data::read_csv(*bytes);
+  if (!reference) return reference.status();
+  if (options.columns.empty()) {
+    if (model->doc.signature) for (const auto& c : model->doc.signature->inputs) options.columns.push_back(c.name);
+    const std::string& target = model->doc.target;
+    if (!target.empty() && current.column(target) && reference->column(target)) options.columns.push_back(target);
+    options.columns.push_back("prediction");
+  }
+  MLLAB_RETURN_IF_ERROR(add_predictions(*model, *reference));
+  Status st = add_predictions(*model, current);
+  if (!st.is_ok()) return Status(st.code(), current_name + ": " + st.message());
+  auto report = monitoring::compute_drift(*reference, current, options);
+  if (!report) return report.status();
+  monitoring::StoredDriftReport stored;
+  stored.model_uri = model_uri;
+  stored.model_name = model->resolved.name.value_or("");
+  stored.model_version = model->resolved.version;
+  stored.reference = "training data of run " + run->run_id;
+  stored.current = current_name;
+  stored.report = std::move(report).value();
+  return drift_reports_.save(std::move(stored));
 }
 
 Result<std::unique_ptr<pipeline::TrainJob>> Lab::make_train_job(const std::string& spec_json,

@@ -49,6 +49,12 @@ class Lab {
   // The CSV bytes a run was trained on (its "training" input): from the store when it holds
   // them by digest, else the built-in / stored / local source, checked against the digest.
   Result<std::string> training_data(const tracking::Run& run) const;
+  // Drift of `current` against the training data of the model `model_uri`, over the columns the
+  // model reads, its predictions ("prediction") and the target when both tables have it (unless
+  // `options.columns` names others); the report is stored under the model version.
+  Result<monitoring::StoredDriftReport> drift_against_model(const std::string& model_uri, data::Table current,
+                                                            monitoring::DriftOptions options,
+                                                            const std::string& current_name);
 
  private:
   std::unique_ptr<store::Store> store_;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/data/csv.hpp"
+#include "core/data/table_json.hpp"
 #include "core/features/timestamp.hpp"
 #include "core/monitoring/drift.hpp"
 #include "core/tracking/search.hpp"
@@ -91,85 +92,20 @@ data::Table table_arg(Lab& lab, const json& args, const char* name) {
     opts.source = src.path;
     return value_or_throw(data::read_csv(src.bytes, opts));
   }
-  if (v.is_object() && v.contains("records") && v["records"].is_array()) {
-    // Records -> CSV text -> the same type inference as files.
-    std::vector<std::string> columns;
-    for (const auto& row : v["records"]) {
-      if (!row.is_object()) throw ApiError{Status::invalid(what + ": every record must be an object")};
-      for (const auto& [k, x] : row.items()) {
-        if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
-      }
-    }
-    data::Table t;
-    for (const auto& c : columns) {
-      data::Column col;
-      col.name = c;
-      bool numeric = true;
-      for (const auto& row : v["records"]) {
-        if (row.contains(c) && !row[c].is_null() && !row[c].is_number()) numeric = false;
-      }
-      col.type = numeric ? data::ColumnType::kNumeric : data::ColumnType::kCategorical;
-      for (const auto& row : v["records"]) {
-        const bool missing = !row.contains(c) || row[c].is_null();
-        if (numeric) {
-          col.numbers.push_back(missing ? std::nan("") : row[c].get<double>());
-        } else {
-          col.missing.push_back(missing ? 1 : 0);
-          col.strings.push_back(missing ? "" : row[c].is_string() ? row[c].get<std::string>() : row[c].dump());
-        }
-      }
-      check(t.add_column(std::move(col)));
-    }
-    return t;
-  }
+  if (v.is_object() && v.contains("records")) return value_or_throw(data::table_from_records(v["records"]));
   throw ApiError{Status::invalid(what + " must be {\"csv\": text}, {\"records\": [...]} or {\"dataset\": uri}")};
 }
 
-json records(const data::Table& t) {
-  json rows = json::array();
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    json row = json::object();
-    for (const auto& c : t.columns()) {
-      if (c.is_missing(r)) row[c.name] = nullptr;
-      else if (c.type == data::ColumnType::kNumeric) row[c.name] = c.numbers[r];
-      else row[c.name] = c.strings[r];
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
+json records(const data::Table& t) { return data::table_to_records(t); }
 
 tracking::ViewType view_arg(const json& args) {
   return value_or_throw(tracking::parse_view_type(str_or(args, "view_type", "active_only")));
-}
-
-json version_json(const datasets::DatasetVersion& v) {
-  return {{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type}, {"source", v.source},
-          {"num_rows", v.num_rows}, {"schema", v.schema}, {"created_time", v.created_time},
-          {"profile", v.profile}, {"lineage", v.lineage}};
 }
 
 json runs_json(const std::vector<tracking::Run>& runs) {
   json arr = json::array();
   for (const auto& r : runs) arr.push_back(tracking::run_to_summary_json(r));
   return arr;
-}
-
-// Adds the model's predictions as the column "prediction" (for drift on predictions).
-void add_predictions(const registry::LoadedModel& model, data::Table& t) {
-  auto p = value_or_throw(registry::predict(model, t));
-  data::Column c;
-  c.name = "prediction";
-  if (p.regression) {
-    c.type = data::ColumnType::kNumeric;
-    c.numbers = p.values;
-  } else {
-    c.type = data::ColumnType::kCategorical;
-    c.strings = p.labels;
-    c.missing.assign(c.strings.size(), 0);
-  }
-  if (t.column("prediction")) t = t.drop_column("prediction");
-  check(t.add_column(std::move(c)));
 }
 
 monitoring::DriftOptions drift_options(const json& args) {
@@ -232,7 +168,7 @@ const std::map<std::string, Handler>& handlers() {
       // ---- datasets ----
       {"addDataset", [](Lab& lab, const json& a) {
          auto rec = value_or_throw(lab.datasets().add(str(a, "name"), str(a, "csv"), "upload", str_or(a, "source", str(a, "name"))));
-         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", version_json(rec.latest())}});
+         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", datasets::dataset_version_to_json(rec.latest())}});
        }},
       {"getDataset", [](Lab& lab, const json& a) {
          auto ref = value_or_throw(datasets::parse_dataset_ref(str(a, "name")));
@@ -240,13 +176,13 @@ const std::map<std::string, Handler>& handlers() {
          auto v = value_or_throw(lab.datasets().version(ref.first, ref.second));
          json versions = json::array();
          for (const auto& x : rec.versions) versions.push_back({{"version", x.version}, {"digest", x.digest}, {"num_rows", x.num_rows}});
-         return json({{"name", rec.name}, {"versions", versions}, {"version", version_json(v)},
+         return json({{"name", rec.name}, {"versions", versions}, {"version", datasets::dataset_version_to_json(v)},
                       {"runs", runs_json(lab.tracking().runs_with_input(v.digest))}});
        }},
       {"deriveDataset", [](Lab& lab, const json& a) {
          auto ref = value_or_throw(datasets::parse_dataset_ref(str(a, "from")));
          auto rec = value_or_throw(lab.datasets().derive(str(a, "name"), ref.first, ref.second, field(a, "steps")));
-         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", version_json(rec.latest())}});
+         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", datasets::dataset_version_to_json(rec.latest())}});
        }},
       // ---- model registry ----
       {"registerModel", [](Lab& lab, const json& a) {
@@ -334,31 +270,15 @@ const std::map<std::string, Handler>& handlers() {
          monitoring::DriftOptions opts = drift_options(a);
          data::Table current = table_arg(lab, a, "current");
          monitoring::StoredDriftReport stored;
-         stored.current = str_or(a, "current_name", "current");
-         data::Table reference;
          if (a.contains("model_uri")) {
-           auto model = value_or_throw(lab.registry().load_model(str(a, "model_uri")));
-           auto run = value_or_throw(lab.tracking().get_run(model.resolved.run_id));
-           reference = value_or_throw(data::read_csv(value_or_throw(lab.training_data(run))));
-           stored.model_uri = str(a, "model_uri");
-           stored.model_name = model.resolved.name.value_or("");
-           stored.model_version = model.resolved.version;
-           stored.reference = "training data of run " + run.run_id;
-           if (opts.columns.empty()) {
-             if (model.doc.signature) for (const auto& c : model.doc.signature->inputs) opts.columns.push_back(c.name);
-             if (!model.doc.target.empty() && current.column(model.doc.target) && reference.column(model.doc.target)) {
-               opts.columns.push_back(model.doc.target);
-             }
-             opts.columns.push_back("prediction");
-           }
-           add_predictions(model, reference);
-           add_predictions(model, current);
+           stored = value_or_throw(lab.drift_against_model(str(a, "model_uri"), std::move(current), opts,
+                                                           str_or(a, "current_name", "current")));
          } else {
-           reference = table_arg(lab, a, "reference");
            stored.reference = str_or(a, "reference_name", "reference");
+           stored.current = str_or(a, "current_name", "current");
+           stored.report = value_or_throw(monitoring::compute_drift(table_arg(lab, a, "reference"), current, opts));
+           if (flag(a, "save")) stored = value_or_throw(lab.drift_reports().save(stored));
          }
-         stored.report = value_or_throw(monitoring::compute_drift(reference, current, opts));
-         if (a.contains("model_uri") || flag(a, "save")) stored = value_or_throw(lab.drift_reports().save(stored));
          json j = monitoring::drift_report_to_json(stored.report);
          if (!stored.report_id.empty()) j["report_id"] = stored.report_id;
          return j;

@@ -12,11 +12,7 @@ constexpr int kDatasetSchemaVersion = 1;
 
 json to_json(const DatasetRecord& r) {
   json versions = json::array();
-  for (const auto& v : r.versions) {
-    versions.push_back({{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type},
-                        {"source", v.source}, {"num_rows", v.num_rows}, {"schema", v.schema},
-                        {"created_time", v.created_time}, {"profile", v.profile}, {"lineage", v.lineage}});
-  }
+  for (const auto& v : r.versions) versions.push_back(dataset_version_to_json(v));
   return {{"schema", "mllab.dataset"}, {"schema_version", kDatasetSchemaVersion}, {"name", r.name},
           {"versions", versions}};
 }
@@ -47,6 +43,12 @@ Result<DatasetRecord> from_json(const std::string& bytes) {
   }
 }
 }  // namespace
+
+json dataset_version_to_json(const DatasetVersion& v) {
+  return {{"version", v.version}, {"digest", v.digest}, {"source_type", v.source_type}, {"source", v.source},
+          {"num_rows", v.num_rows}, {"schema", v.schema}, {"created_time", v.created_time},
+          {"profile", v.profile}, {"lineage", v.lineage}};
+}
 
 std::string dataset_uri(const std::string& name) { return "datasets:/" + name; }
 

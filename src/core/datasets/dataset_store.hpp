@@ -30,6 +30,10 @@ struct DatasetVersion {
   nlohmann::json lineage;
 };
 
+// A version as JSON: {version, digest, source_type, source, num_rows, schema, created_time,
+// profile, lineage}.
+nlohmann::json dataset_version_to_json(const DatasetVersion& v);
+
 // "name", "name:3" or "name:latest" -> the name and the version (0 = latest); an error names the text.
 Result<std::pair<std::string, int>> parse_dataset_ref(const std::string& ref);
 

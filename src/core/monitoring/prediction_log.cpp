@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/data/csv.hpp"
+#include "core/data/table_json.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
 
@@ -154,15 +155,7 @@ data::Column column_from_values(const std::string& name, const std::vector<json>
 
 }  // namespace
 
-json row_json(const data::Table& table, size_t row) {
-  json o = json::object();
-  for (const auto& c : table.columns()) {
-    if (c.is_missing(row)) o[c.name] = nullptr;
-    else if (c.type == data::ColumnType::kNumeric) o[c.name] = c.numbers[row];
-    else o[c.name] = c.strings[row];
-  }
-  return o;
-}
+json row_json(const data::Table& table, size_t row) { return data::row_to_json(table, row); }
 
 std::string input_digest(const json& row) { return sha256_hex(row.dump()); }
 
