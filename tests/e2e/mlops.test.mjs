@@ -111,6 +111,10 @@ test('the registry, logs, reports, datasets and features are in IndexedDB and su
   assert.equal((await api('getPredictionLog', { model_name: 'iris' })).length, 8);
   assert.equal((await api('getFeatures', { name: 'user_stats' })).length, 3);
   await waitFrames(app.page, 3);
+  // The Runs table nests the search candidates under their parent, closed by default.
+  const state = await app.page.evaluate(() => window.mllab.uiState());
+  assert.ok(state.widgets['run:rf-grid-search'], 'the parent run has a row');
+  assert.ok(!state.widgets['run:rf-grid-search-candidate-0'], 'its candidates are folded under it');
   await screenshot(app.page, 'e2e-mlops.png');
   assert.deepEqual(app.errors, []);
 });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "app/panels/panels.hpp"
@@ -44,7 +45,13 @@ void draw_runs_panel(AppState& app, const Layout& l) {
   }
   std::vector<std::string> params = {"dataset", "model__C", "model__max_iter", "test_size", "random_state"};
 
-  ImGui::Text("%zu run%s", app.runs.size(), app.runs.size() == 1 ? "" : "s");
+  size_t nested = 0;
+  for (const auto& r : app.runs) nested += r.tags.count(tracking::kParentRunIdTag);
+  ImGui::Text("%zu run%s", app.runs.size() - nested, app.runs.size() - nested == 1 ? "" : "s");
+  if (nested) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("+ %zu nested", nested);
+  }
   ImGui::SameLine();
   ImGui::TextDisabled("(stored in %s; click a header to sort)", app.lab->store().describe().c_str());
   // Columns: the fixed ones, every metric, then the main params.
@@ -58,7 +65,7 @@ void draw_runs_panel(AppState& app, const Layout& l) {
     ImGui::TableSetupScrollFreeze(1, 1);
     // Wide enough for the header text and the sort arrow.
     auto width = [](const std::string& s, float min) { return std::max(min, ImGui::CalcTextSize(s.c_str()).x + 24); };
-    ImGui::TableSetupColumn("Run name", ImGuiTableColumnFlags_WidthFixed, 180);
+    ImGui::TableSetupColumn("Run name", ImGuiTableColumnFlags_WidthFixed, 240);
     ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, width("FINISHED", 0));
     ImGui::TableSetupColumn("Start time", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort |
                             ImGuiTableColumnFlags_PreferSortDescending, width("2026-01-01 00:00:00", 0));
@@ -100,12 +107,33 @@ void draw_runs_panel(AppState& app, const Layout& l) {
       });
     }
 
+    // Nested runs (folds, search candidates) sit under their parent, as in MLflow's UI: a parent
+    // is a tree node, closed by default; its children keep their start order.
+    std::map<std::string, std::vector<const tracking::Run*>> children;
+    std::set<std::string> present;
+    for (const auto& r : app.runs) present.insert(r.run_id);
     for (const auto& r : app.runs) {
+      auto p = r.tags.find(tracking::kParentRunIdTag);
+      if (p != r.tags.end() && present.count(p->second)) children[p->second].push_back(&r);
+    }
+    for (auto& [parent, list] : children) {
+      std::sort(list.begin(), list.end(), [](const tracking::Run* a, const tracking::Run* b) { return a->start_time < b->start_time; });
+    }
+    auto draw_row = [&](const tracking::Run& r, bool child) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      bool sel = r.run_id == app.selected_run;
+      const bool sel = r.run_id == app.selected_run;
       ImGui::PushID(r.run_id.c_str());
-      if (ImGui::Selectable(r.run_name.c_str(), sel, ImGuiSelectableFlags_SpanAllColumns)) app.selected_run = r.run_id;
+      auto kids = children.find(r.run_id);
+      bool open = false;
+      ImGuiTreeNodeFlags tf = ImGuiTreeNodeFlags_SpanFullWidth | (sel ? ImGuiTreeNodeFlags_Selected : 0);
+      if (child || kids == children.end()) {
+        ImGui::TreeNodeEx(r.run_name.c_str(), tf | ImGuiTreeNodeFlags_Leaf | ImGuiTreeNodeFlags_NoTreePushOnOpen);
+      } else {
+        std::string label = r.run_name + "  (" + std::to_string(kids->second.size()) + " nested)";
+        open = ImGui::TreeNodeEx(label.c_str(), tf | ImGuiTreeNodeFlags_OpenOnArrow);
+      }
+      if (ImGui::IsItemClicked() && !ImGui::IsItemToggledOpen()) app.selected_run = r.run_id;
       track_widget(app, "run:" + r.run_name);
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
@@ -128,6 +156,15 @@ void draw_runs_panel(AppState& app, const Layout& l) {
         ImGui::TableSetColumnIndex(c++);
         auto it = r.params.find(p);
         ImGui::TextUnformatted(it == r.params.end() ? "" : it->second.c_str());
+      }
+      return open;
+    };
+    for (const auto& r : app.runs) {
+      auto p = r.tags.find(tracking::kParentRunIdTag);
+      if (p != r.tags.end() && present.count(p->second)) continue;  // drawn under its parent
+      if (draw_row(r, false)) {
+        for (const tracking::Run* c : children[r.run_id]) draw_row(*c, true);
+        ImGui::TreePop();
       }
     }
     ImGui::EndTable();
