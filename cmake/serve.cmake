@@ -46,6 +46,6 @@ if(MLLAB_BUILD_TESTS)
   # MLLAB_VERSION comes with mllab_core (a PUBLIC definition); the fixtures live in the source tree.
   target_compile_definitions(mllab_serve_tests PRIVATE MLLAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   # g++ 12 reports false -Wrestrict positives inside std::string concatenation (GCC bug 105329).
-  target_compile_options(mllab_serve_tests PRIVATE -Wno-restrict)
+  target_compile_options(mllab_serve_tests PRIVATE -Wno-restrict -O0)
   add_test(NAME mllab_serve_tests COMMAND mllab_serve_tests)
 endif()
