@@ -4,19 +4,34 @@
 // and HistGradientBoostingClassifier(max_iter=100) single-threaded on rows 0..99,999 and prints
 // training time, peak RSS and accuracy on rows 100,000..119,999.
 //
+// The "sentiment" case times the course's text pipeline (examples/sentiment-rf-baseline.json:
+// TF-IDF + StandardScaler(with_mean=False) + RandomForestClassifier on
+// assets/datasets/sentiment.csv; scikit-learn's side is bench/bench_pipelines_sklearn.py
+// sentiment): the median over repeated fits of the whole pipeline fit (what a run's
+// mllab.fit_ms measures; the process's first fit is printed too), of the forest alone on the sparse features and on their dense copy,
+// and of predict_proba on the test rows; it checks that the sparse and dense forests agree.
+// Run it from the repository root.
+//
 // Built by CMake as mllab_bench_trees (native, and wasm under node); run by scripts/bench.sh.
-// Run: mllab_bench_trees [rf|hgb|logreg|all]
+// Run: mllab_bench_trees [rf|hgb|logreg|sentiment|all] [repeats (sentiment, default 15)]
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/data/csv.hpp"
 #include "core/ml/forest.hpp"
 #include "core/ml/logistic_regression.hpp"
 #include "core/ml/hist_gradient_boosting.hpp"
+#include "core/ml/split.hpp"
+#include "core/pipeline/fitted_pipeline.hpp"
+#include "core/pipeline/spec.hpp"
 
 namespace {
 
@@ -96,10 +111,102 @@ void run(const char* name, const char* tag, Model& model, const Matrix& xtr, con
               std::chrono::duration<double>(t1 - t0).count(), accuracy(pred, yte), peak, rss_before);
 }
 
+// The bytes of `path` (relative to the working directory); exits when it cannot be read.
+std::string read_file(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s (run from the repository root)\n", path);
+    std::exit(1);
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The value of `r`; exits with its message on an error.
+template <typename T>
+T value_or_exit(mllab::Result<T> r) {
+  if (!r) {
+    std::fprintf(stderr, "%s\n", r.status().message().c_str());
+    std::exit(1);
+  }
+  return std::move(r).value();
+}
+
+// Seconds elapsed since t0.
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The median of v.
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// The course's TF-IDF + random forest pipeline on the sentiment sentences (see the top).
+void run_sentiment(int repeats) {
+  using mllab::pipeline::FittedPipeline;
+  const auto spec = value_or_exit(
+      mllab::pipeline::parse_pipeline_spec(read_file("examples/sentiment-rf-baseline.json")));
+  const std::string csv = read_file(spec.dataset_path.c_str());
+  const auto table = value_or_exit(mllab::data::read_csv(csv));
+  const auto labels = value_or_exit(mllab::pipeline::encode_labels(table, spec.target));
+  const int k = static_cast<int>(labels.classes.size());
+  const auto split = mllab::ml::train_test_split(labels.y, k, spec.test_size, spec.random_state,
+                                                 spec.stratify);
+  const mllab::data::Table xtr = table.take_rows(split.train), xte = table.take_rows(split.test);
+  std::vector<int> ytr, yte;
+  for (size_t i : split.train) ytr.push_back(labels.y[i]);
+  for (size_t i : split.test) yte.push_back(labels.y[i]);
+
+  std::vector<double> t_pipeline, t_sparse, t_dense, t_predict;
+  double acc = 0.0;
+  bool same = true;
+  for (int rep = 0; rep < repeats; ++rep) {
+    FittedPipeline model = value_or_exit(FittedPipeline::from_spec(spec));
+    auto t0 = std::chrono::steady_clock::now();
+    model.fit(xtr, ytr, k);
+    t_pipeline.push_back(seconds_since(t0));
+    t0 = std::chrono::steady_clock::now();
+    const Matrix proba = model.predict_proba(xte);
+    t_predict.push_back(seconds_since(t0));
+    acc = accuracy(model.predict(xte), yte);
+    // The forest alone, on the features it saw (sparse) and on their dense copy.
+    const auto features = model.transform(xtr);
+    const auto test_features = model.transform(xte);
+    const auto params = model.steps.back().classifier->params();
+    mllab::ml::RandomForestClassifier sparse(params), dense(params);
+    t0 = std::chrono::steady_clock::now();
+    sparse.fit_sparse(features.sp, ytr, k);
+    t_sparse.push_back(seconds_since(t0));
+    const Matrix xd = features.to_dense();
+    t0 = std::chrono::steady_clock::now();
+    dense.fit(xd, ytr, k);
+    t_dense.push_back(seconds_since(t0));
+    same = same && sparse.predict_proba_sparse(test_features.sp) == proba &&
+           dense.predict_proba(test_features.to_dense()) == proba;
+  }
+  std::printf("sentiment: %zu train / %zu test rows, %d repeats (medians)\n", ytr.size(),
+              yte.size(), repeats);
+  std::printf("  pipeline fit %7.4f s (first %7.4f s)  (forest on sparse features %7.4f s, on the "
+              "dense copy %7.4f s)\n",
+              median(t_pipeline), t_pipeline.front(), median(t_sparse), median(t_dense));
+  std::printf("  predict_proba on the test rows %7.4f s  test accuracy %.4f  sparse == dense: %s\n",
+              median(t_predict), acc, same ? "yes" : "NO");
+  std::printf("RESULT case=sentiment fit_s=%.4f quality=%.4f peak_mb=%.1f base_mb=%.1f\n",
+              median(t_pipeline), acc, peak_rss_mb(), 0.0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string which = argc > 1 ? argv[1] : "all";
+  if (which == "sentiment") {
+    run_sentiment(argc > 2 ? std::max(1, std::atoi(argv[2])) : 15);
+    return 0;
+  }
   Matrix x;
   std::vector<int> y;
   make_synthetic(&x, &y);

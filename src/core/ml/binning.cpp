@@ -33,41 +33,83 @@ double percentile_midpoint(const SortedColumn& sorted, double q) {
   return b - (b - a) * 0.5;  // numpy's _lerp at t = 0.5
 }
 
+// The edges of one column from its values (see FeatureBinner); `col.nonzero` is sorted here.
+// `distinct` is scratch space.
+void column_edges(SortedColumn& col, int max_bins, std::vector<double>* distinct,
+                  std::vector<double>* out) {
+  std::sort(col.nonzero.begin(), col.nonzero.end());
+  col.n_negative = static_cast<size_t>(
+      std::lower_bound(col.nonzero.begin(), col.nonzero.end(), 0.0) - col.nonzero.begin());
+  std::vector<double>& edges = *out;
+  edges.clear();
+  // The distinct values, ascending (zero between the negative and positive ones); stop early
+  // once there are too many.
+  std::vector<double>& u = *distinct;
+  u.clear();
+  const auto limit = static_cast<size_t>(max_bins);
+  for (size_t i = 0; i < col.nonzero.size() && u.size() <= limit; ++i) {
+    if (i == col.n_negative && col.zeros > 0) u.push_back(0.0);
+    if (u.empty() || col.nonzero[i] != u.back()) u.push_back(col.nonzero[i]);
+  }
+  if (col.n_negative == col.nonzero.size() && col.zeros > 0) u.push_back(0.0);
+  if (u.size() <= limit) {
+    for (size_t i = 1; i < u.size(); ++i) edges.push_back((u[i - 1] + u[i]) * 0.5);
+  } else {
+    for (int k = 1; k < max_bins; ++k) {
+      // np.linspace(0, 100, max_bins + 1)[k]
+      double q = 100.0 * static_cast<double>(k) / static_cast<double>(max_bins);
+      double e = percentile_midpoint(col, q);
+      if (edges.empty() || e > edges.back()) edges.push_back(e);
+    }
+    // The top edge must leave the maximum in the last bin.
+    while (!edges.empty() && edges.back() >= col[col.size() - 1]) edges.pop_back();
+  }
+}
+
 }  // namespace
 
 void FeatureBinner::fit(const Eigen::MatrixXd& x, int max_bins) {
   max_bins = std::clamp(max_bins, 2, kMaxBins);
   edges_.assign(static_cast<size_t>(x.cols()), {});
   SortedColumn col;
+  std::vector<double> distinct;
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     col.nonzero.clear();
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
       if (x(i, j) != 0.0) col.nonzero.push_back(x(i, j));
     }
     col.zeros = static_cast<size_t>(x.rows()) - col.nonzero.size();
-    std::sort(col.nonzero.begin(), col.nonzero.end());
-    col.n_negative = static_cast<size_t>(
-        std::lower_bound(col.nonzero.begin(), col.nonzero.end(), 0.0) - col.nonzero.begin());
-    std::vector<double>& edges = edges_[static_cast<size_t>(j)];
-    // Count distinct values (stop early once there are too many).
-    size_t distinct = col.size() == 0 ? 0 : 1;
-    for (size_t i = 1; i < col.size() && distinct <= static_cast<size_t>(max_bins); ++i) {
-      if (col[i] != col[i - 1]) ++distinct;
+    column_edges(col, max_bins, &distinct, &edges_[static_cast<size_t>(j)]);
+  }
+}
+
+void FeatureBinner::fit(const Eigen::SparseMatrix<double, Eigen::RowMajor>& x, int max_bins) {
+  max_bins = std::clamp(max_bins, 2, kMaxBins);
+  const auto n_cols = static_cast<size_t>(x.cols());
+  edges_.assign(n_cols, {});
+  // Gather each column's non-zero values (a column-major copy, without Eigen's conversion so
+  // that stored zeros are dropped on the way).
+  std::vector<size_t> start(n_cols + 1, 0);
+  for (Eigen::Index i = 0; i < x.outerSize(); ++i) {
+    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(x, i); it; ++it) {
+      if (it.value() != 0.0) ++start[static_cast<size_t>(it.col()) + 1];
     }
-    if (distinct <= static_cast<size_t>(max_bins)) {
-      for (size_t i = 1; i < col.size(); ++i) {
-        if (col[i] != col[i - 1]) edges.push_back((col[i - 1] + col[i]) * 0.5);
-      }
-    } else {
-      for (int k = 1; k < max_bins; ++k) {
-        // np.linspace(0, 100, max_bins + 1)[k]
-        double q = 100.0 * static_cast<double>(k) / static_cast<double>(max_bins);
-        double e = percentile_midpoint(col, q);
-        if (edges.empty() || e > edges.back()) edges.push_back(e);
-      }
-      // The top edge must leave the maximum in the last bin.
-      while (!edges.empty() && edges.back() >= col[col.size() - 1]) edges.pop_back();
+  }
+  for (size_t j = 0; j < n_cols; ++j) start[j + 1] += start[j];
+  std::vector<double> values(start[n_cols]);
+  std::vector<size_t> fill(start.begin(), start.end() - 1);
+  for (Eigen::Index i = 0; i < x.outerSize(); ++i) {
+    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(x, i); it; ++it) {
+      if (it.value() != 0.0) values[fill[static_cast<size_t>(it.col())]++] = it.value();
     }
+  }
+  SortedColumn col;
+  std::vector<double> distinct;
+  for (size_t j = 0; j < n_cols; ++j) {
+    col.nonzero.assign(values.begin() + static_cast<ptrdiff_t>(start[j]),
+                       values.begin() + static_cast<ptrdiff_t>(start[j + 1]));
+    col.zeros = static_cast<size_t>(x.rows()) - col.nonzero.size();
+    column_edges(col, max_bins, &distinct, &edges_[j]);
   }
 }
 

@@ -3,10 +3,12 @@
 // sorted values, as LightGBM and scikit-learn's HistGradientBoosting do.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include <Eigen/Dense>
+#include <Eigen/Sparse>
 
 namespace mllab::ml {
 
@@ -23,8 +25,16 @@ class FeatureBinner {
 
   // Learns the edges from the columns of `x` (finite values; not checked); 2 <= max_bins <= 255.
   void fit(const Eigen::MatrixXd& x, int max_bins);
+  // The same from sparse rows (CSR; finite values, not checked): absent entries are zeros, and
+  // the edges are exactly those fit() learns from the densified matrix.
+  void fit(const Eigen::SparseMatrix<double, Eigen::RowMajor>& x, int max_bins);
   // Bin codes of `x`, column-major: out[j * x.rows() + i] is the bin of x(i, j).
   std::vector<uint8_t> transform(const Eigen::MatrixXd& x) const;
+  // Bin code of value `v` of feature `j`.
+  uint8_t code(int j, double v) const {
+    const std::vector<double>& e = edges_[static_cast<size_t>(j)];
+    return static_cast<uint8_t>(std::lower_bound(e.begin(), e.end(), v) - e.begin());
+  }
   // Bin upper edges of feature `j`, ascending (n_bins(j) - 1 values).
   const std::vector<double>& edges(int j) const { return edges_[static_cast<size_t>(j)]; }
   // Number of bins of feature `j` (1 for a constant feature).

@@ -12,8 +12,6 @@ namespace {
 const char* const kClassifier = "RandomForestClassifier";
 const char* const kRegressor = "RandomForestRegressor";
 
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 // The forest parameters shared by both models, in scikit-learn's order.
 std::vector<ParamSpec> forest_specs(const ParamSpec& criterion, const std::string& max_features) {
   ParamSpec n_estimators;
@@ -81,22 +79,6 @@ json trees_to_json(const std::vector<TreeModel>& trees) {
   return arr;
 }
 
-// Sum over trees of the leaf outputs for the rows of `x`, divided by the number of trees.
-Matrix mean_outputs(const std::vector<TreeModel>& trees, const Matrix& x, int n_values) {
-  const RowMajor xr = x;
-  Matrix sum = Matrix::Zero(x.rows(), n_values);
-  const auto cols = static_cast<int64_t>(x.cols());
-  for (const auto& tree : trees) {
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-      const int leaf = tree.leaf(xr.data() + i * cols, 1);
-      const double* v = &tree.value[static_cast<size_t>(leaf) * static_cast<size_t>(n_values)];
-      for (int c = 0; c < n_values; ++c) sum(i, c) += v[c];
-    }
-  }
-  sum /= static_cast<double>(trees.size());
-  return sum;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -135,9 +117,25 @@ RandomForestClassifier::RandomForestClassifier(const json& params) {
 void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int n_classes) {
   tree_params::check_fit_input(kClassifier, x, y.size());
   const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes);
+  FeatureBinner binner;
+  binner.fit(x, FeatureBinner::kMaxBins);
+  fit_binned(BinnedData::from_dense(x, binner), y, n_classes, count);
+}
+
+void RandomForestClassifier::fit_sparse(const SparseMatrix& x, const std::vector<int>& y,
+                                        int n_classes) {
+  tree_params::check_fit_input(kClassifier, x, y.size());
+  const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes);
+  FeatureBinner binner;
+  binner.fit(x, FeatureBinner::kMaxBins);
+  fit_binned(BinnedData::from_sparse(x, binner), y, n_classes, count);
+}
+
+void RandomForestClassifier::fit_binned(const BinnedData& data, const std::vector<int>& y,
+                                        int n_classes, const std::vector<int64_t>& count) {
+  const int n_features = data.n_features;
   TreeGrowOptions options = options_;
-  options.max_features =
-      tree_params::parse_max_features(kClassifier, max_features_, static_cast<int>(x.cols()));
+  options.max_features = tree_params::parse_max_features(kClassifier, max_features_, n_features);
   std::vector<int> classes;
   for (int c = 0; c < n_classes; ++c) {
     if (count[static_cast<size_t>(c)] > 0) classes.push_back(c);
@@ -158,18 +156,14 @@ void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int
     std::vector<double> cc(count.begin(), count.end());
     class_weight = balanced(cc, static_cast<double>(n));
   }
-  FeatureBinner binner;
-  binner.fit(x, FeatureBinner::kMaxBins);
-  const std::vector<uint8_t> codes = binner.transform(x);
-  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner, {}, {}};
-  data.compute_major_bins();
   Rng master(tree_params::seed_from(params_.at("random_state")));
   std::vector<uint64_t> seeds(static_cast<size_t>(n_estimators_));
   for (auto& s : seeds) s = master.next_u64();
   std::vector<TreeModel> trees;
   trees.reserve(seeds.size());
-  std::vector<double> weight(n), importance, importance_sum(static_cast<size_t>(x.cols()), 0.0);
+  std::vector<double> weight(n), importance, importance_sum(static_cast<size_t>(n_features), 0.0);
   int n_split_trees = 0;
+  TreeGrower grower(data, y.data(), n_classes, nullptr, options);
   for (uint64_t seed : seeds) {
     Rng rng(seed);
     if (bootstrap_) {
@@ -186,8 +180,7 @@ void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int
     if (class_weight_ != "none") {
       for (size_t i = 0; i < n; ++i) weight[i] *= cw[static_cast<size_t>(y[i])];
     }
-    importance.assign(static_cast<size_t>(x.cols()), 0.0);
-    trees.push_back(grow_tree(data, y.data(), n_classes, nullptr, weight, options, rng, &importance));
+    trees.push_back(grower.grow(weight, rng, &importance));
     if (trees.back().n_nodes() > 1) {
       const std::vector<double> norm = tree_params::normalized(importance);
       for (size_t j = 0; j < norm.size(); ++j) importance_sum[j] += norm[j];
@@ -196,7 +189,7 @@ void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int
   }
   trees_ = std::move(trees);
   importances_ = forest_importances(importance_sum, n_split_trees);
-  n_features_ = static_cast<int>(x.cols());
+  n_features_ = n_features;
   n_classes_ = n_classes;
   classes_ = std::move(classes);
   fitted_ = true;
@@ -204,7 +197,16 @@ void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int
 
 Matrix RandomForestClassifier::predict_proba(const Matrix& x) const {
   tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
-  return mean_outputs(trees_, x, n_classes_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_);
+}
+
+Matrix RandomForestClassifier::predict_proba_sparse(const SparseMatrix& x) const {
+  tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_);
+}
+
+std::vector<int> RandomForestClassifier::predict_sparse(const SparseMatrix& x) const {
+  return tree_params::most_probable(predict_proba_sparse(x));
 }
 
 json RandomForestClassifier::state() const {
@@ -256,34 +258,52 @@ RandomForestRegressor::RandomForestRegressor(const json& params) {
   bootstrap_ = params_.at("bootstrap").get<bool>();
 }
 
-void RandomForestRegressor::fit(const Matrix& x, const Vector& y) {
-  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()));
+namespace {
+
+// Throws when a target is not finite.
+void check_targets(const Vector& y) {
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y(i))) {
       throw_invalid(kRegressor, "y contains a non-finite value at row " + std::to_string(i));
     }
   }
-  TreeGrowOptions options = options_;
-  options.max_features =
-      tree_params::parse_max_features(kRegressor, max_features_, static_cast<int>(x.cols()));
-  const auto n = static_cast<size_t>(y.size());
+}
+
+}  // namespace
+
+void RandomForestRegressor::fit(const Matrix& x, const Vector& y) {
+  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()));
+  check_targets(y);
   FeatureBinner binner;
   binner.fit(x, FeatureBinner::kMaxBins);
-  const std::vector<uint8_t> codes = binner.transform(x);
-  BinnedData data{codes.data(), x.rows(), static_cast<int>(x.cols()), &binner, {}, {}};
-  data.compute_major_bins();
+  fit_binned(BinnedData::from_dense(x, binner), y);
+}
+
+void RandomForestRegressor::fit_sparse(const SparseMatrix& x, const Vector& y) {
+  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()));
+  check_targets(y);
+  FeatureBinner binner;
+  binner.fit(x, FeatureBinner::kMaxBins);
+  fit_binned(BinnedData::from_sparse(x, binner), y);
+}
+
+void RandomForestRegressor::fit_binned(const BinnedData& data, const Vector& y) {
+  const int n_features = data.n_features;
+  TreeGrowOptions options = options_;
+  options.max_features = tree_params::parse_max_features(kRegressor, max_features_, n_features);
+  const auto n = static_cast<size_t>(y.size());
   Rng master(tree_params::seed_from(params_.at("random_state")));
   std::vector<uint64_t> seeds(static_cast<size_t>(n_estimators_));
   for (auto& s : seeds) s = master.next_u64();
   std::vector<TreeModel> trees;
   trees.reserve(seeds.size());
-  std::vector<double> weight(n, 1.0), importance, importance_sum(static_cast<size_t>(x.cols()), 0.0);
+  std::vector<double> weight(n, 1.0), importance, importance_sum(static_cast<size_t>(n_features), 0.0);
   int n_split_trees = 0;
+  TreeGrower grower(data, nullptr, 0, y.data(), options);
   for (uint64_t seed : seeds) {
     Rng rng(seed);
     if (bootstrap_) bootstrap_counts(rng, n, &weight);
-    importance.assign(static_cast<size_t>(x.cols()), 0.0);
-    trees.push_back(grow_tree(data, nullptr, 0, y.data(), weight, options, rng, &importance));
+    trees.push_back(grower.grow(weight, rng, &importance));
     if (trees.back().n_nodes() > 1) {
       const std::vector<double> norm = tree_params::normalized(importance);
       for (size_t j = 0; j < norm.size(); ++j) importance_sum[j] += norm[j];
@@ -292,13 +312,18 @@ void RandomForestRegressor::fit(const Matrix& x, const Vector& y) {
   }
   trees_ = std::move(trees);
   importances_ = forest_importances(importance_sum, n_split_trees);
-  n_features_ = static_cast<int>(x.cols());
+  n_features_ = n_features;
   fitted_ = true;
 }
 
 Vector RandomForestRegressor::predict(const Matrix& x) const {
   tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
-  return mean_outputs(trees_, x, 1).col(0);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1).col(0);
+}
+
+Vector RandomForestRegressor::predict_sparse(const SparseMatrix& x) const {
+  tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1).col(0);
 }
 
 json RandomForestRegressor::state() const {

@@ -15,9 +15,11 @@ namespace mllab::ml {
 // mllab::Rng) considering max_features randomly drawn features per node. Features are binned
 // once for the whole forest into at most 255 quantile bins (see FeatureBinner), so split
 // thresholds are bin edges (the histogram splits of LightGBM / HistGradientBoosting, not
-// scikit-learn's exact splits); this is what makes training fast. predict_proba is the mean of
-// the trees' leaf class frequencies and feature_importances the mean of the trees' normalized
-// impurity importances, as scikit-learn. Training is single-threaded: n_jobs is accepted for
+// scikit-learn's exact splits); this is what makes training fast. Sparse input (fit_sparse) is
+// binned without densifying and mostly-zero features are read through their non-zero entries
+// only (see BinnedData); the forest is the one fit gives on the dense copy. predict_proba is the
+// mean of the trees' leaf class frequencies and feature_importances the mean of the trees'
+// normalized impurity importances, as scikit-learn. Training is single-threaded: n_jobs is accepted for
 // compatibility and ignored. The same random_state gives identical forests natively and in
 // WebAssembly.
 class RandomForestClassifier : public Classifier {
@@ -38,6 +40,12 @@ class RandomForestClassifier : public Classifier {
   void fit(const Matrix& x, const std::vector<int>& y, int n_classes) override;
   // n_rows x n_classes: the mean over trees of the leaf class frequencies.
   Matrix predict_proba(const Matrix& x) const override;
+  // fit on sparse rows (CSR) without densifying: the same forest as fit on the dense copy.
+  void fit_sparse(const SparseMatrix& x, const std::vector<int>& y, int n_classes) override;
+  // predict_proba on sparse rows: the same values as on the dense copy.
+  Matrix predict_proba_sparse(const SparseMatrix& x) const override;
+  // predict on sparse rows (the most probable class, lowest index on ties).
+  std::vector<int> predict_sparse(const SparseMatrix& x) const override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
   // {"version": 1, "n_features", "n_classes", "classes", "trees", "feature_importances"}.
@@ -55,6 +63,10 @@ class RandomForestClassifier : public Classifier {
   int n_features() const { return n_features_; }
 
  private:
+  // Grows the forest on binned data (labels checked by the caller).
+  void fit_binned(const BinnedData& data, const std::vector<int>& y, int n_classes,
+                  const std::vector<int64_t>& count);
+
   json params_;
   TreeGrowOptions options_;
   int n_estimators_ = 100;
@@ -88,6 +100,10 @@ class RandomForestRegressor : public Regressor {
   void fit(const Matrix& x, const Vector& y) override;
   // The mean of the trees' predictions per row.
   Vector predict(const Matrix& x) const override;
+  // fit on sparse rows (CSR) without densifying: the same forest as fit on the dense copy.
+  void fit_sparse(const SparseMatrix& x, const Vector& y) override;
+  // predict on sparse rows: the same values as on the dense copy.
+  Vector predict_sparse(const SparseMatrix& x) const override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
   // {"version": 1, "n_features", "trees", "feature_importances"}.
@@ -103,6 +119,9 @@ class RandomForestRegressor : public Regressor {
   int n_features() const { return n_features_; }
 
  private:
+  // Grows the forest on binned data (targets checked by the caller).
+  void fit_binned(const BinnedData& data, const Vector& y);
+
   json params_;
   TreeGrowOptions options_;
   int n_estimators_ = 100;

@@ -49,6 +49,18 @@ class Classifier {
   virtual Matrix predict_proba(const Matrix& x) const = 0;
   // Most probable class per row.
   virtual std::vector<int> predict(const Matrix& x) const;
+  // fit, predict_proba and predict on sparse rows (CSR; absent entries are zeros). The defaults
+  // use the dense copy; models with a sparse path (trees, forests) override them and give the
+  // same results as on the dense copy.
+  virtual void fit_sparse(const SparseMatrix& x, const std::vector<int>& y, int n_classes) {
+    fit(Matrix(x), y, n_classes);
+  }
+  virtual Matrix predict_proba_sparse(const SparseMatrix& x) const {
+    return predict_proba(Matrix(x));
+  }
+  virtual std::vector<int> predict_sparse(const SparseMatrix& x) const {
+    return predict(Matrix(x));
+  }
   virtual bool is_fitted() const = 0;
   virtual json state() const = 0;
   virtual Status load_state(const json& state) = 0;
@@ -64,6 +76,9 @@ class Regressor {
   virtual void fit(const Matrix& x, const Vector& y) = 0;
   // One prediction per row.
   virtual Vector predict(const Matrix& x) const = 0;
+  // fit and predict on sparse rows (CSR); the defaults use the dense copy (see Classifier).
+  virtual void fit_sparse(const SparseMatrix& x, const Vector& y) { fit(Matrix(x), y); }
+  virtual Vector predict_sparse(const SparseMatrix& x) const { return predict(Matrix(x)); }
   virtual bool is_fitted() const = 0;
   virtual json state() const = 0;
   virtual Status load_state(const json& state) = 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,21 +67,45 @@ struct TreeGrowOptions {
   int max_features = 1;
 };
 
-// Binned training data shared by the trees of a model.
+// Binned training data shared by the trees of a model. A feature whose most frequent bin holds
+// more than half of the rows (a TF-IDF, one-hot or mostly-zero column) is stored sparse: only
+// its entries off that bin are kept, listed per feature (rows ascending) and per row, and the
+// grower adds that bin's rows by subtraction. The other features keep one code per row.
+// from_dense and from_sparse give the same BinnedData for the same values, so a model fitted
+// on a sparse matrix is identical to the one fitted on its dense copy.
 struct BinnedData {
-  // Column-major codes (FeatureBinner::transform).
-  const uint8_t* codes = nullptr;
   int64_t n_rows = 0;
   int n_features = 0;
   const FeatureBinner* binner = nullptr;
-  // Per feature, its most frequent code (filled by compute_major_bins; the grower adds that
-  // bin's rows by subtraction).
-  std::vector<int> major_bin;
-  // Per feature, whether its most frequent code holds more than half of the rows (sparse data);
-  // only then is the subtraction worth it.
-  std::vector<uint8_t> major_dominant;
-  // Fills major_bin from the codes.
-  void compute_major_bins();
+  // Per feature, its most frequent code (the lowest on ties).
+  std::vector<uint8_t> major_bin;
+  // Per feature, 1 when it is stored sparse.
+  std::vector<uint8_t> is_sparse;
+  // Codes of the dense features: feature f's n_rows codes start at dense_offset[f] (-1 for a
+  // sparse feature).
+  std::vector<uint8_t> dense_codes;
+  std::vector<int64_t> dense_offset;
+  // Entries of the sparse features off their major bin, per feature: feature f's are
+  // [col_start[f], col_start[f + 1]) of col_row (ascending) / col_code.
+  std::vector<int32_t> col_start;
+  std::vector<int32_t> col_row;
+  std::vector<uint8_t> col_code;
+  // The same entries per row: row r's are [row_start[r], row_start[r + 1]) of row_feature
+  // (ascending) / row_code (empty when no feature is sparse).
+  std::vector<int32_t> row_start;
+  std::vector<int32_t> row_feature;
+  std::vector<uint8_t> row_code;
+
+  // Bins the columns of `x` with `binner` (fitted on x; kept by pointer).
+  static BinnedData from_dense(const Eigen::MatrixXd& x, const FeatureBinner& binner);
+  // Bins sparse rows with `binner` (fitted on x; kept by pointer); absent entries are zeros.
+  static BinnedData from_sparse(const SparseMatrix& x, const FeatureBinner& binner);
+  // The n_rows codes of dense feature `f`.
+  const uint8_t* dense_column(int f) const {
+    return dense_codes.data() + dense_offset[static_cast<size_t>(f)];
+  }
+  // Number of stored sparse entries.
+  int64_t n_entries() const { return static_cast<int64_t>(col_row.size()); }
 };
 
 // Grows one tree depth-first (as scikit-learn's DepthFirstTreeBuilder with the "best" splitter)
@@ -94,6 +119,27 @@ struct BinnedData {
 TreeModel grow_tree(const BinnedData& data, const int* cls, int n_classes, const double* target,
                     const std::vector<double>& weight, const TreeGrowOptions& options, Rng& rng,
                     std::vector<double>* importance);
+
+namespace detail {
+class Grower;
+}  // namespace detail
+
+// Grows trees one after another on the same binned data, as grow_tree does, reusing its work
+// buffers between trees (a forest's trees). `data`, `cls` / `target` and `options` must outlive
+// it.
+class TreeGrower {
+ public:
+  TreeGrower(const BinnedData& data, const int* cls, int n_classes, const double* target,
+             const TreeGrowOptions& options);
+  ~TreeGrower();
+  TreeGrower(const TreeGrower&) = delete;
+  TreeGrower& operator=(const TreeGrower&) = delete;
+  // One tree for sample weights `weight` (see grow_tree); `importance` is reset first.
+  TreeModel grow(const std::vector<double>& weight, Rng& rng, std::vector<double>* importance);
+
+ private:
+  std::unique_ptr<detail::Grower> impl_;
+};
 
 // Helpers shared by the tree models.
 namespace tree_params {
@@ -113,12 +159,19 @@ int parse_max_features(const std::string& who, const std::string& value, int n_f
 uint64_t seed_from(const json& random_state);
 // Common input checks of fit: rows >= 1, cols >= 1, finite X (naming column and row).
 void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets);
+// The same for sparse rows (the first non-finite stored value by column, then row, is named).
+void check_fit_input(const std::string& who, const SparseMatrix& x, size_t n_targets);
 // Labels in [0, n_classes), at least 2 distinct; returns per-class counts.
 std::vector<int64_t> check_labels(const std::string& who, const std::vector<int>& y,
                                   int n_classes);
 // Predict-time checks: fitted, column count, finite X.
 void check_predict_input(const std::string& who, bool fitted, const char* method,
                          const Matrix& x, int n_features);
+// The same for sparse rows.
+void check_predict_input(const std::string& who, bool fitted, const char* method,
+                         const SparseMatrix& x, int n_features);
+// The most probable class per row of `proba` (the lowest index on ties, as np.argmax).
+std::vector<int> most_probable(const Matrix& proba);
 // scikit-learn's normalized impurity importances: sum 1, or all zeros when there is no split.
 std::vector<double> normalized(const std::vector<double>& importance);
 // Reads the common state header {"version", "n_features"} (and n_classes / classes for
@@ -136,6 +189,13 @@ json resolve_or_throw(const std::string& who, const std::vector<ParamSpec>& spec
                       const json& params);
 // Leaf outputs of `tree` for the rows of `x`: x.rows() x tree.n_values.
 void tree_outputs(const TreeModel& tree, const Matrix& x, Matrix* out);
+// Mean over trees[0..n_trees) of the leaf outputs for the rows of `x` (x.rows() x n_values).
+// The trees are copied once into a compact node array that blocks of rows walk in lockstep;
+// each row's sums run over the trees in order.
+Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const Matrix& x, int n_values);
+// The same for sparse rows: each block of rows is scattered once into dense buffers and sent
+// down every tree, so the result equals the dense computation bit for bit.
+Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const SparseMatrix& x, int n_values);
 // Reads the number array 'feature_importances' of length n_features.
 Status read_importances(const json& state, const std::string& who, int n_features,
                         std::vector<double>* out);
@@ -165,6 +225,12 @@ class DecisionTreeClassifier : public Classifier {
   void fit(const Matrix& x, const std::vector<int>& y, int n_classes) override;
   // n_rows x n_classes leaf class frequencies.
   Matrix predict_proba(const Matrix& x) const override;
+  // fit on sparse rows (CSR) without densifying: the same tree as fit on the dense copy.
+  void fit_sparse(const SparseMatrix& x, const std::vector<int>& y, int n_classes) override;
+  // predict_proba on sparse rows: the same values as on the dense copy.
+  Matrix predict_proba_sparse(const SparseMatrix& x) const override;
+  // predict on sparse rows (the most probable class, lowest index on ties).
+  std::vector<int> predict_sparse(const SparseMatrix& x) const override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
   // {"version": 1, "n_features", "n_classes", "classes", "tree", "feature_importances"}.
@@ -182,6 +248,10 @@ class DecisionTreeClassifier : public Classifier {
   int n_features() const { return n_features_; }
 
  private:
+  // Grows the tree on binned data (labels checked by the caller).
+  void fit_binned(const BinnedData& data, const std::vector<int>& y, int n_classes,
+                  const std::vector<int64_t>& count);
+
   json params_;
   TreeGrowOptions options_;
   std::string max_features_;
@@ -211,6 +281,10 @@ class DecisionTreeRegressor : public Regressor {
   void fit(const Matrix& x, const Vector& y) override;
   // The leaf mean per row.
   Vector predict(const Matrix& x) const override;
+  // fit on sparse rows (CSR) without densifying: the same tree as fit on the dense copy.
+  void fit_sparse(const SparseMatrix& x, const Vector& y) override;
+  // predict on sparse rows: the same values as on the dense copy.
+  Vector predict_sparse(const SparseMatrix& x) const override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
   // {"version": 1, "n_features", "tree", "feature_importances"}.
@@ -226,6 +300,9 @@ class DecisionTreeRegressor : public Regressor {
   int n_features() const { return n_features_; }
 
  private:
+  // Grows the tree on binned data (targets checked by the caller).
+  void fit_binned(const BinnedData& data, const Vector& y);
+
   json params_;
   TreeGrowOptions options_;
   std::string max_features_;

@@ -289,26 +289,36 @@ Features FittedPipeline::transform(const data::Table& x) const {
   return const_cast<FittedPipeline*>(this)->apply(x, false);
 }
 
+// The estimator receives sparse features as they are (a model without a sparse path densifies
+// them itself).
 void FittedPipeline::fit(const data::Table& x, const std::vector<int>& y, int n_classes) {
-  ml::Matrix m = fit_transform_features(x).to_dense();
-  steps.back().classifier->fit(m, y, n_classes);
+  Features f = fit_transform_features(x);
+  if (f.sparse) steps.back().classifier->fit_sparse(f.sp, y, n_classes);
+  else steps.back().classifier->fit(f.dense, y, n_classes);
 }
 
 void FittedPipeline::fit(const data::Table& x, const ml::Vector& y) {
-  ml::Matrix m = fit_transform_features(x).to_dense();
-  steps.back().regressor->fit(m, y);
+  Features f = fit_transform_features(x);
+  if (f.sparse) steps.back().regressor->fit_sparse(f.sp, y);
+  else steps.back().regressor->fit(f.dense, y);
 }
 
 ml::Matrix FittedPipeline::predict_proba(const data::Table& x) const {
-  return steps.back().classifier->predict_proba(transform(x).to_dense());
+  Features f = transform(x);
+  if (f.sparse) return steps.back().classifier->predict_proba_sparse(f.sp);
+  return steps.back().classifier->predict_proba(f.dense);
 }
 
 std::vector<int> FittedPipeline::predict(const data::Table& x) const {
-  return steps.back().classifier->predict(transform(x).to_dense());
+  Features f = transform(x);
+  if (f.sparse) return steps.back().classifier->predict_sparse(f.sp);
+  return steps.back().classifier->predict(f.dense);
 }
 
 ml::Vector FittedPipeline::predict_values(const data::Table& x) const {
-  return steps.back().regressor->predict(transform(x).to_dense());
+  Features f = transform(x);
+  if (f.sparse) return steps.back().regressor->predict_sparse(f.sp);
+  return steps.back().regressor->predict(f.dense);
 }
 
 std::map<std::string, std::string> FittedPipeline::flat_params() const {

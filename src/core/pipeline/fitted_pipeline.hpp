@@ -47,7 +47,7 @@ struct Features {
   ml::SparseMatrix sp;
   Eigen::Index rows() const { return sparse ? sp.rows() : dense.rows(); }
   Eigen::Index cols() const { return sparse ? sp.cols() : dense.cols(); }
-  // The features as a dense matrix (estimators take dense input).
+  // The features as a dense matrix (for estimators without a sparse path).
   ml::Matrix to_dense() const;
 };
 
