@@ -33,16 +33,6 @@ constexpr double kSearchFtol = 1e-3;
 constexpr double kSearchGtol = 0.9;
 constexpr double kSearchXtol = 0.1;
 
-// log(1 + exp(z)) without overflow.
-double log1pexp(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
-
-// 1 / (1 + exp(-z)) without overflow.
-double expit(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  double e = std::exp(z);
-  return e / (1.0 + e);
-}
-
 double max_abs(const Vector& v) { return v.size() == 0 ? 0.0 : v.cwiseAbs().maxCoeff(); }
 
 // The objective, its gradient and Hessian over the flat parameter vector
@@ -81,10 +71,12 @@ class Objective {
     Matrix prob(n, k_);
     double loss = 0.0;
     if (binary()) {
+      // log(1 + exp(z)) and 1 / (1 + exp(-z)) without overflow, from one exp(-|z|).
       for (Eigen::Index i = 0; i < n; ++i) {
-        double zi = z(i, 0);
-        loss += log1pexp(zi) - y_[i] * zi;
-        prob(i, 0) = expit(zi);
+        const double zi = z(i, 0);
+        const double e = std::exp(-std::abs(zi));
+        loss += (zi > 0 ? zi + std::log1p(e) : std::log1p(e)) - y_[i] * zi;
+        prob(i, 0) = zi >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
       }
     } else {
       // Stable log-sum-exp: shift each row by its maximum.
@@ -99,7 +91,8 @@ class Objective {
         prob.row(i) /= s;
       }
     }
-    Matrix r = prob;  // d loss / d z = probabilities - one-hot targets
+    if (p != nullptr) *p = prob;
+    Matrix& r = prob;  // from here: d loss / d z = probabilities - one-hot targets
     for (Eigen::Index i = 0; i < n; ++i) {
       if (binary()) {
         r(i, 0) -= y_[i];
@@ -107,7 +100,6 @@ class Objective {
         r(i, y_[i]) -= 1.0;
       }
     }
-    if (p != nullptr) *p = std::move(prob);
     double penalty = 0.5 * inv_c_ * w.squaredNorm();
     grad->resize(n_params());
     Eigen::Map<Matrix> gw(grad->data(), d(), k_);
