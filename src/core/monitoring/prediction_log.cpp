@@ -286,13 +286,17 @@ Status PredictionLog::log(const std::vector<PredictionEntry>& entries) {
     it->second.push_back(prediction_entry_to_json(stored));
   }
   store::Batch b;
+  std::vector<std::pair<std::string, size_t>> written;
   for (const auto& log : order) {
     const std::string prefix = kPredictionsPrefix + log + "/";
-    const size_t seq = store_.keys(prefix).size();
+    const size_t seq = next_seq(prefix);
     json record = {{"schema", "mllab.predictions"}, {"schema_version", kPredictionsSchemaVersion}, {"entries", groups[log]}};
     b.put(prefix + zero_pad(seq), record.dump());
+    written.emplace_back(prefix, seq);
   }
-  return store_.commit(b);
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  for (const auto& [prefix, seq] : written) wrote_seq(prefix, seq);
+  return Status::ok();
 }
 
 Status PredictionLog::record_actual(const std::string& prediction_id, const json& actual, int64_t timestamp_ms) {
@@ -339,13 +343,25 @@ Status PredictionLog::record_actuals(const std::vector<ActualEntry>& actuals) {
     g->second.push_back({{"prediction_id", a.prediction_id}, {"actual", a.actual}, {"timestamp_ms", a.timestamp_ms}});
   }
   store::Batch b;
+  std::vector<std::pair<std::string, size_t>> written;
   for (const auto& log : order) {
     const std::string prefix = kActualsPrefix + log + "/";
-    const size_t seq = store_.keys(prefix).size();
+    const size_t seq = next_seq(prefix);
     json record = {{"schema", "mllab.prediction_actuals"}, {"schema_version", kActualsSchemaVersion}, {"actuals", groups[log]}};
     b.put(prefix + zero_pad(seq), record.dump());
+    written.emplace_back(prefix, seq);
   }
-  return store_.commit(b);
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  for (const auto& [prefix, seq] : written) wrote_seq(prefix, seq);
+  return Status::ok();
+}
+
+size_t PredictionLog::next_seq(const std::string& prefix) {
+  auto it = next_seq_.find(prefix);
+  if (it != next_seq_.end() && !store_.get(prefix + zero_pad(it->second))) return it->second;
+  const size_t seq = store_.keys(prefix).size();
+  next_seq_[prefix] = seq;
+  return seq;
 }
 
 Result<std::vector<PredictionEntry>> PredictionLog::list(const std::string& log, std::optional<int> version,

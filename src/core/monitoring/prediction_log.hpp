@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -91,7 +92,15 @@ class PredictionLog {
                                bool with_outputs = false) const;
 
  private:
+  // The next free record number under `prefix` ("predictions/<log>/"): counted once, then kept
+  // (a long-running scoring server must not list its whole log per request). If the cached
+  // number is taken (another process appended), counts again.
+  size_t next_seq(const std::string& prefix);
+  // Notes that a batch writing record `seq` under `prefix` committed.
+  void wrote_seq(const std::string& prefix, size_t seq) { next_seq_[prefix] = seq + 1; }
+
   store::Store& store_;
+  std::unordered_map<std::string, size_t> next_seq_;
 };
 
 // One entry as JSON (the record form; also for the CLI and JS).

@@ -119,6 +119,31 @@ TEST_F(PredictionLogTest, TenThousandPredictionsInFourCallsAreFourRecords) {
   EXPECT_EQ(table->column(0).strings[1], "odd");
 }
 
+// The log keeps its next record number between calls (a scoring server must not list its log
+// per request) but notices records another writer appended meanwhile: nothing is overwritten.
+TEST_F(PredictionLogTest, AppendsAfterRecordsOfAnotherWriter) {
+  ASSERT_TRUE(log_.log({entry("a", "setosa", 1, 1)}).is_ok());
+  PredictionLog other(store_);  // e.g. another process on the same store
+  ASSERT_TRUE(other.log({entry("b", "setosa", 1, 2)}).is_ok());
+  ASSERT_TRUE(other.log({entry("c", "setosa", 1, 3)}).is_ok());
+  ASSERT_TRUE(log_.log({entry("d", "setosa", 1, 4)}).is_ok());
+  ASSERT_TRUE(log_.record_actual("a", "setosa", 5).is_ok());
+  ASSERT_TRUE(other.record_actual("b", "setosa", 6).is_ok());
+  ASSERT_TRUE(log_.record_actual("d", "virginica", 7).is_ok());
+  EXPECT_EQ(store_.keys("predictions/iris/").size(), 4u);
+  EXPECT_EQ(store_.keys("prediction_actuals/iris/").size(), 3u);
+  auto listed = log_.list("iris");
+  ASSERT_TRUE(listed.is_ok());
+  std::vector<std::string> ids;
+  int with_actual = 0;
+  for (const auto& e : *listed) {
+    ids.push_back(e.prediction_id);
+    with_actual += e.actual.has_value();
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(with_actual, 3);
+}
+
 TEST_F(PredictionLogTest, ActualsJoinLaterAndGiveErrors) {
   std::vector<PredictionEntry> cls = {entry("a", "setosa", 1, 1), entry("b", "virginica", 1, 2),
                                       entry("c", "1", 2, 3)};
