@@ -79,89 +79,52 @@ std::string encode_utf8(const char32_t* begin, const char32_t* end) {
   return out;
 }
 
-// ---- Unicode tables (from Python 3.11 / Unicode 14: str.isalnum() and str.lower()) ----
+// ---- Unicode tables (generated from the build machine's Python: str.isalnum(), str.lower()) ----
 
 struct Range {
   char32_t lo, hi;
 };
 
-// Word characters (isalnum) in U+0080..U+052F and U+1E00..U+1EFF.
-constexpr Range kWordRanges[] = {
-    {0x00AA, 0x00AA}, {0x00B2, 0x00B3}, {0x00B5, 0x00B5}, {0x00B9, 0x00BA}, {0x00BC, 0x00BE},
-    {0x00C0, 0x00D6}, {0x00D8, 0x00F6}, {0x00F8, 0x02C1}, {0x02C6, 0x02D1}, {0x02E0, 0x02E4},
-    {0x02EC, 0x02EC}, {0x02EE, 0x02EE}, {0x0370, 0x0374}, {0x0376, 0x0377}, {0x037A, 0x037D},
-    {0x037F, 0x037F}, {0x0386, 0x0386}, {0x0388, 0x038A}, {0x038C, 0x038C}, {0x038E, 0x03A1},
-    {0x03A3, 0x03F5}, {0x03F7, 0x0481}, {0x048A, 0x052F}, {0x1E00, 0x1EFF},
-};
-
-// Single-code-point lowercase mappings in the same blocks: every `step`-th code point of
-// [lo, hi] maps to itself + delta. U+0130 (-> "i\u0307") and U+03A3 (final sigma) are special.
+// Every `step`-th code point of [lo, hi] lowercases to itself + delta.
 struct LowerRun {
   char32_t lo, hi;
   int step, delta;
 };
 
-constexpr LowerRun kLowerRuns[] = {
-    {0x00C0, 0x00D6, 1, 32},  {0x00D8, 0x00DE, 1, 32},     {0x0100, 0x012E, 2, 1},
-    {0x0132, 0x0136, 2, 1},   {0x0139, 0x0147, 2, 1},      {0x014A, 0x0176, 2, 1},
-    {0x0178, 0x0178, 1, -121}, {0x0179, 0x017D, 2, 1},     {0x0181, 0x0181, 1, 210},
-    {0x0182, 0x0184, 2, 1},   {0x0186, 0x0186, 1, 206},    {0x0187, 0x0187, 1, 1},
-    {0x0189, 0x018A, 1, 205}, {0x018B, 0x018B, 1, 1},      {0x018E, 0x018E, 1, 79},
-    {0x018F, 0x018F, 1, 202}, {0x0190, 0x0190, 1, 203},    {0x0191, 0x0191, 1, 1},
-    {0x0193, 0x0193, 1, 205}, {0x0194, 0x0194, 1, 207},    {0x0196, 0x0196, 1, 211},
-    {0x0197, 0x0197, 1, 209}, {0x0198, 0x0198, 1, 1},      {0x019C, 0x019C, 1, 211},
-    {0x019D, 0x019D, 1, 213}, {0x019F, 0x019F, 1, 214},    {0x01A0, 0x01A4, 2, 1},
-    {0x01A6, 0x01A6, 1, 218}, {0x01A7, 0x01A7, 1, 1},      {0x01A9, 0x01A9, 1, 218},
-    {0x01AC, 0x01AC, 1, 1},   {0x01AE, 0x01AE, 1, 218},    {0x01AF, 0x01AF, 1, 1},
-    {0x01B1, 0x01B2, 1, 217}, {0x01B3, 0x01B5, 2, 1},      {0x01B7, 0x01B7, 1, 219},
-    {0x01B8, 0x01B8, 1, 1},   {0x01BC, 0x01BC, 1, 1},      {0x01C4, 0x01C4, 1, 2},
-    {0x01C5, 0x01C5, 1, 1},   {0x01C7, 0x01C7, 1, 2},      {0x01C8, 0x01C8, 1, 1},
-    {0x01CA, 0x01CA, 1, 2},   {0x01CB, 0x01DB, 2, 1},      {0x01DE, 0x01EE, 2, 1},
-    {0x01F1, 0x01F1, 1, 2},   {0x01F2, 0x01F4, 2, 1},      {0x01F6, 0x01F6, 1, -97},
-    {0x01F7, 0x01F7, 1, -56}, {0x01F8, 0x021E, 2, 1},      {0x0220, 0x0220, 1, -130},
-    {0x0222, 0x0232, 2, 1},   {0x023A, 0x023A, 1, 10795},  {0x023B, 0x023B, 1, 1},
-    {0x023D, 0x023D, 1, -163}, {0x023E, 0x023E, 1, 10792}, {0x0241, 0x0241, 1, 1},
-    {0x0243, 0x0243, 1, -195}, {0x0244, 0x0244, 1, 69},    {0x0245, 0x0245, 1, 71},
-    {0x0246, 0x024E, 2, 1},   {0x0370, 0x0372, 2, 1},      {0x0376, 0x0376, 1, 1},
-    {0x037F, 0x037F, 1, 116}, {0x0386, 0x0386, 1, 38},     {0x0388, 0x038A, 1, 37},
-    {0x038C, 0x038C, 1, 64},  {0x038E, 0x038F, 1, 63},     {0x0391, 0x03A1, 1, 32},
-    {0x03A3, 0x03AB, 1, 32},  {0x03CF, 0x03CF, 1, 8},      {0x03D8, 0x03EE, 2, 1},
-    {0x03F4, 0x03F4, 1, -60}, {0x03F7, 0x03F7, 1, 1},      {0x03F9, 0x03F9, 1, -7},
-    {0x03FA, 0x03FA, 1, 1},   {0x03FD, 0x03FF, 1, -130},   {0x0400, 0x040F, 1, 80},
-    {0x0410, 0x042F, 1, 32},  {0x0460, 0x0480, 2, 1},      {0x048A, 0x04BE, 2, 1},
-    {0x04C0, 0x04C0, 1, 15},  {0x04C1, 0x04CD, 2, 1},      {0x04D0, 0x052E, 2, 1},
-    {0x1E00, 0x1E94, 2, 1},   {0x1E9E, 0x1E9E, 1, -7615},  {0x1EA0, 0x1EFE, 2, 1},
-};
+#include "mllab_generated/unicode_tables.inc"
+
+// Whether `cp` lies in one of the sorted, disjoint `ranges`.
+template <size_t N>
+bool in_ranges(const Range (&ranges)[N], char32_t cp) {
+  const Range* it = std::upper_bound(std::begin(ranges), std::end(ranges), cp,
+                                     [](char32_t c, const Range& r) { return c < r.lo; });
+  return it != std::begin(ranges) && cp <= (it - 1)->hi;
+}
 
 char32_t lower_code_point(char32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if (cp < 0xC0 || cp > 0x1EFE) return cp;
-  for (const auto& r : kLowerRuns) {
-    if (cp < r.lo) break;
-    if (cp <= r.hi && (cp - r.lo) % static_cast<char32_t>(r.step) == 0) {
-      return static_cast<char32_t>(static_cast<int64_t>(cp) + r.delta);
-    }
+  const LowerRun* it = std::upper_bound(std::begin(kLowerRuns), std::end(kLowerRuns), cp,
+                                        [](char32_t c, const LowerRun& r) { return c < r.lo; });
+  if (it == std::begin(kLowerRuns)) return cp;
+  const LowerRun& r = *(it - 1);
+  if (cp <= r.hi && (cp - r.lo) % static_cast<char32_t>(r.step) == 0) {
+    return static_cast<char32_t>(static_cast<int64_t>(cp) + r.delta);
   }
   return cp;
 }
 
-// Approximations of Unicode's Case_Ignorable and Cased, for the final sigma rule only.
+// Unicode's Case_Ignorable and Cased (approximated, see the generator), for the final sigma rule.
 bool case_ignorable(char32_t cp) {
-  switch (cp) {
-    case 0x27: case 0x2E: case 0x3A: case 0x5E: case 0x60: case 0xA8: case 0xAD: case 0xAF:
-    case 0xB4: case 0xB7: case 0xB8: case 0x2018: case 0x2019: case 0x2024:
-      return true;
-    default:
-      return cp >= 0x02B0 && cp <= 0x036F;
-  }
+  if (cp < 0x80) return cp == 0x27 || cp == 0x2E || cp == 0x3A || cp == 0x5E || cp == 0x60;
+  return in_ranges(kCaseIgnorableRanges, cp);
 }
 
 bool cased(char32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-  return cp == 0xB5 || (cp >= 0xC0 && is_word_code_point(cp));
+  return in_ranges(kCasedRanges, cp);
 }
 
-// Python's str.lower() over decoded code points (for the blocks above).
+// Python's str.lower() over decoded code points.
 std::u32string lower_code_points(const std::u32string& in) {
   std::u32string out;
   out.reserve(in.size());
@@ -443,12 +406,7 @@ bool is_word_code_point(char32_t cp) {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
            cp == '_';
   }
-  if (cp > 0x1EFF) return false;
-  for (const auto& r : kWordRanges) {
-    if (cp < r.lo) return false;
-    if (cp <= r.hi) return true;
-  }
-  return false;
+  return in_ranges(kWordRanges, cp);
 }
 
 std::string utf8_lower(std::string_view text) {

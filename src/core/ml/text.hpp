@@ -3,18 +3,13 @@
 //
 // Analysis, as sklearn's default word analyzer: lowercase (optional), tokenize with the
 // equivalent of token_pattern (?u)\b\w\w+\b, drop stop words, then form word n-grams joined by
-// one space. What counts as a word character (\w) here:
-//   - ASCII letters, digits and '_';
-//   - every code point in U+0080..U+052F (Latin-1 Supplement, Latin Extended-A/B, IPA, spacing
-//     modifiers, Greek and Coptic, Cyrillic, Cyrillic Supplement) and U+1E00..U+1EFF (Latin
-//     Extended Additional) for which Python 3.11's str.isalnum() is true (Unicode 14), e.g.
-//     letters, 'ª', 'º', 'µ' and the digits '²', '³', '¹', '¼', '½', '¾';
-//   - nothing else: other code points >= 0x80 (CJK, Arabic, combining marks, punctuation,
-//     symbols, emoji) and invalid UTF-8 bytes separate tokens. For text in these scripts only
-//     the result differs from sklearn, which would keep e.g. CJK runs as tokens.
-// A token is a maximal run of word characters of at least 2 code points. Lowercasing maps every
-// code point of those same blocks as Python's str.lower() does (including 'İ' -> "i̇" and the
-// final sigma rule 'Σ' -> 'ς' at the end of a word); other code points are left unchanged.
+// one space. A word character (\w) is '_' or any code point for which Python's str.isalnum() is
+// true, in every script (letters, digits, CJK ideographs, 'ª', '²', '½', ...); combining marks,
+// punctuation, symbols, emoji and invalid UTF-8 bytes separate tokens, as in Python's re. A
+// token is a maximal run of word characters of at least 2 code points. Lowercasing is Python's
+// str.lower() (including 'İ' -> "i̇" and the final sigma rule 'Σ' -> 'ς' at the end of a word).
+// The tables come from the build machine's Python Unicode database (scripts/
+// gen_unicode_tables.py; Debian bookworm: Python 3.11, Unicode 14), the one scikit-learn uses.
 // Terms are ordered as Python sorts str (by code point, which is UTF-8 byte order).
 #pragma once
 
@@ -28,7 +23,7 @@
 
 namespace mllab::ml {
 
-// Python's str.lower() for the code points listed above; other bytes are copied unchanged.
+// Python's str.lower(); invalid UTF-8 bytes are copied unchanged.
 std::string utf8_lower(std::string_view text);
 // True when `cp` is a word character (\w) as defined above.
 bool is_word_code_point(char32_t cp);

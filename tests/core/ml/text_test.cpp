@@ -78,10 +78,54 @@ TEST(TextTokenize, MatchesScikitLearnAnalyzer) {
   EXPECT_EQ(v.analyze("ÉCOLE Straße naïve café"), (Docs{"école", "straße", "naïve", "café"}));
   EXPECT_EQ(v.analyze("ΟΔΟΣ ΟΔΟΣ."), (Docs{"οδος", "οδος"}));
   EXPECT_EQ(v.analyze("İstanbul x²y 1½ a_b"), (Docs{"stanbul", "x²y", "1½", "a_b"}));
-  // sklearn would also keep "日本語"; CJK is outside the supported blocks (see text.hpp).
-  EXPECT_EQ(v.analyze("日本語 text — émigré's"), (Docs{"text", "émigré"}));
+  EXPECT_EQ(v.analyze("日本語 text — émigré's"), (Docs{"日本語", "text", "émigré"}));
   EXPECT_TRUE(v.analyze("").empty());
   EXPECT_TRUE(v.analyze(" a . b ").empty());
+}
+
+// UTF-8 bytes of code points.
+std::string utf8_of(const std::u32string& cps) {
+  std::string out;
+  for (char32_t u : cps) {
+    if (u < 0x80) {
+      out += static_cast<char>(u);
+    } else if (u < 0x800) {
+      out += static_cast<char>(0xC0 | (u >> 6));
+      out += static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u < 0x10000) {
+      out += static_cast<char>(0xE0 | (u >> 12));
+      out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (u & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (u >> 18));
+      out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (u & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Every script: scikit-learn's analyzer on text in 14 scripts, and Python's str.isalnum() /
+// str.lower() per code point (every code point that lowercases to another, a sample of the rest).
+TEST(TextTokenize, MatchesScikitLearnInEveryScript) {
+  const json ref = load_json("tests/data/unicode_tokens_reference.json");
+  CountVectorizer v;
+  for (const auto& c : ref.at("analyzer")) {
+    const std::string text = c.at("text").get<std::string>();
+    EXPECT_EQ(v.analyze(text), c.at("tokens").get<Docs>()) << text;
+  }
+  size_t checked = 0;
+  for (const auto& c : ref.at("code_points")) {
+    const auto cp = c.at(0).get<char32_t>();
+    EXPECT_EQ(is_word_code_point(cp), c.at(1).get<bool>()) << "U+" << std::hex << uint32_t{cp};
+    std::u32string lowered;
+    for (const auto& x : c.at(2)) lowered.push_back(x.get<char32_t>());
+    EXPECT_EQ(utf8_lower(utf8_of(std::u32string(1, cp))), utf8_of(lowered))
+        << "U+" << std::hex << uint32_t{cp};
+    ++checked;
+  }
+  EXPECT_GT(checked, 1000u);
 }
 
 TEST(TextTokenize, NumpyArgsortTieOrder) {
