@@ -15,133 +15,203 @@ namespace {
 const char* const kClassifier = "HistGradientBoostingClassifier";
 const char* const kRegressor = "HistGradientBoostingRegressor";
 
-// scikit-learn's min_hessian_to_split and min_gain_to_split.
+// scikit-learn's min_hessian_to_split and min_gain_to_split (a split needs gain > 0).
 constexpr double kMinHessianToSplit = 1e-3;
 constexpr double kMinGainToSplit = 0.0;
-// Gains below this fraction of the node's G^2 / (H + l2) are rounding noise (e.g. any split of a
-// node whose rows all have the same gradient) and do not count as improvements; without it such
-// nodes get split on noise, which fragments them for later iterations.
-constexpr double kRelativeGainNoise = 1e-10;
+// scikit-learn's ALMOST_INF: bin thresholds are clipped to it.
+constexpr double kAlmostInf = 1e300;
 // Bins per feature in a histogram (codes are uint8).
 constexpr int kBinStride = 256;
 
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// One histogram bin: sums of gradients and hessians and the row count.
+// One histogram bin: sums (in double) of the float32 gradients and hessians and the row count.
 struct Bin {
   double g;
   double h;
   uint32_t n;
 };
 
-// 1 / (1 + exp(-z)) without overflow.
-double expit(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
+// 1 / (1 + exp(-z)), as scipy.special.expit (exp(-z) = inf gives 0).
+double expit(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 // log(1 + exp(z)) without overflow.
 double log1pexp(double z) {
   return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
 }
 
-// Grows the leaf-wise trees of one boosting fit over row-major bin codes.
+// np.percentile(sorted, 100 * q, method="midpoint") of numpy 1.24 for ascending `sorted`: the
+// virtual index is (floor(p) + ceil(p)) / 2 with p = (n - 1) q; at an integer index the value
+// itself, else numpy's _lerp at t = 0.5 (b - (b - a) * 0.5); at or past the end the maximum.
+double percentile_midpoint(const std::vector<double>& sorted, double q) {
+  const size_t n = sorted.size();
+  const double p = static_cast<double>(n - 1) * q;
+  const double index = 0.5 * (std::floor(p) + std::ceil(p));
+  if (index >= static_cast<double>(n - 1)) return sorted[n - 1];
+  const double lo = std::floor(index);
+  const auto i = static_cast<size_t>(lo);
+  const double a = sorted[i];
+  const double b = sorted[i + 1];
+  const double diff = b - a;
+  if (index == lo) return a + diff * 0.0;
+  return b - diff * 0.5;
+}
+
+// scikit-learn 1.2's _BinMapper without its 200,000-row subsample and its missing-value bin
+// (NaN inputs are rejected): per feature, the midpoints of consecutive distinct values when there
+// are at most max_bins of them, else the 'midpoint' percentiles at np.linspace(0, 100,
+// max_bins + 1)[1:-1] (repeats kept, so some bins stay empty). Bin b holds the values
+// x <= thresholds[b] (and > thresholds[b - 1]). It differs from FeatureBinner (shared with the
+// forests), which drops repeated and top percentile edges: same splits, but other bin indices and
+// other float rounding of the percentile positions.
+struct BinnedFeatures {
+  std::vector<std::vector<double>> thresholds;
+  // Row-major bin codes (n_rows x n_features).
+  std::vector<uint8_t> codes;
+};
+
+BinnedFeatures bin_features(const Matrix& x, int max_bins) {
+  BinnedFeatures out;
+  const auto n = static_cast<size_t>(x.rows());
+  const auto d = static_cast<size_t>(x.cols());
+  out.thresholds.resize(d);
+  out.codes.resize(n * d);
+  // np.linspace(0, 100, max_bins + 1): k * (100 / max_bins).
+  const double step = 100.0 / static_cast<double>(max_bins);
+  std::vector<double> sorted(n), distinct;
+  for (size_t j = 0; j < d; ++j) {
+    const double* col = x.data() + j * n;
+    sorted.assign(col, col + n);
+    std::sort(sorted.begin(), sorted.end());
+    distinct.clear();
+    for (double v : sorted) {
+      if (distinct.empty() || v != distinct.back()) distinct.push_back(v);
+    }
+    std::vector<double>& t = out.thresholds[j];
+    if (distinct.size() <= static_cast<size_t>(max_bins)) {
+      for (size_t i = 1; i < distinct.size(); ++i) {
+        t.push_back((distinct[i - 1] + distinct[i]) * 0.5);
+      }
+    } else {
+      for (int k = 1; k < max_bins; ++k) {
+        const double q = (static_cast<double>(k) * step + 0.0) / 100.0;
+        t.push_back(percentile_midpoint(sorted, q));
+      }
+    }
+    for (double& v : t) v = std::min(v, kAlmostInf);
+    // Code = index of the first threshold >= value (scikit-learn's _map_to_bins), by a
+    // branch-free binary search.
+    const double* first = t.data();
+    const size_t len = t.size();
+    for (size_t i = 0; i < n; ++i) {
+      const double v = col[i];
+      size_t code = 0;
+      if (len > 0) {
+        const double* base = first;
+        size_t m = len;
+        while (m > 1) {
+          const size_t half = m / 2;
+          base = base[half] < v ? base + half : base;
+          m -= half;
+        }
+        code = static_cast<size_t>(base - first) + (*base < v ? 1 : 0);
+      }
+      out.codes[i * d + j] = static_cast<uint8_t>(code);
+    }
+  }
+  return out;
+}
+
+// Grows the leaf-wise trees of one boosting fit over row-major bin codes, step for step as
+// scikit-learn 1.2's TreeGrower / Splitter / HistogramBuilder (see the class comment of
+// HistGradientBoostingClassifier).
 class LeafwiseGrower {
  public:
-  LeafwiseGrower(const uint8_t* codes, int64_t n_rows, int n_features, const FeatureBinner& binner,
-                 const BoostingOptions& options)
-      : codes_(codes), n_(n_rows), d_(n_features), binner_(binner), options_(options) {
+  // `const_hessian`: every hessian is 1 (squared error); hessian sums are then row counts.
+  LeafwiseGrower(const uint8_t* codes, int64_t n_rows, int n_features,
+                 const std::vector<std::vector<double>>& thresholds, const BoostingOptions& options,
+                 bool const_hessian)
+      : codes_(codes),
+        n_(n_rows),
+        d_(n_features),
+        thresholds_(thresholds),
+        options_(options),
+        const_hessian_(const_hessian) {
     rows_.resize(static_cast<size_t>(n_rows));
     scratch_.resize(static_cast<size_t>(n_rows));
     og_.resize(static_cast<size_t>(n_rows));
     oh_.resize(static_cast<size_t>(n_rows));
+    n_bins_.resize(static_cast<size_t>(n_features));
+    for (size_t f = 0; f < n_bins_.size(); ++f) {
+      n_bins_[f] = static_cast<int>(thresholds[f].size()) + 1;
+    }
   }
 
-  // Fits one tree to gradients `g` and hessians `h` and adds its leaf values to
-  // raw[i * raw_stride] for every row i.
-  TreeModel grow(const double* g, const double* h, double* raw, int raw_stride) {
+  // Fits one tree to the float32 gradients `g` and hessians `h` (`h` unused with const_hessian)
+  // and adds its leaf values to raw[i * raw_stride] for every row i.
+  TreeModel grow(const float* g, const float* h, double* raw, int raw_stride) {
     g_ = g;
     h_ = h;
     for (int64_t i = 0; i < n_; ++i) rows_[static_cast<size_t>(i)] = static_cast<int32_t>(i);
-    tree_ = TreeModel();
-    tree_.n_values = 1;
     nodes_.clear();
+    heap_.clear();
+    leaves_.clear();
     Node root;
     root.begin = 0;
     root.end = static_cast<int>(n_);
-    root.depth = 0;
-    root.id = tree_.add_node(1);
-    double gs = 0.0, hs = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      gs += g[i];
-      hs += h[i];
+    root.n = static_cast<int>(n_);
+    // sum_parallel (sequential with one thread); the root's value is 0 in scikit-learn.
+    double gs = 0.0;
+    for (int64_t i = 0; i < n_; ++i) gs += static_cast<double>(g[i]);
+    double hs = 0.0;
+    if (const_hessian_) {
+      hs = 1.0 * static_cast<double>(n_);
+    } else {
+      for (int64_t i = 0; i < n_; ++i) hs += static_cast<double>(h[i]);
     }
     root.g = gs;
     root.h = hs;
-    root.n = static_cast<int>(n_);
+    root.value = 0.0;
     nodes_.push_back(root);
-    std::vector<int> splittable;
-    std::vector<int> leaves;
-    if (root.n >= 2 * options_.min_samples_leaf && options_.max_depth > 0 &&
-        options_.max_leaf_nodes > 1) {
+    if (root.n < 2 * options_.min_samples_leaf || hs < kMinHessianToSplit) {
+      finalize_leaf(0);
+    } else {
       nodes_[0].hist = take_hist();
       build_histogram(nodes_[0], hist(nodes_[0].hist));
-      find_split(&nodes_[0]);
+      split_or_finalize(0);
     }
-    if (nodes_[0].feature >= 0) {
-      splittable.push_back(0);
-    } else {
-      release(&nodes_[0]);
-      leaves.push_back(0);
-    }
-    int n_leaves = 1;
-    while (!splittable.empty()) {
-      if (n_leaves >= options_.max_leaf_nodes) {
-        for (int k : splittable) {
-          release(&nodes_[static_cast<size_t>(k)]);
-          leaves.push_back(k);
-        }
-        break;
-      }
-      // Best gain first; ties: the earliest node.
-      size_t pick = 0;
-      for (size_t s = 1; s < splittable.size(); ++s) {
-        if (nodes_[static_cast<size_t>(splittable[s])].gain >
-            nodes_[static_cast<size_t>(splittable[pick])].gain) {
-          pick = s;
-        }
-      }
-      const int pid = splittable[pick];
-      splittable.erase(splittable.begin() + static_cast<ptrdiff_t>(pick));
-      split_node(pid, &splittable, &leaves);
-      ++n_leaves;
-    }
-    // Leaf values (-G / (H + l2) shrunk by the learning rate) and the raw prediction update.
-    for (int k : leaves) {
-      const Node& nd = nodes_[static_cast<size_t>(k)];
-      const double v = leaf_value(nd);
-      tree_.value[static_cast<size_t>(nd.id)] = v;
+    while (!heap_.empty()) split_next();
+    // Shrunk leaf values and the raw prediction update.
+    for (int k : leaves_) {
+      Node& nd = nodes_[static_cast<size_t>(k)];
+      nd.value *= options_.learning_rate;
       for (int i = nd.begin; i < nd.end; ++i) {
-        raw[static_cast<int64_t>(rows_[static_cast<size_t>(i)]) * raw_stride] += v;
+        raw[static_cast<int64_t>(rows_[static_cast<size_t>(i)]) * raw_stride] += nd.value;
       }
     }
-    return std::move(tree_);
+    // The tree in scikit-learn's depth-first node order.
+    TreeModel tree;
+    tree.n_values = 1;
+    emit(&tree);
+    return tree;
   }
 
  private:
   struct Node {
-    int begin = 0, end = 0, depth = 0, id = 0, n = 0;
-    double g = 0.0, h = 0.0;
+    int begin = 0, end = 0, depth = 0, n = 0;
+    double g = 0.0, h = 0.0, value = 0.0;
     int hist = -1;
-    // Best split (feature -1: none) and its left-child sums.
+    bool leaf = false;
+    int left = -1, right = -1;
+    // Best split (feature -1: none) and the children's sums and values.
     int feature = -1, bin = -1;
-    double gain = 0.0, gl = 0.0, hl = 0.0;
+    double gain = -1.0, gl = 0.0, hl = 0.0, gr = 0.0, hr = 0.0, vl = 0.0, vr = 0.0;
     int nl = 0;
   };
 
-  double leaf_value(const Node& nd) const {
-    return (-nd.g / (nd.h + options_.l2_regularization + 1e-15)) * options_.learning_rate;
+  // compute_node_value without monotonic bounds.
+  double node_value(double g, double h) const {
+    return -g / (h + options_.l2_regularization + 1e-15);
   }
 
   Bin* hist(int k) { return pool_[static_cast<size_t>(k)].data(); }
@@ -161,13 +231,70 @@ class LeafwiseGrower {
     nd->hist = -1;
   }
 
+  // heapq order: node a before b when its gain is larger (TreeNode.__lt__).
+  bool heap_less(int a, int b) const {
+    return nodes_[static_cast<size_t>(a)].gain > nodes_[static_cast<size_t>(b)].gain;
+  }
+
+  // Python's heapq._siftdown / heappush / _siftup / heappop, so that nodes of equal gain leave
+  // the heap in scikit-learn's order.
+  void sift_down(size_t start, size_t pos) {
+    const int item = heap_[pos];
+    while (pos > start) {
+      const size_t parent = (pos - 1) >> 1;
+      if (heap_less(item, heap_[parent])) {
+        heap_[pos] = heap_[parent];
+        pos = parent;
+        continue;
+      }
+      break;
+    }
+    heap_[pos] = item;
+  }
+
+  void heap_push(int k) {
+    heap_.push_back(k);
+    sift_down(0, heap_.size() - 1);
+  }
+
+  int heap_pop() {
+    const int last = heap_.back();
+    heap_.pop_back();
+    if (heap_.empty()) return last;
+    const int top = heap_[0];
+    heap_[0] = last;
+    const size_t end = heap_.size();
+    size_t pos = 0;
+    size_t child = 1;
+    while (child < end) {
+      const size_t right = child + 1;
+      if (right < end && !heap_less(heap_[child], heap_[right])) child = right;
+      heap_[pos] = heap_[child];
+      pos = child;
+      child = 2 * pos + 1;
+    }
+    heap_[pos] = last;
+    sift_down(0, pos);
+    return top;
+  }
+
+  void finalize_leaf(int k) {
+    Node& nd = nodes_[static_cast<size_t>(k)];
+    nd.leaf = true;
+    release(&nd);
+    leaves_.push_back(k);
+  }
+
+  // Per-bin sums over the node's rows in row order (as scikit-learn's _build_histogram*).
   void build_histogram(const Node& nd, Bin* out) {
     std::memset(static_cast<void*>(out), 0, sizeof(Bin) * static_cast<size_t>(d_) * kBinStride);
     const int d = d_;
+    const bool ch = const_hessian_;
     if (nd.end - nd.begin == n_) {
       for (int64_t i = 0; i < n_; ++i) {
         const uint8_t* c = codes_ + i * d;
-        const double gi = g_[i], hi = h_[i];
+        const double gi = g_[i];
+        const double hi = ch ? 0.0 : static_cast<double>(h_[i]);
         for (int f = 0; f < d; ++f) {
           Bin& b = out[f * kBinStride + c[f]];
           b.g += gi;
@@ -178,15 +305,16 @@ class LeafwiseGrower {
       return;
     }
     const int32_t* rows = rows_.data();
-    double* og = og_.data();
-    double* oh = oh_.data();
-    for (int i = nd.begin; i < nd.end; ++i) {
-      og[i] = g_[rows[i]];
-      oh[i] = h_[rows[i]];
+    float* og = og_.data();
+    float* oh = oh_.data();
+    for (int i = nd.begin; i < nd.end; ++i) og[i] = g_[rows[i]];
+    if (!ch) {
+      for (int i = nd.begin; i < nd.end; ++i) oh[i] = h_[rows[i]];
     }
     for (int i = nd.begin; i < nd.end; ++i) {
       const uint8_t* c = codes_ + static_cast<int64_t>(rows[i]) * d;
-      const double gi = og[i], hi = oh[i];
+      const double gi = og[i];
+      const double hi = ch ? 0.0 : static_cast<double>(oh[i]);
       for (int f = 0; f < d; ++f) {
         Bin& b = out[f * kBinStride + c[f]];
         b.g += gi;
@@ -196,33 +324,37 @@ class LeafwiseGrower {
     }
   }
 
-  // scikit-learn's find_node_split (no missing values, no monotonic constraints).
+  // scikit-learn's Splitter.find_node_split (left-to-right scans; no missing values, no
+  // monotonic or interaction constraints): gain = G v - G_L v_L - G_R v_R with v = -G / (H + l2
+  // + 1e-15), v the node's own value (0 at the root); the first feature, then the first bin,
+  // with the largest gain > 0 wins.
   void find_split(Node* nd) {
     const Bin* hs = hist(nd->hist);
-    const double l2 = options_.l2_regularization;
     const int msl = options_.min_samples_leaf;
-    const double parent_loss = nd->g * nd->g / (nd->h + l2);
-    double best_gain = -1.0;
-    const double min_gain = std::max(kMinGainToSplit, kRelativeGainNoise * parent_loss);
+    const double loss_current = nd->g * nd->value;
+    double best = -1.0;
     nd->feature = -1;
     for (int f = 0; f < d_; ++f) {
-      const int nb = binner_.n_bins(f);
+      const int end = n_bins_[static_cast<size_t>(f)] - 1;
       const Bin* fb = hs + f * kBinStride;
       double gl = 0.0, hl = 0.0;
       int nl = 0;
-      for (int b = 0; b + 1 < nb; ++b) {
-        gl += fb[b].g;
-        hl += fb[b].h;
+      for (int b = 0; b < end; ++b) {
         nl += static_cast<int>(fb[b].n);
-        if (nl < msl) continue;
-        if (nd->n - nl < msl) break;
-        if (hl < kMinHessianToSplit) continue;
+        const int nr = nd->n - nl;
+        hl += const_hessian_ ? static_cast<double>(fb[b].n) : fb[b].h;
         const double hr = nd->h - hl;
-        if (hr < kMinHessianToSplit) break;
+        gl += fb[b].g;
         const double gr = nd->g - gl;
-        const double gain = gl * gl / (hl + l2) + gr * gr / (hr + l2) - parent_loss;
-        if (gain > best_gain && gain > min_gain) {
-          best_gain = gain;
+        if (nl < msl) continue;
+        if (nr < msl) break;
+        if (hl < kMinHessianToSplit) continue;
+        if (hr < kMinHessianToSplit) break;
+        double gain = loss_current;
+        gain -= gl * node_value(gl, hl);
+        gain -= gr * node_value(gr, hr);
+        if (gain > best && gain > kMinGainToSplit) {
+          best = gain;
           nd->feature = f;
           nd->bin = b;
           nd->gl = gl;
@@ -231,14 +363,32 @@ class LeafwiseGrower {
         }
       }
     }
-    nd->gain = best_gain;
+    nd->gain = best;
+    if (nd->feature >= 0) {
+      nd->gr = nd->g - nd->gl;
+      nd->hr = nd->h - nd->hl;
+      nd->vl = node_value(nd->gl, nd->hl);
+      nd->vr = node_value(nd->gr, nd->hr);
+    }
   }
 
-  // Splits node `pid`: partitions its rows, creates both children, computes their histograms
-  // (the smaller by a pass over its rows, the larger by subtraction) and their best splits.
-  void split_node(int pid, std::vector<int>* splittable, std::vector<int>* leaves) {
+  // _compute_best_split_and_push.
+  void split_or_finalize(int k) {
+    find_split(&nodes_[static_cast<size_t>(k)]);
+    if (nodes_[static_cast<size_t>(k)].gain <= 0.0) {
+      finalize_leaf(k);
+    } else {
+      heap_push(k);
+    }
+  }
+
+  // TreeGrower.split_next: splits the node of largest gain, partitions its rows (stable, code <=
+  // bin to the left), finalizes children at the leaf / depth / size limits, builds the smaller
+  // child's histogram (the right one on a tie) by a pass over its rows and the larger one's by
+  // subtraction from the parent's, and searches the children's splits.
+  void split_next() {
+    const int pid = heap_pop();
     Node p = nodes_[static_cast<size_t>(pid)];
-    // Stable partition by code <= bin.
     int out = p.begin;
     size_t n_right = 0;
     for (int i = p.begin; i < p.end; ++i) {
@@ -251,10 +401,7 @@ class LeafwiseGrower {
     }
     std::copy(scratch_.begin(), scratch_.begin() + static_cast<ptrdiff_t>(n_right),
               rows_.begin() + out);
-    tree_.feature[static_cast<size_t>(p.id)] = p.feature;
-    tree_.threshold[static_cast<size_t>(p.id)] =
-        binner_.edges(p.feature)[static_cast<size_t>(p.bin)];
-    tree_.value[static_cast<size_t>(p.id)] = leaf_value(p);
+    const size_t n_leaf_nodes = leaves_.size() + heap_.size() + 2;
     Node l, r;
     l.begin = p.begin;
     l.end = out;
@@ -264,77 +411,115 @@ class LeafwiseGrower {
     l.g = p.gl;
     l.h = p.hl;
     l.n = p.nl;
-    r.g = p.g - p.gl;
-    r.h = p.h - p.hl;
+    l.value = p.vl;
+    r.g = p.gr;
+    r.h = p.hr;
     r.n = p.n - p.nl;
-    l.id = tree_.add_node(1);
-    r.id = tree_.add_node(1);
-    tree_.left[static_cast<size_t>(p.id)] = l.id;
-    tree_.right[static_cast<size_t>(p.id)] = r.id;
-    const bool at_max_depth = l.depth >= options_.max_depth;
-    const bool split_l = !at_max_depth && l.n >= 2 * options_.min_samples_leaf;
-    const bool split_r = !at_max_depth && r.n >= 2 * options_.min_samples_leaf;
+    r.value = p.vr;
+    const int li = static_cast<int>(nodes_.size());
+    const int ri = li + 1;
+    p.left = li;
+    p.right = ri;
+    nodes_.push_back(l);
+    nodes_.push_back(r);
+    Node& lc = nodes_[static_cast<size_t>(li)];
+    Node& rc = nodes_[static_cast<size_t>(ri)];
+    nodes_[static_cast<size_t>(pid)] = p;
+    if (n_leaf_nodes == static_cast<size_t>(options_.max_leaf_nodes)) {
+      finalize_leaf(li);
+      finalize_leaf(ri);
+      // _finalize_splittable_nodes: pops from the end of the heap list.
+      while (!heap_.empty()) {
+        const int k = heap_.back();
+        heap_.pop_back();
+        finalize_leaf(k);
+      }
+      release(&nodes_[static_cast<size_t>(pid)]);
+      return;
+    }
+    if (lc.depth == options_.max_depth) {
+      finalize_leaf(li);
+      finalize_leaf(ri);
+      release(&nodes_[static_cast<size_t>(pid)]);
+      return;
+    }
+    if (lc.n < 2 * options_.min_samples_leaf) finalize_leaf(li);
+    if (rc.n < 2 * options_.min_samples_leaf) finalize_leaf(ri);
+    const bool split_l = !lc.leaf;
+    const bool split_r = !rc.leaf;
     if (split_l || split_r) {
-      Node& small = l.n <= r.n ? l : r;
-      Node& large = l.n <= r.n ? r : l;
-      small.hist = take_hist();
-      build_histogram(small, hist(small.hist));
+      const int small = lc.n < rc.n ? li : ri;
+      const int large = small == li ? ri : li;
+      const int sh_id = take_hist();
+      nodes_[static_cast<size_t>(small)].hist = sh_id;
+      build_histogram(nodes_[static_cast<size_t>(small)], hist(sh_id));
       // The parent's histogram becomes the larger child's: parent - smaller.
-      large.hist = p.hist;
-      p.hist = -1;
-      Bin* lh = hist(large.hist);
-      const Bin* sh = hist(small.hist);
+      const int lh_id = nodes_[static_cast<size_t>(pid)].hist;
+      nodes_[static_cast<size_t>(pid)].hist = -1;
+      nodes_[static_cast<size_t>(large)].hist = lh_id;
+      Bin* lh = hist(lh_id);
+      const Bin* sh = hist(sh_id);
       const size_t total = static_cast<size_t>(d_) * kBinStride;
       for (size_t k = 0; k < total; ++k) {
         lh[k].g -= sh[k].g;
         lh[k].h -= sh[k].h;
         lh[k].n -= sh[k].n;
       }
-      if (split_l) find_split(&l);
-      if (split_r) find_split(&r);
-    }
-    release(&p);
-    nodes_[static_cast<size_t>(pid)] = p;
-    for (Node* c : {&l, &r}) {
-      nodes_.push_back(*c);
-      const int k = static_cast<int>(nodes_.size()) - 1;
-      if (c->feature >= 0) {
-        splittable->push_back(k);
-      } else {
-        release(&nodes_[static_cast<size_t>(k)]);
-        leaves->push_back(k);
+      if (split_l) split_or_finalize(li);
+      if (split_r) split_or_finalize(ri);
+      for (int c : {li, ri}) {
+        if (nodes_[static_cast<size_t>(c)].leaf) release(&nodes_[static_cast<size_t>(c)]);
       }
+    }
+    release(&nodes_[static_cast<size_t>(pid)]);
+  }
+
+  // Appends the grown tree to `tree` depth-first (root, left subtree, right subtree), without
+  // recursion (unlimited trees can be deep and the wasm stack is small).
+  void emit(TreeModel* tree) const {
+    struct Item {
+      int node, parent;
+      bool right;
+    };
+    std::vector<Item> stack{{0, -1, false}};
+    while (!stack.empty()) {
+      const Item item = stack.back();
+      stack.pop_back();
+      const Node& nd = nodes_[static_cast<size_t>(item.node)];
+      const int id = tree->add_node(1);
+      const auto uid = static_cast<size_t>(id);
+      tree->value[uid] = nd.value;
+      if (item.parent >= 0) {
+        (item.right ? tree->right : tree->left)[static_cast<size_t>(item.parent)] = id;
+      }
+      if (nd.leaf) continue;
+      tree->feature[uid] = nd.feature;
+      tree->threshold[uid] =
+          thresholds_[static_cast<size_t>(nd.feature)][static_cast<size_t>(nd.bin)];
+      stack.push_back({nd.right, id, true});
+      stack.push_back({nd.left, id, false});
     }
   }
 
   const uint8_t* codes_;
   int64_t n_;
   int d_;
-  const FeatureBinner& binner_;
+  const std::vector<std::vector<double>>& thresholds_;
   BoostingOptions options_;
-  const double* g_ = nullptr;
-  const double* h_ = nullptr;
+  bool const_hessian_;
+  std::vector<int> n_bins_;
+  const float* g_ = nullptr;
+  const float* h_ = nullptr;
   std::vector<int32_t> rows_;
   std::vector<int32_t> scratch_;
-  std::vector<double> og_;
-  std::vector<double> oh_;
+  std::vector<float> og_;
+  std::vector<float> oh_;
   std::vector<std::vector<Bin>> pool_;
   std::vector<int> free_;
   std::vector<Node> nodes_;
-  TreeModel tree_;
+  std::vector<int> heap_;
+  std::vector<int> leaves_;
 };
-
-// Bins `x` and returns row-major codes.
-std::vector<uint8_t> binned_row_major(const FeatureBinner& binner, const Matrix& x) {
-  const std::vector<uint8_t> col = binner.transform(x);
-  const auto n = static_cast<size_t>(x.rows());
-  const auto d = static_cast<size_t>(x.cols());
-  std::vector<uint8_t> rm(col.size());
-  for (size_t j = 0; j < d; ++j) {
-    for (size_t i = 0; i < n; ++i) rm[i * d + j] = col[j * n + i];
-  }
-  return rm;
-}
 
 // Adds the outputs of `tree` for the rows of `xr` (row-major) to raw[i * stride].
 void add_tree(const TreeModel& tree, const RowMajor& xr, double* raw, int stride) {
@@ -587,16 +772,15 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
     for (int c = 0; c < k; ++c) baseline[static_cast<size_t>(c)] = std::log(prior[static_cast<size_t>(c)]) - mean_log;
   }
 
-  FeatureBinner binner;
-  binner.fit(xf, options_.max_bins);
-  const std::vector<uint8_t> codes = binned_row_major(binner, xf);
-  LeafwiseGrower grower(codes.data(), static_cast<int64_t>(n), static_cast<int>(xf.cols()), binner,
-                        options_);
+  const BinnedFeatures bins = bin_features(xf, options_.max_bins);
+  LeafwiseGrower grower(bins.codes.data(), static_cast<int64_t>(n), static_cast<int>(xf.cols()),
+                        bins.thresholds, options_, false);
   std::vector<double> raw(n * static_cast<size_t>(k));
   for (size_t i = 0; i < n; ++i) {
     for (int c = 0; c < k; ++c) raw[i * static_cast<size_t>(k) + static_cast<size_t>(c)] = baseline[static_cast<size_t>(c)];
   }
-  std::vector<double> g(n * static_cast<size_t>(k)), h(n * static_cast<size_t>(k));
+  // float32 gradients and hessians (scikit-learn's G_H_DTYPE), computed in double.
+  std::vector<float> g(n * static_cast<size_t>(k)), h(n * static_cast<size_t>(k));
   std::vector<double> p(static_cast<size_t>(k));
 
   // Validation state for early stopping.
@@ -627,13 +811,16 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
   std::vector<TreeModel> trees;
   int iter = 0;
   for (; iter < options_.max_iter; ++iter) {
-    // Gradients and hessians of the log-loss, class-major.
+    // Gradients and hessians of the log-loss, class-major, with the formulas of scikit-learn's
+    // HalfBinomialLoss (e = exp(-z): ((1 - y) - y e) / (1 + e), e / (1 + e)^2) and
+    // HalfMultinomialLoss (p_c - [y = c], p_c (1 - p_c)).
     for (size_t i = 0; i < n; ++i) {
       const double* z = &raw[i * static_cast<size_t>(k)];
       if (k == 1) {
-        const double pi = expit(z[0]);
-        g[i] = pi - (y_fit[i] == 1 ? 1.0 : 0.0);
-        h[i] = pi * (1.0 - pi);
+        const double yi = y_fit[i] == 1 ? 1.0 : 0.0;
+        const double e = std::exp(-z[0]);
+        g[i] = static_cast<float>(((1.0 - yi) - yi * e) / (1.0 + e));
+        h[i] = static_cast<float>(e / ((1.0 + e) * (1.0 + e)));
         continue;
       }
       double m = z[0];
@@ -645,8 +832,8 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
       }
       for (int c = 0; c < k; ++c) {
         const double pc = p[static_cast<size_t>(c)] / s;
-        g[static_cast<size_t>(c) * n + i] = pc - (y_fit[i] == c ? 1.0 : 0.0);
-        h[static_cast<size_t>(c) * n + i] = pc * (1.0 - pc);
+        g[static_cast<size_t>(c) * n + i] = static_cast<float>(pc - (y_fit[i] == c ? 1.0 : 0.0));
+        h[static_cast<size_t>(c) * n + i] = static_cast<float>(pc * (1.0 - pc));
       }
     }
     for (int c = 0; c < k; ++c) {
@@ -776,12 +963,12 @@ void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
   const Matrix& xf = options_.early_stopping ? x_fit : x;
   const auto n = static_cast<size_t>(xf.rows());
   const double baseline = numpy_mean(y_fit);
-  FeatureBinner binner;
-  binner.fit(xf, options_.max_bins);
-  const std::vector<uint8_t> codes = binned_row_major(binner, xf);
-  LeafwiseGrower grower(codes.data(), static_cast<int64_t>(n), static_cast<int>(xf.cols()), binner,
-                        options_);
-  std::vector<double> raw(n, baseline), g(n), h(n, 1.0);
+  const BinnedFeatures bins = bin_features(xf, options_.max_bins);
+  LeafwiseGrower grower(bins.codes.data(), static_cast<int64_t>(n), static_cast<int>(xf.cols()),
+                        bins.thresholds, options_, true);
+  std::vector<double> raw(n, baseline);
+  // float32 gradients prediction - y (scikit-learn's G_H_DTYPE); the hessians are constant.
+  std::vector<float> g(n), h(1, 1.0f);
   const RowMajor xv = x_val;
   std::vector<double> raw_val(y_val.size(), baseline);
   auto val_score = [&]() {
@@ -797,7 +984,7 @@ void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
   std::vector<TreeModel> trees;
   int iter = 0;
   for (; iter < options_.max_iter; ++iter) {
-    for (size_t i = 0; i < n; ++i) g[i] = raw[i] - y_fit[i];
+    for (size_t i = 0; i < n; ++i) g[i] = static_cast<float>(raw[i] - y_fit[i]);
     trees.push_back(grower.grow(g.data(), h.data(), raw.data(), 1));
     if (options_.early_stopping) {
       add_tree(trees.back(), xv, raw_val.data(), 1);

@@ -28,17 +28,23 @@ struct BoostingOptions {
   double tol = 1e-7;
 };
 
-// Gradient boosting of histogram trees, as scikit-learn's HistGradientBoostingClassifier:
-// features are binned once (at most max_bins bins, FeatureBinner = scikit-learn's _BinMapper
-// without its 200,000-row subsample); each iteration fits one tree per class (one for binary
-// problems) to the gradients and hessians of the log-loss, grown leaf-wise (best-first by gain)
-// up to max_leaf_nodes leaves with scikit-learn's gain G_L^2/(H_L+l2) + G_R^2/(H_R+l2) -
-// G^2/(H+l2), min_samples_leaf and min_hessian_to_split = 1e-3; leaf values are
-// -learning_rate * G / (H + l2). The baseline is the log-odds of the class prior (binary) or the
-// centred log priors (multiclass). Differences from scikit-learn: early_stopping defaults to
-// false (scikit-learn's "auto" enables it above 10,000 samples) and, when enabled, uses the
-// validation loss (scoring="loss") on a validation_fraction split drawn with mllab::Rng; NaN
-// inputs are rejected (no missing-value bin).
+// Gradient boosting of histogram trees, as scikit-learn 1.2's HistGradientBoostingClassifier, step
+// for step so that it builds the same trees (tests/data/hgb_reference.json): features are binned
+// once like scikit-learn's _BinMapper (midpoints of the distinct values when there are at most
+// max_bins, else the 'midpoint' percentiles at np.linspace(0, 100, max_bins + 1)[1:-1], repeats
+// kept; no 200,000-row subsample); each iteration fits one tree per class (one for binary problems)
+// to the log-loss gradients and hessians, computed in double and stored as float32, and summed
+// per bin in double (the larger child's histogram = parent - smaller child's, the right child
+// counting as the smaller one on a tie). Trees grow best-first (a binary heap on the gain, ties in
+// Python heapq's order) up to max_leaf_nodes leaves; a node's value is v = -G / (H + l2 + 1e-15)
+// (0 for the root), a split's gain G v - G_L v_L - G_R v_R must be > 0 with min_samples_leaf rows
+// and a hessian sum >= 1e-3 on both sides, and the first feature, then the first bin, with the
+// largest gain wins. Leaf values are learning_rate * v; the baseline is the log-odds of the class
+// prior (binary) or the centred log priors (multiclass). scikit-learn's only thread-dependent step
+// (the OpenMP sum of the root's gradients) is matched as run with OMP_NUM_THREADS=1. Differences
+// from scikit-learn: early_stopping defaults to false (scikit-learn's "auto" enables it above
+// 10,000 samples) and, when enabled, uses the validation loss (scoring="loss") on a
+// validation_fraction split drawn with mllab::Rng; NaN inputs are rejected (no missing-value bin).
 class HistGradientBoostingClassifier : public Classifier {
  public:
   // The parameter table: loss ("log_loss"), learning_rate (0.1), max_iter (100), max_leaf_nodes
@@ -70,7 +76,9 @@ class HistGradientBoostingClassifier : public Classifier {
   int n_iter() const { return n_iter_; }
   // Trees per iteration (1 for binary problems, else the number of classes present).
   int n_trees_per_iteration() const { return static_cast<int>(baseline_.size()); }
-  // The fitted trees, iteration-major.
+  // The fitted trees, iteration-major, nodes in scikit-learn's depth-first order (root, left
+  // subtree, right subtree); leaves hold learning_rate * v, split nodes their unshrunk v (0 at
+  // the root), as scikit-learn's predictor nodes.
   const std::vector<TreeModel>& trees() const { return trees_; }
   // Class indices present at fit, ascending.
   const std::vector<int>& classes() const { return classes_; }
@@ -89,9 +97,10 @@ class HistGradientBoostingClassifier : public Classifier {
   std::vector<TreeModel> trees_;
 };
 
-// Gradient boosting of histogram trees for the squared error (scikit-learn's
-// HistGradientBoostingRegressor, loss="squared_error"): baseline = mean(y), gradients
-// prediction - y, constant hessian 1. See HistGradientBoostingClassifier for the trees.
+// Gradient boosting of histogram trees for the squared error (scikit-learn 1.2's
+// HistGradientBoostingRegressor, loss="squared_error"): baseline = mean(y), float32 gradients
+// prediction - y, constant hessian 1 (hessian sums are row counts). See
+// HistGradientBoostingClassifier for the trees, which equal scikit-learn's.
 class HistGradientBoostingRegressor : public Regressor {
  public:
   // The parameter table: as HistGradientBoostingClassifier with loss ("squared_error").
@@ -116,7 +125,7 @@ class HistGradientBoostingRegressor : public Regressor {
 
   // Boosting iterations done.
   int n_iter() const { return n_iter_; }
-  // The fitted trees.
+  // The fitted trees (node order and values as HistGradientBoostingClassifier::trees()).
   const std::vector<TreeModel>& trees() const { return trees_; }
   // Number of features seen at fit.
   int n_features() const { return n_features_; }
