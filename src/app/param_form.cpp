@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace mllab::app {
 
@@ -31,6 +33,39 @@ bool draw_param_form(AppState& app, const std::vector<ml::ParamSpec>& specs, nlo
       int i = v.is_number() ? v.get<int>() : 0;
       if (ImGui::InputInt(name, &i)) { v = i; changed = true; }
       ImGui::EndDisabled();
+    } else if (spec.kind == Kind::kIntFloatStringOrNull &&
+               (v.is_null() || v.is_number() || v.is_string())) {
+      // A mode (None, each string choice, an integer count or a fraction), then the number.
+      std::vector<std::string> modes = {"None"};
+      for (const auto& c : spec.choices) modes.push_back(c);
+      modes.push_back("count");
+      modes.push_back("fraction");
+      std::string cur = v.is_null() ? "None"
+                        : v.is_string() ? v.get<std::string>()
+                        : v.is_number_float() ? "fraction" : "count";
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+      if (ImGui::BeginCombo("##mode", cur.c_str())) {
+        for (const auto& m : modes) {
+          if (ImGui::Selectable(m.c_str(), m == cur) && m != cur) {
+            if (m == "None") v = nullptr;
+            else if (m == "count") v = spec.min > 1 ? int(spec.min) : 1;
+            else if (m == "fraction") v = 1.0;
+            else v = m;
+            changed = true;
+          }
+        }
+        ImGui::EndCombo();
+      }
+      ImGui::SameLine();
+      if (v.is_number_integer()) {
+        int i = v.get<int>();
+        if (ImGui::InputInt(name, &i)) { v = i; changed = true; }
+      } else if (v.is_number_float()) {
+        double d = v.get<double>();
+        if (ImGui::InputDouble(name, &d, 0, 0, "%.6g")) { v = d; changed = true; }
+      } else {
+        ImGui::TextUnformatted(name);
+      }
     } else if (spec.kind == Kind::kFloat && v.is_number()) {
       double d = v.get<double>();
       if (ImGui::InputDouble(name, &d, 0, 0, "%.6g")) { v = d; changed = true; }

@@ -13,7 +13,7 @@ const char* const kClassifier = "RandomForestClassifier";
 const char* const kRegressor = "RandomForestRegressor";
 
 // The forest parameters shared by both models, in scikit-learn's order.
-std::vector<ParamSpec> forest_specs(const ParamSpec& criterion, const std::string& max_features) {
+std::vector<ParamSpec> forest_specs(const ParamSpec& criterion, const json& max_features) {
   ParamSpec n_estimators;
   n_estimators.name = "n_estimators";
   n_estimators.kind = ParamSpec::Kind::kInt;
@@ -108,8 +108,7 @@ RandomForestClassifier::RandomForestClassifier(const json& params) {
   options_.criterion =
       params_.at("criterion").get<std::string>() == "gini" ? Criterion::kGini : Criterion::kEntropy;
   n_estimators_ = static_cast<int>(params_.at("n_estimators").get<int64_t>());
-  max_features_ = params_.at("max_features").get<std::string>();
-  tree_params::parse_max_features(kClassifier, max_features_, 1);
+  max_features_ = params_.at("max_features");
   bootstrap_ = params_.at("bootstrap").get<bool>();
   class_weight_ = params_.at("class_weight").get<std::string>();
 }
@@ -243,7 +242,7 @@ Status RandomForestClassifier::load_state(const json& state) {
 const std::vector<ParamSpec>& RandomForestRegressor::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
     const ParamSpec criterion = tree_params::regression_criterion_spec();
-    return forest_specs(criterion, "1.0");
+    return forest_specs(criterion, json(1.0));
   }();
   return specs;
 }
@@ -253,8 +252,7 @@ RandomForestRegressor::RandomForestRegressor(const json& params) {
   options_ = tree_params::read_options(params_);
   options_.criterion = Criterion::kSquaredError;
   n_estimators_ = static_cast<int>(params_.at("n_estimators").get<int64_t>());
-  max_features_ = params_.at("max_features").get<std::string>();
-  tree_params::parse_max_features(kRegressor, max_features_, 1);
+  max_features_ = params_.at("max_features");
   bootstrap_ = params_.at("bootstrap").get<bool>();
 }
 

@@ -26,7 +26,7 @@ class RandomForestClassifier : public Classifier {
  public:
   // The parameter table: n_estimators (>= 1, 100), criterion ("gini" | "entropy" | "log_loss"),
   // max_depth (int >= 1 or null), min_samples_split (2), min_samples_leaf (1), max_features
-  // ("sqrt"), bootstrap (true), class_weight ("none" | "balanced" | "balanced_subsample"),
+  // ("sqrt"; an integer count, a fraction, "log2" or null), bootstrap (true), class_weight ("none" | "balanced" | "balanced_subsample"),
   // random_state (int or null), n_jobs (accepted, ignored).
   static const std::vector<ParamSpec>& param_specs();
   // Creates an unfitted model; throws mllab::Error on invalid params.
@@ -70,7 +70,7 @@ class RandomForestClassifier : public Classifier {
   json params_;
   TreeGrowOptions options_;
   int n_estimators_ = 100;
-  std::string max_features_;
+  json max_features_;  // resolved: null, an integer, a fraction, "sqrt" or "log2"
   bool bootstrap_ = true;
   std::string class_weight_;
   bool fitted_ = false;
@@ -82,11 +82,11 @@ class RandomForestClassifier : public Classifier {
 };
 
 // A random forest regressor (squared error); see RandomForestClassifier. predict is the mean of
-// the trees' leaf means; max_features defaults to "1.0" (all features), as scikit-learn 1.2.
+// the trees' leaf means; max_features defaults to 1.0 (all features), as scikit-learn 1.2.
 class RandomForestRegressor : public Regressor {
  public:
   // The parameter table: n_estimators (100), criterion ("squared_error"), max_depth,
-  // min_samples_split, min_samples_leaf, max_features ("1.0"), bootstrap (true), random_state,
+  // min_samples_split, min_samples_leaf, max_features (1.0), bootstrap (true), random_state,
   // n_jobs (accepted, ignored).
   static const std::vector<ParamSpec>& param_specs();
   // Creates an unfitted model; throws mllab::Error on invalid params.
@@ -125,7 +125,7 @@ class RandomForestRegressor : public Regressor {
   json params_;
   TreeGrowOptions options_;
   int n_estimators_ = 100;
-  std::string max_features_;
+  json max_features_;  // resolved: null, an integer, a fraction, "sqrt" or "log2"
   bool bootstrap_ = true;
   bool fitted_ = false;
   int n_features_ = 0;

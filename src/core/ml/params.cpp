@@ -1,6 +1,8 @@
 #include "core/ml/params.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/ml/numeric.hpp"
 
@@ -23,6 +25,8 @@ const char* kind_name(Kind kind) {
       return "an integer or null";
     case Kind::kScalarOrNull:
       return "null, a number or a string";
+    case Kind::kIntFloatStringOrNull:
+      return "an integer, a fraction, a string or null";
   }
   return "?";
 }
@@ -34,6 +38,19 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+// The bounds of `spec` as text, e.g. "> 0", ">= 1", "in (0, 1)"; empty when unbounded.
+std::string bounds_text(const ParamSpec& spec) {
+  bool has_min = std::isfinite(spec.min);
+  bool has_max = std::isfinite(spec.max);
+  if (has_min && has_max) {
+    return std::string("in ") + (spec.min_exclusive ? "(" : "[") + format_double(spec.min) + ", " +
+           format_double(spec.max) + (spec.max_exclusive ? ")" : "]");
+  }
+  if (has_min) return (spec.min_exclusive ? "> " : ">= ") + format_double(spec.min);
+  if (has_max) return (spec.max_exclusive ? "< " : "<= ") + format_double(spec.max);
+  return "";
+}
+
 // The violated bound as text, e.g. "> 0", ">= 1", "in (0, 1)"; empty if `x` is within bounds.
 std::string bound_violation(const ParamSpec& spec, double x) {
   bool below = spec.min_exclusive ? !(x > spec.min) : !(x >= spec.min);
@@ -41,12 +58,25 @@ std::string bound_violation(const ParamSpec& spec, double x) {
   if (!below && !above) return "";
   bool has_min = std::isfinite(spec.min);
   bool has_max = std::isfinite(spec.max);
-  if (has_min && has_max) {
-    return std::string("in ") + (spec.min_exclusive ? "(" : "[") + format_double(spec.min) + ", " +
-           format_double(spec.max) + (spec.max_exclusive ? ")" : "]");
-  }
+  if (has_min && has_max) return bounds_text(spec);
   if (below) return (spec.min_exclusive ? "> " : ">= ") + format_double(spec.min);
   return (spec.max_exclusive ? "< " : "<= ") + format_double(spec.max);
+}
+
+// A string that spells a whole number ("5") or a number with '.', 'e' or 'E' ("0.5") as that
+// JSON number (integer or float); null when it spells neither.
+json number_from_text(const std::string& text) {
+  if (text.empty()) return json();
+  char* end = nullptr;
+  if (text.find_first_of(".eE") != std::string::npos) {
+    double x = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(x)) return json();
+    return json(x);
+  }
+  errno = 0;
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (end != text.c_str() + text.size() || errno == ERANGE) return json();
+  return json(static_cast<int64_t>(n));
 }
 
 // Validates one given value against its spec; returns the normalized value (floats as JSON
@@ -73,6 +103,38 @@ Result<json> check_value(const std::string& owner, const ParamSpec& spec, const 
         if (c == s) return value;
       }
       return fail("one of " + join_names(spec.choices));
+    }
+    case Kind::kIntFloatStringOrNull: {
+      // "an integer >= 1, a fraction in (0, 1], one of sqrt, log2, or null".
+      std::string what = "an integer";
+      const std::string int_bounds = bounds_text(spec);
+      if (!int_bounds.empty()) what += " " + int_bounds;
+      what += ", a fraction in (0, 1]";
+      if (!spec.choices.empty()) what += ", one of " + join_names(spec.choices);
+      what += ", or null";
+      json v = value;
+      if (v.is_string()) {
+        const std::string s = v.get<std::string>();
+        for (const auto& c : spec.choices) {
+          if (c == s) return v;
+        }
+        for (const auto& c : spec.null_aliases) {
+          if (c == s) return json();
+        }
+        v = number_from_text(s);  // an older record's "5" / "0.5"
+        if (v.is_null()) return fail(what);
+      }
+      if (v.is_null()) return v;
+      if (v.is_number_float()) {
+        double x = v.get<double>();
+        if (!(x > 0.0 && x <= 1.0)) return fail(what);
+        return json(x);
+      }
+      if (!v.is_number_integer()) return fail(what);
+      if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) return fail(what);
+      int64_t n = v.get<int64_t>();
+      if (!bound_violation(spec, static_cast<double>(n)).empty()) return fail(what);
+      return json(n);
     }
     case Kind::kFloat: {
       if (!value.is_number()) return fail(kind_name(spec.kind));

@@ -17,7 +17,11 @@ using json = nlohmann::json;
 // One declared parameter, named as in scikit-learn.
 struct ParamSpec {
   // kScalarOrNull: null, a number or a string (e.g. SimpleImputer's fill_value).
-  enum class Kind { kInt, kFloat, kBool, kString, kIntOrNull, kScalarOrNull };
+  // kIntFloatStringOrNull: scikit-learn's "int count, float fraction, string option or None"
+  // (e.g. max_features): a JSON integer (a count within [min, max]), a JSON float (a fraction
+  // in (0, 1]), one of `choices`, or null. For older records a string spelling a number ("5",
+  // "0.5") is read as that number and a string in `null_aliases` ("all") as null.
+  enum class Kind { kInt, kFloat, kBool, kString, kIntOrNull, kScalarOrNull, kIntFloatStringOrNull };
   std::string name;
   Kind kind = Kind::kFloat;
   json default_value;
@@ -26,8 +30,10 @@ struct ParamSpec {
   double max = std::numeric_limits<double>::infinity();
   bool min_exclusive = false;
   bool max_exclusive = false;
-  // Allowed values for kString (empty: any).
+  // Allowed values for kString (empty: any) and the strings of kIntFloatStringOrNull.
   std::vector<std::string> choices;
+  // kIntFloatStringOrNull: older spellings read as null (e.g. "all", "None").
+  std::vector<std::string> null_aliases;
   std::string doc;
 };
 

@@ -1138,37 +1138,41 @@ ParamSpec regression_criterion_spec() {
   return criterion;
 }
 
-ParamSpec max_features_spec(const std::string& def) {
+ParamSpec max_features_spec(const json& def) {
   ParamSpec s;
   s.name = "max_features";
-  s.kind = ParamSpec::Kind::kString;
+  s.kind = ParamSpec::Kind::kIntFloatStringOrNull;
   s.default_value = def;
+  s.min = 1;
+  s.choices = {"sqrt", "log2"};
+  s.null_aliases = {"all", "None", "none"};
   s.doc =
-      "Features considered per split: \"all\" (scikit-learn's None), \"sqrt\", \"log2\", an "
-      "integer count (\"5\") or a fraction in (0, 1] (\"0.5\").";
+      "Features considered per split: an integer count, a fraction in (0, 1] of the features, "
+      "\"sqrt\", \"log2\" or null (all features).";
   return s;
 }
 
-int parse_max_features(const std::string& who, const std::string& value, int n_features) {
+int parse_max_features(const std::string& who, const json& value, int n_features) {
   const double n = n_features;
-  if (value == "all" || value == "None" || value == "none") return n_features;
-  if (value == "sqrt") return std::max(1, static_cast<int>(std::floor(std::sqrt(n))));
-  if (value == "log2") return std::max(1, static_cast<int>(std::floor(std::log2(n))));
-  auto fail = [&]() {
-    throw_invalid(who, "parameter 'max_features' must be \"all\", \"sqrt\", \"log2\", an integer "
-                       ">= 1 or a fraction in (0, 1] (received \"" + value + "\")");
-  };
-  if (value.empty()) fail();
-  const bool is_float = value.find_first_of(".eE") != std::string::npos;
-  char* end = nullptr;
-  if (is_float) {
-    double f = std::strtod(value.c_str(), &end);
-    if (end != value.c_str() + value.size() || !(f > 0.0 && f <= 1.0)) fail();
-    return std::max(1, static_cast<int>(std::floor(f * n)));
+  if (value.is_null()) return n_features;
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (s == "sqrt") return std::max(1, static_cast<int>(std::floor(std::sqrt(n))));
+    if (s == "log2") return std::max(1, static_cast<int>(std::floor(std::log2(n))));
+  } else if (value.is_number_float()) {
+    const double f = value.get<double>();
+    if (f > 0.0 && f <= 1.0) return std::max(1, static_cast<int>(std::floor(f * n)));
+  } else if (value.is_number_integer()) {
+    const int64_t k = value.get<int64_t>();
+    if (k >= 1 && k <= n_features) return static_cast<int>(k);
+    if (k > n_features) {
+      throw_invalid(who, "parameter 'max_features' must be <= n_features: max_features=" +
+                             std::to_string(k) + " but X has " + std::to_string(n_features) +
+                             " features");
+    }
   }
-  long long k = std::strtoll(value.c_str(), &end, 10);
-  if (end != value.c_str() + value.size() || k < 1) fail();
-  return static_cast<int>(std::min<long long>(k, n_features));
+  throw_invalid(who, "parameter 'max_features' must be an integer >= 1, a fraction in (0, 1], "
+                     "\"sqrt\", \"log2\" or null (received " + value.dump() + ")");
 }
 
 uint64_t seed_from(const json& random_state) {
@@ -1545,7 +1549,7 @@ const std::vector<ParamSpec>& DecisionTreeClassifier::param_specs() {
     const ParamSpec criterion = tree_params::classification_criterion_spec();
     std::vector<ParamSpec> s{criterion};
     for (auto& c : tree_params::common_specs()) s.push_back(c);
-    s.push_back(tree_params::max_features_spec("all"));
+    s.push_back(tree_params::max_features_spec(nullptr));
     s.push_back(tree_params::random_state_spec());
     ParamSpec class_weight;
     class_weight.name = "class_weight";
@@ -1566,8 +1570,7 @@ DecisionTreeClassifier::DecisionTreeClassifier(const json& params) {
   options_ = tree_params::read_options(params_);
   options_.criterion =
       params_.at("criterion").get<std::string>() == "gini" ? Criterion::kGini : Criterion::kEntropy;
-  max_features_ = params_.at("max_features").get<std::string>();
-  tree_params::parse_max_features(kClassifier, max_features_, 1);  // validates the text
+  max_features_ = params_.at("max_features");
   balanced_ = params_.at("class_weight").get<std::string>() == "balanced";
 }
 
@@ -1666,7 +1669,7 @@ const std::vector<ParamSpec>& DecisionTreeRegressor::param_specs() {
     const ParamSpec criterion = tree_params::regression_criterion_spec();
     std::vector<ParamSpec> s{criterion};
     for (auto& c : tree_params::common_specs()) s.push_back(c);
-    s.push_back(tree_params::max_features_spec("all"));
+    s.push_back(tree_params::max_features_spec(nullptr));
     s.push_back(tree_params::random_state_spec());
     return s;
   }();
@@ -1677,8 +1680,7 @@ DecisionTreeRegressor::DecisionTreeRegressor(const json& params) {
   params_ = tree_params::resolve_or_throw(kRegressor, param_specs(), params);
   options_ = tree_params::read_options(params_);
   options_.criterion = Criterion::kSquaredError;
-  max_features_ = params_.at("max_features").get<std::string>();
-  tree_params::parse_max_features(kRegressor, max_features_, 1);
+  max_features_ = params_.at("max_features");
 }
 
 namespace {

@@ -147,14 +147,17 @@ namespace tree_params {
 ParamSpec classification_criterion_spec();
 // The criterion parameter of regression trees and forests ("squared_error").
 ParamSpec regression_criterion_spec();
-// The ParamSpec of max_features with default `def` (a string: "all", "sqrt", "log2", an
-// integer count such as "5" or a fraction such as "0.5"; see parse_max_features).
-ParamSpec max_features_spec(const std::string& def);
-// max_features as a feature count for `n_features` features, like scikit-learn: "all" (None) ->
-// n, "sqrt" -> max(1, floor(sqrt(n))), "log2" -> max(1, floor(log2(n))), an integer text -> that
-// count (capped at n), a number text with '.' or 'e' in (0, 1] -> max(1, floor(f * n)).
-// Throws mllab::Error naming `who`, max_features and the value when it is none of these.
-int parse_max_features(const std::string& who, const std::string& value, int n_features);
+// The ParamSpec of max_features with default `def`, as scikit-learn: a JSON integer (a feature
+// count >= 1), a JSON float (a fraction in (0, 1]), "sqrt", "log2" or null (all features). The
+// older string spellings "all" / "None" (null), "5" and "0.5" are still read (see
+// ParamSpec::Kind::kIntFloatStringOrNull).
+ParamSpec max_features_spec(const json& def);
+// max_features (a value resolved by max_features_spec) as a feature count for `n_features`
+// features, like scikit-learn 1.2's BaseDecisionTree.fit: null -> n, "sqrt" -> max(1,
+// floor(sqrt(n))), "log2" -> max(1, floor(log2(n))), an integer k -> k, a float f ->
+// max(1, floor(f * n)). Throws mllab::Error naming `who`, max_features and the value when it is
+// none of these, or when an integer count exceeds n_features (naming both numbers).
+int parse_max_features(const std::string& who, const json& value, int n_features);
 // The seed for random_state (an integer or null = fresh entropy each fit, as scikit-learn).
 uint64_t seed_from(const json& random_state);
 // Common input checks of fit: rows >= 1, cols >= 1, finite X (naming column and row).
@@ -211,7 +214,7 @@ Status read_importances(const json& state, const std::string& who, int n_feature
 class DecisionTreeClassifier : public Classifier {
  public:
   // The parameter table: criterion ("gini" | "entropy" | "log_loss", "gini"), max_depth (int >= 1
-  // or null), min_samples_split (>= 2, 2), min_samples_leaf (>= 1, 1), max_features ("all"),
+  // or null), min_samples_split (>= 2, 2), min_samples_leaf (>= 1, 1), max_features (null = all),
   // random_state (int or null), class_weight ("none" | "balanced", "none").
   static const std::vector<ParamSpec>& param_specs();
   // Creates an unfitted model; throws mllab::Error on invalid params.
@@ -254,7 +257,7 @@ class DecisionTreeClassifier : public Classifier {
 
   json params_;
   TreeGrowOptions options_;
-  std::string max_features_;
+  json max_features_;  // resolved: null, an integer, a fraction, "sqrt" or "log2"
   bool balanced_ = false;
   bool fitted_ = false;
   int n_features_ = 0;
@@ -268,7 +271,7 @@ class DecisionTreeClassifier : public Classifier {
 class DecisionTreeRegressor : public Regressor {
  public:
   // The parameter table: criterion ("squared_error"), max_depth, min_samples_split,
-  // min_samples_leaf, max_features ("all"), random_state.
+  // min_samples_leaf, max_features (null = all), random_state.
   static const std::vector<ParamSpec>& param_specs();
   // Creates an unfitted model; throws mllab::Error on invalid params.
   explicit DecisionTreeRegressor(const json& params = json::object());
@@ -305,7 +308,7 @@ class DecisionTreeRegressor : public Regressor {
 
   json params_;
   TreeGrowOptions options_;
-  std::string max_features_;
+  json max_features_;  // resolved: null, an integer, a fraction, "sqrt" or "log2"
   bool fitted_ = false;
   int n_features_ = 0;
   TreeModel tree_;

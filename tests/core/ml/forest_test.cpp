@@ -183,6 +183,67 @@ TEST(RandomForestRegressorTest, SameSeedAndStateRoundTrip) {
   EXPECT_EQ(c.predict(xs), pa);
 }
 
+// scikit-learn 1.2's defaults (RandomForestClassifier "sqrt", RandomForestRegressor 1.0) and
+// max_features as an integer count, a float fraction, a string or null: with the same seed, the
+// forms standing for the same feature count (see DecisionTreeClassifierTest) grow the same
+// forest.
+TEST(RandomForestTest, MaxFeaturesDefaultsAndFormsAsScikitLearn) {
+  EXPECT_EQ(RandomForestClassifier().params().at("max_features"), json("sqrt"));
+  const json reg_default = RandomForestRegressor().params().at("max_features");
+  EXPECT_TRUE(reg_default.is_number_float()) << reg_default.dump();
+  EXPECT_EQ(reg_default.get<double>(), 1.0);
+  // An older saved model's "1.0" is read as the float 1.0.
+  EXPECT_EQ(RandomForestRegressor(json{{"max_features", "1.0"}}).params().at("max_features"),
+            json(1.0));
+  Matrix x;
+  Vector y;
+  regression_set(&x, &y);
+  const Matrix xs = x.topRows(300);
+  const Vector ys = y.head(300);
+  const auto p = static_cast<int>(xs.cols());
+  ASSERT_EQ(p, 6);
+  auto predictions = [&](const json& mf) {
+    RandomForestRegressor rf(json{{"n_estimators", 5}, {"max_features", mf}, {"random_state", 3}});
+    rf.fit(xs, ys);
+    return rf.predict(xs);
+  };
+  const Vector all = predictions(p);
+  EXPECT_EQ(predictions(1.0), all);
+  EXPECT_EQ(predictions(nullptr), all);
+  EXPECT_EQ(predictions("all"), all);
+  const Vector two = predictions(2);
+  EXPECT_NE(two, all);
+  EXPECT_EQ(predictions(0.5), predictions(p / 2));  // floor(0.5 * p) for an even p
+  Matrix xc = xs;
+  std::vector<int> yc(static_cast<size_t>(xs.rows()));
+  for (Eigen::Index i = 0; i < xs.rows(); ++i) yc[static_cast<size_t>(i)] = ys(i) > ys.mean();
+  auto classes = [&](const json& mf) {
+    RandomForestClassifier rf(json{{"n_estimators", 5}, {"max_features", mf}, {"random_state", 3}});
+    rf.fit(xc, yc, 2);
+    return rf.predict_proba(xc);
+  };
+  const int sqrt_count = std::max(1, static_cast<int>(std::floor(std::sqrt(double(p)))));
+  EXPECT_EQ(classes("sqrt"), classes(sqrt_count));
+  EXPECT_EQ(classes(json()), classes(p)) << "null must mean all features";
+}
+
+TEST(RandomForestTest, MaxFeaturesAboveTheFeatureCountFailsAtFit) {
+  Matrix x;
+  Vector y;
+  regression_set(&x, &y);
+  const Matrix xs = x.topRows(50);
+  const Vector ys = y.head(50);
+  const int p = static_cast<int>(xs.cols());
+  RandomForestRegressor rf(json{{"n_estimators", 2}, {"max_features", p + 1}});
+  expect_error([&] { rf.fit(xs, ys); },
+               {"RandomForestRegressor", "max_features=" + std::to_string(p + 1),
+                std::to_string(p) + " features"});
+  expect_error([] { RandomForestClassifier(json{{"max_features", 1.5}}); },
+               {"'max_features'", "(received 1.5)"});
+  expect_error([] { RandomForestClassifier(json{{"max_features", "foo"}}); },
+               {"'max_features'", "(received \"foo\")"});
+}
+
 TEST(RandomForestTest, Errors) {
   Matrix x(3, 2);
   x << 1, 2, 3, 4, 5, std::numeric_limits<double>::quiet_NaN();

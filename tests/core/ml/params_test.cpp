@@ -31,6 +31,57 @@ std::vector<ParamSpec> sample_specs() {
   return {depth, criterion, frac};
 }
 
+// scikit-learn's max_features-style parameter: Interval(Integral, 1, None) | Interval(Real, 0, 1,
+// closed="right") | StrOptions({"sqrt", "log2"}) | None.
+ParamSpec count_fraction_spec() {
+  ParamSpec s;
+  s.name = "max_features";
+  s.kind = Kind::kIntFloatStringOrNull;
+  s.default_value = "sqrt";
+  s.min = 1;
+  s.choices = {"sqrt", "log2"};
+  s.null_aliases = {"all"};
+  return s;
+}
+
+TEST(ResolveParams, IntFloatStringOrNullKeepsTheJsonType) {
+  const std::vector<ParamSpec> specs = {count_fraction_spec()};
+  auto value = [&](const json& v) {
+    auto r = resolve_params("Forest", specs, json{{"max_features", v}});
+    EXPECT_TRUE(r.is_ok()) << v.dump() << ": " << r.status().to_string();
+    return r.is_ok() ? r->at("max_features") : json("error");
+  };
+  EXPECT_EQ(resolve_params("Forest", specs, json::object())->at("max_features"), "sqrt");
+  // An integer stays an integer count, a float a fraction (1 and 1.0 differ, as in Python).
+  EXPECT_TRUE(value(5).is_number_integer());
+  EXPECT_EQ(value(5), 5);
+  EXPECT_TRUE(value(1).is_number_integer());
+  EXPECT_TRUE(value(1.0).is_number_float());
+  EXPECT_EQ(value(1.0).get<double>(), 1.0);
+  EXPECT_TRUE(value(0.25).is_number_float());
+  EXPECT_EQ(value("log2"), "log2");
+  EXPECT_TRUE(value(nullptr).is_null());
+  // Older records: "all" -> null, numbers written as text -> numbers of the same kind.
+  EXPECT_TRUE(value("all").is_null());
+  EXPECT_TRUE(value("7").is_number_integer());
+  EXPECT_EQ(value("7"), 7);
+  EXPECT_TRUE(value("0.5").is_number_float());
+  EXPECT_EQ(value("0.5").get<double>(), 0.5);
+}
+
+TEST(ResolveParams, IntFloatStringOrNullErrorsNameParameterAndValue) {
+  const std::vector<ParamSpec> specs = {count_fraction_spec()};
+  const std::string expected =
+      "must be an integer >= 1, a fraction in (0, 1], one of sqrt, log2, or null";
+  for (const json& bad : {json(0), json(-3), json(1.5), json(0.0), json(-0.5), json(2.0),
+                          json("foo"), json("0"), json("1.5"), json(true), json::array({1})}) {
+    auto r = resolve_params("Forest", specs, json{{"max_features", bad}});
+    ASSERT_FALSE(r.is_ok()) << bad.dump();
+    const std::string& m = r.status().message();
+    EXPECT_EQ(m, "Forest: parameter 'max_features' " + expected + " (received " + bad.dump() + ")");
+  }
+}
+
 TEST(ResolveParams, FillsDefaults) {
   auto r = resolve_params("LogisticRegression", LogisticRegression::param_specs(), json::object());
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();

@@ -133,6 +133,77 @@ TEST(DecisionTreeClassifierTest, EntropyAndClassWeightAndMaxFeatures) {
   }
 }
 
+// 200 rows of 6 noisy features; the label depends on features 1 and 4, so trees grown with
+// different feature subsets differ.
+void six_features(Matrix* x, std::vector<int>* y) {
+  Rng rng(17);
+  x->resize(200, 6);
+  y->resize(200);
+  for (Eigen::Index i = 0; i < 200; ++i) {
+    for (Eigen::Index j = 0; j < 6; ++j) (*x)(i, j) = rng.uniform();
+    (*y)[static_cast<size_t>(i)] = ((*x)(i, 1) + 0.5 * (*x)(i, 4) + 0.3 * rng.uniform()) > 0.9;
+  }
+}
+
+// The feature count each max_features value stands for (scikit-learn 1.2's rules for
+// n_features = 6): null / 1.0 / 6 -> 6, "sqrt" -> floor(sqrt(6)) = 2, "log2" -> floor(log2(6))
+// = 2, 0.5 -> floor(0.5 * 6) = 3, 0.1 -> max(1, floor(0.6)) = 1. Trees grown with the same seed
+// and the same count are identical, so each form is compared with its integer count.
+TEST(DecisionTreeClassifierTest, MaxFeaturesIntFloatStringAndNullAsScikitLearn) {
+  EXPECT_EQ(tree_params::parse_max_features("t", json(nullptr), 6), 6);
+  EXPECT_EQ(tree_params::parse_max_features("t", json(1.0), 6), 6);
+  EXPECT_EQ(tree_params::parse_max_features("t", json(6), 6), 6);
+  EXPECT_EQ(tree_params::parse_max_features("t", json("sqrt"), 6), 2);
+  EXPECT_EQ(tree_params::parse_max_features("t", json("log2"), 6), 2);
+  EXPECT_EQ(tree_params::parse_max_features("t", json(0.5), 6), 3);
+  EXPECT_EQ(tree_params::parse_max_features("t", json(0.1), 6), 1);
+  EXPECT_EQ(tree_params::parse_max_features("t", json(4), 6), 4);
+  Matrix x;
+  std::vector<int> y;
+  six_features(&x, &y);
+  auto grown = [&](const json& mf) {
+    DecisionTreeClassifier tree(json{{"max_features", mf}, {"random_state", 5}});
+    tree.fit(x, y, 2);
+    return tree.state();
+  };
+  const json all = grown(6);
+  EXPECT_EQ(grown(nullptr), all);
+  EXPECT_EQ(grown(1.0), all);
+  EXPECT_EQ(grown("all"), all);  // an older spec's spelling
+  const json two = grown(2);
+  EXPECT_NE(two, all) << "a feature subset must change the tree for this test to mean anything";
+  EXPECT_EQ(grown("sqrt"), two);
+  EXPECT_EQ(grown("log2"), two);
+  EXPECT_EQ(grown(0.5), grown(3));
+  EXPECT_EQ(grown("0.5"), grown(3));
+  EXPECT_EQ(grown(0.1), grown(1));
+  // Defaults as scikit-learn 1.2: DecisionTree* None.
+  EXPECT_TRUE(DecisionTreeClassifier().params().at("max_features").is_null());
+  EXPECT_TRUE(DecisionTreeRegressor().params().at("max_features").is_null());
+  // Older spellings are normalized in params() (so they log and save in the new form).
+  EXPECT_TRUE(DecisionTreeClassifier(json{{"max_features", "all"}}).params().at("max_features").is_null());
+  EXPECT_EQ(DecisionTreeClassifier(json{{"max_features", "5"}}).params().at("max_features"), json(5));
+}
+
+TEST(DecisionTreeClassifierTest, MaxFeaturesErrorsNameTheValue) {
+  expect_error([] { DecisionTreeClassifier(json{{"max_features", 0}}); },
+               {"'max_features'", "(received 0)"});
+  expect_error([] { DecisionTreeClassifier(json{{"max_features", 1.5}}); },
+               {"'max_features'", "(received 1.5)"});
+  expect_error([] { DecisionTreeRegressor(json{{"max_features", "foo"}}); },
+               {"DecisionTreeRegressor", "'max_features'", "(received \"foo\")"});
+  // A count above the number of features fails at fit, naming both numbers.
+  Matrix x;
+  std::vector<int> y;
+  six_features(&x, &y);
+  DecisionTreeClassifier tree(json{{"max_features", 7}});
+  expect_error([&] { tree.fit(x, y, 2); },
+               {"DecisionTreeClassifier", "max_features=7", "6 features"});
+  DecisionTreeRegressor reg(json{{"max_features", 9}});
+  Vector yr = Vector::LinSpaced(200, 0.0, 1.0);
+  expect_error([&] { reg.fit(x, yr); }, {"DecisionTreeRegressor", "max_features=9", "6 features"});
+}
+
 TEST(DecisionTreeClassifierTest, MinSamplesLeafAndDepth) {
   Matrix x;
   std::vector<int> y;
