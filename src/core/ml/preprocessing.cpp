@@ -11,6 +11,44 @@
 namespace mllab::ml {
 namespace {
 
+// Throws naming the first column (and row) of `x` holding infinity; NaN is allowed (missing),
+// as scikit-learn's scalers check with force_all_finite="allow-nan".
+void check_no_infinity(const Matrix& x, const char* who) {
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (std::isinf(x(i, j))) {
+        throw_invalid(who, "X contains infinity in column " + std::to_string(j) + " (row " +
+                               std::to_string(i) + ")");
+      }
+    }
+  }
+}
+
+// A state vector of `n` numbers where null stands for NaN (an all-NaN column's statistic).
+Status read_nullable_vector(const json& state, const char* key, int64_t n, const std::string& who,
+                            Vector* out) {
+  if (!state.contains(key)) return Status::invalid(who + ": missing '" + key + "'");
+  const json& arr = state.at(key);
+  if (!arr.is_array() || static_cast<int64_t>(arr.size()) != n) {
+    return Status::invalid(who + ": '" + key + "' must be an array of " + std::to_string(n) +
+                           " numbers");
+  }
+  Vector v(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const json& e = arr[static_cast<size_t>(i)];
+    if (e.is_null()) {
+      v(i) = std::numeric_limits<double>::quiet_NaN();
+    } else if (e.is_number()) {
+      v(i) = e.get<double>();
+    } else {
+      return Status::invalid(who + ": '" + key + "' must be an array of numbers (received " +
+                             e.dump() + " at index " + std::to_string(i) + ")");
+    }
+  }
+  *out = std::move(v);
+  return Status::ok();
+}
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 [[noreturn]] void fail_param(const std::string& owner, const std::string& name,
@@ -419,18 +457,27 @@ MinMaxScaler::MinMaxScaler(const json& params) {
   clip_ = params_.at("clip").get<bool>();
 }
 
+// np.nanmin / np.nanmax per column: NaN is skipped; an all-NaN column gets NaN data_min_,
+// data_max_, data_range_, scale_ and min_ (scikit-learn warns "All-NaN slice encountered").
 void MinMaxScaler::fit(const Matrix& x) {
   if (x.rows() < 1) throw_invalid("MinMaxScaler", "fit needs at least one row (received 0)");
   if (x.cols() < 1) throw_invalid("MinMaxScaler", "fit needs at least one column (received 0)");
-  check_finite(x, "MinMaxScaler");
+  check_no_infinity(x, "MinMaxScaler");
   const double eps = std::numeric_limits<double>::epsilon();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   const Eigen::Index p = x.cols();
   Vector lo(p), hi(p), range(p), scale(p), offset(p);
   for (Eigen::Index j = 0; j < p; ++j) {
-    lo(j) = x.col(j).minCoeff();
-    hi(j) = x.col(j).maxCoeff();
+    lo(j) = nan;
+    hi(j) = nan;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const double v = x(i, j);
+      if (std::isnan(v)) continue;
+      if (std::isnan(lo(j)) || v < lo(j)) lo(j) = v;
+      if (std::isnan(hi(j)) || v > hi(j)) hi(j) = v;
+    }
     range(j) = hi(j) - lo(j);
-    // _handle_zeros_in_scale: ranges below 10 eps count as constant (divisor 1).
+    // _handle_zeros_in_scale: ranges below 10 eps count as constant (divisor 1); NaN stays.
     double divisor = range(j) < 10.0 * eps ? 1.0 : range(j);
     scale(j) = (range_max_ - range_min_) / divisor;
     offset(j) = range_min_ - lo(j) * scale(j);
@@ -454,13 +501,14 @@ Matrix MinMaxScaler::transform(const Matrix& x) const {
                                       " features, but the scaler was fitted with " +
                                       std::to_string(scale_.size()) + " features");
   }
-  check_finite(x, "MinMaxScaler");
+  check_no_infinity(x, "MinMaxScaler");
   Matrix out(x.rows(), x.cols());
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
       double v = x(i, j) * scale_(j);
       v += min_(j);
-      if (clip_) v = std::min(std::max(v, range_min_), range_max_);
+      // NaN stays NaN (np.clip keeps NaN).
+      if (clip_ && !std::isnan(v)) v = std::min(std::max(v, range_min_), range_max_);
       out(i, j) = v;
     }
   }
@@ -481,11 +529,12 @@ Status MinMaxScaler::load_state(const json& state) {
   if (!n) return n.status();
   if (*n < 1) return Status::invalid(who + ": 'n_features' must be >= 1");
   Vector lo, hi, range, scale, offset;
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "data_min", *n, who, &lo));
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "data_max", *n, who, &hi));
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "data_range", *n, who, &range));
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "scale", *n, who, &scale));
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "min", *n, who, &offset));
+  // null (written for NaN) is read back as NaN: the statistics of an all-NaN column.
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "data_min", *n, who, &lo));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "data_max", *n, who, &hi));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "data_range", *n, who, &range));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "scale", *n, who, &scale));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "min", *n, who, &offset));
   data_min_ = std::move(lo);
   data_max_ = std::move(hi);
   data_range_ = std::move(range);
@@ -497,36 +546,47 @@ Status MinMaxScaler::load_state(const json& state) {
 
 // ---- sparse StandardScaler(with_mean=False) ----
 
-// sklearn's _csr_mean_variance_axis0 (unit weights) and _is_constant_feature.
+// sklearn's _csr_mean_variance_axis0 (unit weights) and _is_constant_feature. As sklearn, a
+// stored NaN is skipped: column j's statistics are over its n - (NaN count) rows (an all-NaN
+// column gets NaN mean, variance and scale).
 Vector scaler_fit_sparse(const SparseMatrix& x, bool with_std, Vector* mean, Vector* var) {
   const std::string who = "StandardScaler";
   if (x.rows() < 1) throw_invalid(who, "fit needs at least one row (received 0)");
   if (x.cols() < 1) throw_invalid(who, "fit needs at least one column (received 0)");
   const Eigen::Index p = x.cols();
-  const auto n = static_cast<double>(x.rows());
+  const auto n_rows = static_cast<double>(x.rows());
   Vector means = Vector::Zero(p), variances = Vector::Zero(p), correction = Vector::Zero(p);
-  Vector nz_weights = Vector::Zero(p);
+  Vector nz_weights = Vector::Zero(p), nan_weights = Vector::Zero(p);
   for (Eigen::Index i = 0; i < x.outerSize(); ++i) {
     for (SparseMatrix::InnerIterator it(x, i); it; ++it) {
-      if (!std::isfinite(it.value())) {
-        const char* what = std::isnan(it.value()) ? "NaN" : "infinity";
-        throw_invalid(who, std::string("X contains ") + what + " in column " +
-                               std::to_string(it.col()) + " (row " + std::to_string(it.row()) +
-                               ")");
+      if (std::isinf(it.value())) {
+        throw_invalid(who, "X contains infinity in column " + std::to_string(it.col()) + " (row " +
+                               std::to_string(it.row()) + ")");
+      }
+      if (std::isnan(it.value())) {
+        nan_weights(it.col()) += 1.0;
+        continue;
       }
       means(it.col()) += it.value();
       nz_weights(it.col()) += 1.0;
     }
   }
-  for (Eigen::Index j = 0; j < p; ++j) means(j) /= n;
+  // sum_weights: the rows of each column that are not NaN.
+  Vector weights(p);
+  for (Eigen::Index j = 0; j < p; ++j) {
+    weights(j) = n_rows - nan_weights(j);
+    means(j) /= weights(j);
+  }
   for (Eigen::Index i = 0; i < x.outerSize(); ++i) {
     for (SparseMatrix::InnerIterator it(x, i); it; ++it) {
+      if (std::isnan(it.value())) continue;
       double diff = it.value() - means(it.col());
       correction(it.col()) += diff;
       variances(it.col()) += diff * diff;
     }
   }
   for (Eigen::Index j = 0; j < p; ++j) {
+    const double n = weights(j);
     const bool has_zeros = nz_weights(j) != n;
     if (has_zeros) correction(j) -= (n - nz_weights(j)) * means(j);
     correction(j) = correction(j) * correction(j) / n;
@@ -537,7 +597,7 @@ Vector scaler_fit_sparse(const SparseMatrix& x, bool with_std, Vector* mean, Vec
   if (with_std) {
     const double eps = std::numeric_limits<double>::epsilon();
     for (Eigen::Index j = 0; j < p; ++j) {
-      const double v = variances(j), m = means(j);
+      const double v = variances(j), m = means(j), n = weights(j);
       const double upper_bound = n * eps * v + (n * m * eps) * (n * m * eps);
       if (!(v <= upper_bound)) scale(j) = std::sqrt(v);
     }

@@ -77,7 +77,9 @@ class SimpleImputer : public Transformer {
 // Scales each feature to feature_range (default [0, 1]): x * scale_ + min_ with
 // scale_ = (max - min of the range) / (data_max - data_min) (1 for a range below 10 eps) and
 // min_ = range_min - data_min * scale_; clip (false) clips transformed values to the range.
-// NaN / infinite inputs are rejected (naming the column), unlike sklearn which skips NaN.
+// As sklearn, NaN counts as missing: data_min_ / data_max_ are np.nanmin / np.nanmax (an
+// all-NaN column gets NaN statistics) and transform keeps NaN (also with clip); infinite
+// values are rejected (naming the column and row).
 class MinMaxScaler : public Transformer {
  public:
   // The parameter table: feature_range ([0, 1]; min < max), clip (false).
@@ -89,15 +91,15 @@ class MinMaxScaler : public Transformer {
   std::string type() const override { return "MinMaxScaler"; }
   // The resolved parameters.
   const json& params() const override { return params_; }
-  // Learns data_min_, data_max_, data_range_, scale_, min_ from the rows of `x`.
+  // Learns data_min_, data_max_, data_range_, scale_, min_ from the rows of `x` (NaN skipped).
   void fit(const Matrix& x) override;
-  // Scales `x` (same column count as at fit).
+  // Scales `x` (same column count as at fit); NaN stays NaN.
   Matrix transform(const Matrix& x) const override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
-  // {"n_features", "data_min", "data_max", "data_range", "scale", "min"}.
+  // {"n_features", "data_min", "data_max", "data_range", "scale", "min"} (NaN written as null).
   json state() const override;
-  // Restores a state written by state().
+  // Restores a state written by state() (null read as NaN).
   Status load_state(const json& state) override;
 
   // Per-feature minimum seen at fit.
@@ -125,11 +127,13 @@ class MinMaxScaler : public Transformer {
 // StandardScaler(with_mean=False).fit on sparse input, as sklearn (mean_variance_axis over all
 // rows, implicit zeros included; population variance; near-constant features get scale 1).
 // Returns scale_ (all ones when with_std is false); `mean` / `var` receive mean_ / var_ when
-// not null. Throws mllab::Error for an empty matrix or NaN / infinite values.
+// not null. Stored NaN values are ignored, as sklearn (each column's statistics over its non-NaN
+// rows). Throws mllab::Error for an empty matrix or infinite values.
 Vector scaler_fit_sparse(const SparseMatrix& x, bool with_std, Vector* mean = nullptr,
                          Vector* var = nullptr);
 // StandardScaler(with_mean=False).transform on sparse input: every stored value of column j
-// times 1 / scale(j) (sklearn's inplace_column_scale). `scale` must have x.cols() entries.
+// times 1 / scale(j) (sklearn's inplace_column_scale; NaN stays NaN). `scale` must have
+// x.cols() entries.
 SparseMatrix scale_sparse(const SparseMatrix& x, const Vector& scale);
 
 // Encodes string (categorical / text) columns as one-hot blocks: categories "auto" (the sorted

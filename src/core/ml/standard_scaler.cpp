@@ -7,6 +7,21 @@
 #include "core/ml/numeric.hpp"
 
 namespace mllab::ml {
+namespace {
+
+// Throws naming the first column (and row) of `x` holding infinity; NaN is allowed (missing).
+void check_no_infinity(const Matrix& x, const char* who) {
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (std::isinf(x(i, j))) {
+        throw_invalid(who, "X contains infinity in column " + std::to_string(j) + " (row " +
+                               std::to_string(i) + ")");
+      }
+    }
+  }
+}
+
+}  // namespace
 
 const std::vector<ParamSpec>& StandardScaler::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
@@ -33,23 +48,32 @@ StandardScaler::StandardScaler(const json& params) {
   with_std_ = params_.at("with_std").get<bool>();
 }
 
-// scikit-learn's _incremental_mean_and_var on a first batch, and _is_constant_feature /
-// _handle_zeros_in_scale. Sums run down each column in row order, as numpy's axis-0 sum of a
-// C-ordered array does.
+// scikit-learn's _incremental_mean_and_var on a first batch (np.nansum when X has NaN), and
+// _is_constant_feature / _handle_zeros_in_scale with the per-column count of non-NaN values as
+// n_samples_seen_. Sums run down each column in row order, as numpy's axis-0 sum of a C-ordered
+// array does; NaN entries are skipped (nansum adds them as 0).
 void StandardScaler::fit(const Matrix& x) {
   if (x.rows() < 1) throw_invalid("StandardScaler", "fit needs at least one row (received 0)");
   if (x.cols() < 1) throw_invalid("StandardScaler", "fit needs at least one column (received 0)");
-  check_finite(x, "StandardScaler");
-  const auto n = static_cast<double>(x.rows());
+  check_no_infinity(x, "StandardScaler");
   const double eps = std::numeric_limits<double>::epsilon();
   Vector mean(x.cols()), var(x.cols()), scale(x.cols());
+  std::vector<int64_t> seen(static_cast<size_t>(x.cols()), 0);
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     double sum = 0.0;
-    for (Eigen::Index i = 0; i < x.rows(); ++i) sum += x(i, j);
+    int64_t count = 0;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (std::isnan(x(i, j))) continue;
+      sum += x(i, j);
+      ++count;
+    }
+    // An all-NaN column: 0 / 0 = NaN mean, variance and scale, as scikit-learn (which warns).
+    const auto n = static_cast<double>(count);
     double m = sum / n;
     double correction = 0.0;
     double squares = 0.0;
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (std::isnan(x(i, j))) continue;
       double t = x(i, j) - m;
       correction += t;
       squares += t * t;
@@ -61,10 +85,12 @@ void StandardScaler::fit(const Matrix& x) {
     double upper_bound = n * eps * v + (n * m * eps) * (n * m * eps);
     bool constant = v <= upper_bound;
     scale(j) = (!with_std_ || constant) ? 1.0 : std::sqrt(v);
+    seen[static_cast<size_t>(j)] = count;
   }
   mean_ = std::move(mean);
   var_ = std::move(var);
   scale_ = std::move(scale);
+  n_samples_seen_ = std::move(seen);
   fitted_ = true;
 }
 
@@ -81,7 +107,8 @@ Matrix StandardScaler::transform(const Matrix& x) const {
                                         " features, but the scaler was fitted with " +
                                         std::to_string(mean_.size()) + " features");
   }
-  check_finite(x, "StandardScaler");
+  check_no_infinity(x, "StandardScaler");
+  // NaN stays NaN (NaN - mean, NaN / scale).
   Matrix out(x.rows(), x.cols());
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     double m = with_mean_ ? mean_(j) : 0.0;
@@ -96,13 +123,44 @@ Matrix StandardScaler::transform(const Matrix& x) const {
   return out;
 }
 
+// NaN statistics (all-NaN columns) are written as null, as nlohmann::json writes NaN.
 json StandardScaler::state() const {
   check_fitted("state");
-  return json{{"n_features", mean_.size()},
-              {"mean", vector_to_json(mean_)},
-              {"var", vector_to_json(var_)},
-              {"scale", vector_to_json(scale_)}};
+  json out{{"n_features", mean_.size()},
+           {"mean", vector_to_json(mean_)},
+           {"var", vector_to_json(var_)},
+           {"scale", vector_to_json(scale_)}};
+  return out;
 }
+
+namespace {
+
+// A state vector of `n` numbers where null stands for NaN (an all-NaN column's statistic).
+Status read_nullable_vector(const json& state, const char* key, int64_t n, const std::string& who,
+                            Vector* out) {
+  if (!state.contains(key)) return Status::invalid(who + ": missing '" + key + "'");
+  const json& arr = state.at(key);
+  if (!arr.is_array() || static_cast<int64_t>(arr.size()) != n) {
+    return Status::invalid(who + ": '" + key + "' must be an array of " + std::to_string(n) +
+                           " numbers");
+  }
+  Vector v(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const json& e = arr[static_cast<size_t>(i)];
+    if (e.is_null()) {
+      v(i) = std::numeric_limits<double>::quiet_NaN();
+    } else if (e.is_number()) {
+      v(i) = e.get<double>();
+    } else {
+      return Status::invalid(who + ": '" + key + "' must be an array of numbers (received " +
+                             e.dump() + " at index " + std::to_string(i) + ")");
+    }
+  }
+  *out = std::move(v);
+  return Status::ok();
+}
+
+}  // namespace
 
 Status StandardScaler::load_state(const json& state) {
   const std::string who = "StandardScaler state";
@@ -111,15 +169,19 @@ Status StandardScaler::load_state(const json& state) {
   if (!n) return n.status();
   if (*n < 1) return Status::invalid(who + ": 'n_features' must be >= 1");
   Vector mean, var, scale;
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "mean", *n, who, &mean));
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "var", *n, who, &var));
-  MLLAB_RETURN_IF_ERROR(json_get_vector(state, "scale", *n, who, &scale));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "mean", *n, who, &mean));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "var", *n, who, &var));
+  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "scale", *n, who, &scale));
   for (Eigen::Index j = 0; j < scale.size(); ++j) {
-    if (!(scale(j) > 0.0)) return Status::invalid(who + ": 'scale' must be positive");
+    // NaN only for a column that was all NaN at fit (its mean is NaN too).
+    if (!(scale(j) > 0.0) && !(std::isnan(scale(j)) && std::isnan(mean(j)))) {
+      return Status::invalid(who + ": 'scale' must be positive");
+    }
   }
   mean_ = std::move(mean);
   var_ = std::move(var);
   scale_ = std::move(scale);
+  n_samples_seen_.clear();
   fitted_ = true;
   return Status::ok();
 }

@@ -143,6 +143,22 @@ Features dense_features(ml::Matrix m) {
 
 bool is_imputer(const FittedPipeline::Step& s) { return s.type == "SimpleImputer"; }
 
+// Scalers fit around missing values and keep them (as scikit-learn's).
+bool keeps_missing(const FittedPipeline::Step& s) {
+  return s.type == "StandardScaler" || s.type == "MinMaxScaler";
+}
+
+// Whether missing values entering the sequential step `from` reach a SimpleImputer before the
+// estimator, through scalers only. Otherwise the model would see them: the input is refused
+// up front, naming the column and row.
+bool imputed_from(const std::vector<FittedPipeline::Step>& steps, size_t from) {
+  for (size_t k = from; k + 1 < steps.size(); ++k) {
+    if (is_imputer(steps[k])) return true;
+    if (!keeps_missing(steps[k])) return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 const json& FittedPipeline::Step::params() const {
@@ -228,6 +244,9 @@ Features FittedPipeline::apply(const data::Table& x, bool fit) {
   Features cur;
   size_t i = 0;
   if (has_column_steps()) {
+    size_t first_sequential = 0;
+    while (first_sequential < steps.size() && !steps[first_sequential].columns.empty()) ++first_sequential;
+    const bool later_imputes = imputed_from(steps, first_sequential);
     std::vector<Features> blocks;
     for (; i < steps.size() && !steps[i].columns.empty(); ++i) {
       Step& s = steps[i];
@@ -244,21 +263,20 @@ Features FittedPipeline::apply(const data::Table& x, bool fit) {
         f.sp = fit ? s.encoder->fit_transform(cols) : s.encoder->transform(cols);
         blocks.push_back(std::move(f));
       } else {
-        auto m = feature_matrix(x, s.columns, is_imputer(s));
+        auto m = feature_matrix(x, s.columns, is_imputer(s) || (keeps_missing(s) && later_imputes));
         if (!m) throw Error(m.status());
         if (fit) s.transformer->fit(*m);
         blocks.push_back(dense_features(s.transformer->transform(*m)));
       }
     }
     if (!features.empty()) {
-      auto m = feature_matrix(x, features);
+      auto m = feature_matrix(x, features, later_imputes);
       if (!m) throw Error(m.status());
       blocks.push_back(dense_features(std::move(m).value()));
     }
     cur = hstack(std::move(blocks), rows);
   } else {
-    bool first_imputes = !steps.empty() && is_imputer(steps.front());
-    auto m = feature_matrix(x, features, first_imputes);
+    auto m = feature_matrix(x, features, imputed_from(steps, 0));
     if (!m) throw Error(m.status());
     cur = dense_features(std::move(m).value());
   }

@@ -231,6 +231,67 @@ TEST(MinMaxScaler, MatchesScikitLearn) {
             "MinMaxScaler: transform called before fit");
 }
 
+// scikit-learn 1.2.1's MinMaxScaler on data with NaN (tests/data/scaler_nan_reference.json,
+// written by tests/data/make_scaler_nan_reference.py): np.nanmin / np.nanmax per column, NaN
+// kept by transform (also with clip), an all-NaN column with NaN statistics.
+TEST(MinMaxScaler, IgnoresNaNAsScikitLearn) {
+  const json ref = load_json("tests/data/scaler_nan_reference.json");
+  const Matrix x_new = json_matrix_nan(ref.at("X_new"));
+  auto expect_value = [](double got, const json& want, const std::string& what) {
+    if (want.is_null()) {
+      EXPECT_TRUE(std::isnan(got)) << what << ": expected NaN, got " << got;
+    } else {
+      expect_close(got, want.get<double>(), 1e-12, what);
+    }
+  };
+  auto expect_vector = [&](const Vector& got, const json& want, const std::string& what) {
+    ASSERT_EQ(got.size(), Eigen::Index(want.size())) << what;
+    for (Eigen::Index j = 0; j < got.size(); ++j) expect_value(got(j), want[size_t(j)], what);
+  };
+  auto expect_matrix = [&](const Matrix& got, const json& want, const std::string& what) {
+    ASSERT_EQ(got.rows(), Eigen::Index(want.size())) << what;
+    for (Eigen::Index i = 0; i < got.rows(); ++i) {
+      for (Eigen::Index j = 0; j < got.cols(); ++j) {
+        expect_value(got(i, j), want[size_t(i)][size_t(j)],
+                     what + "(" + std::to_string(i) + ", " + std::to_string(j) + ")");
+      }
+    }
+  };
+  int checked = 0;
+  for (const auto& c : ref.at("cases")) {
+    if (c.at("estimator") != "MinMaxScaler") continue;
+    SCOPED_TRACE(c.at("params").dump() + " on " + c.at("fit").get<std::string>());
+    const Matrix x = json_matrix_nan(ref.at(c.at("fit").get<std::string>()));
+    ASSERT_TRUE(x.array().isNaN().any());
+    MinMaxScaler scaler(c.at("params"));
+    scaler.fit(x);
+    expect_vector(scaler.data_min(), c.at("data_min_"), "data_min_");
+    expect_vector(scaler.data_max(), c.at("data_max_"), "data_max_");
+    expect_vector(scaler.data_range(), c.at("data_range_"), "data_range_");
+    expect_vector(scaler.scale(), c.at("scale_"), "scale_");
+    expect_vector(scaler.min(), c.at("min_"), "min_");
+    expect_matrix(scaler.transform(x), c.at("transform_fit"), "transform(X)");
+    if (!c.at("transform_new").is_null()) {
+      expect_matrix(scaler.transform(x_new), c.at("transform_new"), "transform(X_new)");
+    }
+    // NaN statistics survive the state (null in JSON).
+    MinMaxScaler loaded(c.at("params"));
+    ASSERT_TRUE(loaded.load_state(json::parse(scaler.state().dump())).is_ok());
+    expect_matrix(loaded.transform(x), c.at("transform_fit"), "loaded transform(X)");
+    ++checked;
+  }
+  EXPECT_EQ(checked, 6);
+  // Infinity is still refused, naming the column and row.
+  Matrix inf = Matrix::Ones(3, 2);
+  inf(2, 1) = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(error_of([&] { MinMaxScaler().fit(inf); }),
+            "MinMaxScaler: X contains infinity in column 1 (row 2)");
+  MinMaxScaler fitted;
+  fitted.fit(Matrix::Ones(3, 2));
+  EXPECT_EQ(error_of([&] { fitted.transform(inf); }),
+            "MinMaxScaler: X contains infinity in column 1 (row 2)");
+}
+
 TEST(SparseStandardScaler, MatchesDenseScalerAndScikitLearn) {
   const json ref = load_json("tests/data/reference_values.json").at("standard_scaler");
   Matrix x = json_matrix(ref.at("X"));

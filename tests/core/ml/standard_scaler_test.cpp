@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/ml/logistic_regression.hpp"
+#include "core/ml/preprocessing.hpp"
 #include "core/util/rng.hpp"
 #include "ml_test_util.hpp"
 
@@ -53,6 +55,128 @@ TEST(StandardScaler, Params) {
   EXPECT_THROW(StandardScaler(json{{"with_mean", "yes"}}), Error);
 }
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A JSON matrix whose nulls are NaN.
+Matrix json_matrix_nan(const json& rows) {
+  Matrix m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows[0].size()));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t j = 0; j < rows[i].size(); ++j) {
+      m(Eigen::Index(i), Eigen::Index(j)) = rows[i][j].is_null() ? kNaN : rows[i][j].get<double>();
+    }
+  }
+  return m;
+}
+
+// `got` equals the reference within 1e-12 (relative above 1); a null reference means NaN.
+void expect_matches(double got, const json& want, const std::string& what) {
+  if (want.is_null()) {
+    EXPECT_TRUE(std::isnan(got)) << what << ": expected NaN, got " << got;
+  } else {
+    expect_close(got, want.get<double>(), 1e-12, what);
+  }
+}
+
+void expect_matches(const Vector& got, const json& want, const std::string& what) {
+  ASSERT_EQ(got.size(), static_cast<Eigen::Index>(want.size())) << what;
+  for (Eigen::Index j = 0; j < got.size(); ++j) {
+    expect_matches(got(j), want[size_t(j)], what + "[" + std::to_string(j) + "]");
+  }
+}
+
+void expect_matches(const Matrix& got, const json& want, const std::string& what) {
+  ASSERT_EQ(got.rows(), static_cast<Eigen::Index>(want.size())) << what;
+  for (Eigen::Index i = 0; i < got.rows(); ++i) {
+    for (Eigen::Index j = 0; j < got.cols(); ++j) {
+      expect_matches(got(i, j), want[size_t(i)][size_t(j)],
+                     what + "(" + std::to_string(i) + ", " + std::to_string(j) + ")");
+    }
+  }
+}
+
+// scikit-learn 1.2.1's StandardScaler on data with NaN (tests/data/scaler_nan_reference.json,
+// written by tests/data/make_scaler_nan_reference.py): statistics over each column's non-NaN
+// rows, NaN kept by transform, an all-NaN column with NaN mean_, var_ and scale_.
+TEST(StandardScaler, IgnoresNaNAsScikitLearn) {
+  const json ref = load_json("tests/data/scaler_nan_reference.json");
+  const Matrix x_new = json_matrix_nan(ref.at("X_new"));
+  int checked = 0;
+  for (const auto& c : ref.at("cases")) {
+    if (c.at("estimator") != "StandardScaler" || c.at("sparse").get<bool>()) continue;
+    SCOPED_TRACE(c.at("params").dump() + " on " + c.at("fit").get<std::string>());
+    const Matrix x = json_matrix_nan(ref.at(c.at("fit").get<std::string>()));
+    ASSERT_TRUE(x.array().isNaN().any());
+    StandardScaler scaler(c.at("params"));
+    scaler.fit(x);
+    expect_matches(scaler.mean(), c.at("mean_"), "mean_");
+    if (!c.at("var_").is_null()) expect_matches(scaler.var(), c.at("var_"), "var_");
+    expect_matches(scaler.scale(), c.at("scale_"), "scale_");
+    const auto seen = c.at("n_samples_seen_").get<std::vector<int64_t>>();
+    EXPECT_EQ(scaler.n_samples_seen(), seen);
+    expect_matches(scaler.transform(x), c.at("transform_fit"), "transform(X)");
+    if (!c.at("transform_new").is_null()) {
+      expect_matches(scaler.transform(x_new), c.at("transform_new"), "transform(X_new)");
+    }
+    // The state keeps NaN statistics (written as null) and transforms the same after loading.
+    StandardScaler loaded(c.at("params"));
+    ASSERT_TRUE(loaded.load_state(json::parse(scaler.state().dump())).is_ok());
+    expect_matches(loaded.transform(x), c.at("transform_fit"), "loaded transform(X)");
+    ++checked;
+  }
+  EXPECT_EQ(checked, 6);
+}
+
+// The sparse path (with_mean=False) also skips stored NaN: sklearn's mean_variance_axis.
+TEST(StandardScaler, SparseIgnoresNaNAsScikitLearn) {
+  const json ref = load_json("tests/data/scaler_nan_reference.json");
+  int checked = 0;
+  for (const auto& c : ref.at("cases")) {
+    if (c.at("estimator") != "StandardScaler" || !c.at("sparse").get<bool>()) continue;
+    SCOPED_TRACE(c.at("params").dump());
+    const Matrix dense = json_matrix_nan(ref.at("X"));
+    SparseMatrix x = dense.sparseView();  // keeps NaN entries (NaN != 0), drops zeros
+    ASSERT_LT(x.nonZeros(), dense.size()) << "the data must have implicit zeros";
+    Vector mean, var;
+    const bool with_std = c.at("params").value("with_std", true);
+    Vector scale = scaler_fit_sparse(x, with_std, &mean, &var);
+    expect_matches(mean, c.at("mean_"), "mean_");
+    expect_matches(var, c.at("var_"), "var_");
+    expect_matches(scale, c.at("scale_"), "scale_");
+    expect_matches(Matrix(scale_sparse(x, scale)), c.at("transform_fit"), "transform(X)");
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+// A NaN kept by the scaler still stops an estimator that cannot take missing values, with the
+// error naming the column and row; an imputer after the scaler fills it.
+TEST(StandardScaler, NaNReachesTheNextStepWhichMustHandleIt) {
+  Matrix x(6, 2);
+  x << 1, 10, 2, kNaN, 3, 30, 4, 40, 5, 50, 6, 60;
+  const std::vector<int> y = {0, 0, 0, 1, 1, 1};
+  StandardScaler scaler;
+  scaler.fit(x);
+  const Matrix z = scaler.transform(x);
+  EXPECT_TRUE(std::isnan(z(1, 1)));
+  // Mean of the non-NaN values (10 + 30 + 40 + 50 + 60) / 5 = 38.
+  EXPECT_EQ(scaler.mean()(1), 38.0);
+  LogisticRegression model;
+  try {
+    model.fit(z, y, 2);
+    FAIL() << "NaN must reach the model and be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(e.status().message().find("NaN in column 1 (row 1)"), std::string::npos)
+        << e.status().message();
+  }
+  SimpleImputer imputer;  // strategy "mean" of the scaled column: 0 (standardized data)
+  imputer.fit(z);
+  const Matrix filled = imputer.transform(z);
+  EXPECT_FALSE(filled.array().isNaN().any());
+  EXPECT_NEAR(filled(1, 1), 0.0, 1e-15);
+  model.fit(filled, y, 2);
+  EXPECT_TRUE(model.is_fitted());
+}
+
 TEST(StandardScaler, Errors) {
   StandardScaler scaler;
   Matrix x(2, 3);
@@ -65,12 +189,12 @@ TEST(StandardScaler, Errors) {
     EXPECT_NE(std::string(e.what()).find("before fit"), std::string::npos) << e.what();
   }
   Matrix bad = x;
-  bad(1, 2) = std::numeric_limits<double>::quiet_NaN();
+  bad(1, 2) = -std::numeric_limits<double>::infinity();
   try {
     scaler.fit(bad);
-    FAIL() << "NaN must throw";
+    FAIL() << "infinity must throw (NaN is a missing value; infinity is not)";
   } catch (const Error& e) {
-    EXPECT_EQ(e.status().message(), "StandardScaler: X contains NaN in column 2 (row 1)");
+    EXPECT_EQ(e.status().message(), "StandardScaler: X contains infinity in column 2 (row 1)");
   }
   EXPECT_FALSE(scaler.is_fitted());
   scaler.fit(x);

@@ -330,6 +330,41 @@ TEST(PipelineColumnSteps, ConstantImputerTakesANumericFillValue) {
   EXPECT_EQ(got, expected) << got;
 }
 
+// Scalers keep missing values, as scikit-learn's do: a SimpleImputer after them fills them (as
+// Pipeline([StandardScaler(), SimpleImputer(), LogisticRegression()]) does), also when the
+// scaler is a column step; without an imputer on the way the input is refused, naming the
+// column and the row.
+TEST(PipelineMissingValues, ScalerThenImputerFillsAndWithoutAnImputerIsRefused) {
+  data::Table t = read_table("size,weight,label\n1,10,a\n,20,b\n3,30,a\n5,40,b\n,50,a\n3,60,b\n");
+  auto labels = encode_labels(t, "label");
+  ASSERT_TRUE(labels.is_ok());
+  // size: mean of 1, 3, 5, 3 = 3, population std sqrt(2), so the scaled values are -sqrt(2),
+  // NaN, 0, sqrt(2), NaN, 0; their mean, which the imputer fills in, is exactly 0.
+  const double r2 = std::sqrt(2.0);
+  for (bool column_step : {false, true}) {
+    SCOPED_TRACE(column_step ? "column step" : "matrix step");
+    json scaler = {{"name", "scale"}, {"type", "StandardScaler"}};
+    if (column_step) scaler["columns"] = {"size", "weight"};
+    json steps = {scaler, {{"name", "impute"}, {"type", "SimpleImputer"}},
+                  {{"name", "model"}, {"type", "LogisticRegression"}}};
+    auto p = FittedPipeline::from_spec(parse_or_die(spec_doc("m.csv", "label", steps)));
+    ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+    if (!column_step) p->features = {"size", "weight"};  // the passthrough columns (TrainJob sets them)
+    p->fit(t, labels->y, 2);
+    const ml::Matrix got = p->transform(t).to_dense();
+    ASSERT_EQ(got.cols(), 2);
+    const std::vector<double> expected = {-r2, 0.0, 0.0, r2, 0.0, 0.0};
+    for (int i = 0; i < 6; ++i) EXPECT_NEAR(got(i, 0), expected[size_t(i)], 1e-15) << "row " << i;
+  }
+  json steps = {{{"name", "scale"}, {"type", "StandardScaler"}}, {{"name", "model"}, {"type", "LogisticRegression"}}};
+  auto p = FittedPipeline::from_spec(parse_or_die(spec_doc("m.csv", "label", steps)));
+  ASSERT_TRUE(p.is_ok());
+  p->features = {"size", "weight"};
+  const std::string m = error_thrown_by([&] { p->fit(t, labels->y, 2); });
+  EXPECT_TRUE(contains(m, "'size'")) << m;
+  EXPECT_TRUE(contains(m, "data row 2")) << m;
+}
+
 class PipelineTrainJob : public ::testing::Test {
  protected:
   void SetUp() override {
