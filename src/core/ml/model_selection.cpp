@@ -255,32 +255,321 @@ std::vector<json> ParameterGrid::candidates() const {
   return out;
 }
 
+// ---- distributions ----
+
+namespace {
+
+// A number as short text: integral values without a fraction ("50", "100"), others in the
+// shortest form that parses back exactly ("0.01", "1e-05").
+std::string number_text(double x) {
+  if (std::isfinite(x) && std::floor(x) == x && std::fabs(x) < 1e15) {
+    return std::to_string(static_cast<int64_t>(x));
+  }
+  return json(x).dump();
+}
+
+// "a=0.01" for the message of a bad distribution.
+std::string field_text(const char* name, const json& v) {
+  return std::string(name) + "=" + (v.is_number_float() ? number_text(v.get<double>()) : v.dump());
+}
+
+// Reads a finite number field; `*present` tells whether it was given.
+Status read_number(const json& d, const std::string& dist, const char* key, double* out,
+                   bool* present) {
+  *present = d.contains(key);
+  if (!*present) return Status::ok();
+  const json& v = d.at(key);
+  if (!v.is_number() || !std::isfinite(v.get<double>())) {
+    return Status::invalid(dist + ": '" + key + "' must be a finite number (received " + v.dump() +
+                           ")");
+  }
+  *out = v.get<double>();
+  return Status::ok();
+}
+
+// Reads an integer field (integral floats such as 10.0 are accepted).
+Status read_integer(const json& d, const std::string& dist, const char* key, int64_t* out,
+                    bool* present) {
+  *present = d.contains(key);
+  if (!*present) return Status::ok();
+  const json& v = d.at(key);
+  auto fail = [&]() {
+    return Status::invalid(dist + ": '" + key + "' must be an integer (received " + v.dump() + ")");
+  };
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) return fail();
+  if (v.is_number_integer()) {
+    *out = v.get<int64_t>();
+    return Status::ok();
+  }
+  if (!v.is_number_float()) return fail();
+  double x = v.get<double>();
+  if (!std::isfinite(x) || std::floor(x) != x || !(std::fabs(x) < 9.2e18)) return fail();
+  *out = static_cast<int64_t>(x);
+  return Status::ok();
+}
+
+// Uniform integer in [0, range) without bias, for any 64-bit range > 0.
+uint64_t draw_below(Rng& rng, uint64_t range) {
+  if (range <= UINT32_MAX) return rng.below(static_cast<uint32_t>(range));
+  // Rejection sampling: accept draws below the largest multiple of `range`.
+  const uint64_t limit = UINT64_MAX - (UINT64_MAX % range + 1) % range;
+  uint64_t x = rng.next_u64();
+  while (x > limit) x = rng.next_u64();
+  return x % range;
+}
+
+}  // namespace
+
+bool is_distribution(const json& value) { return value.is_object(); }
+
+Result<ParamDistribution> parse_distribution(const json& value) {
+  if (!value.is_object()) {
+    return Status::invalid("a distribution must be a JSON object such as {\"distribution\": "
+                           "\"uniform\", \"loc\": 0, \"scale\": 1} (received " + value.dump() + ")");
+  }
+  static const char* kAvailable = "uniform, loguniform, reciprocal, randint";
+  if (!value.contains("distribution") || !value.at("distribution").is_string()) {
+    return Status::invalid(std::string("a distribution needs a \"distribution\" name (one of ") +
+                           kAvailable + ")");
+  }
+  ParamDistribution d;
+  d.name = value.at("distribution").get<std::string>();
+  std::vector<std::string> fields;
+  if (d.name == "uniform") {
+    d.family = ParamDistribution::Family::kUniform;
+    fields = {"loc", "scale"};
+  } else if (d.name == "loguniform" || d.name == "reciprocal") {
+    d.family = ParamDistribution::Family::kLogUniform;
+    fields = {"a", "b"};
+  } else if (d.name == "randint") {
+    d.family = ParamDistribution::Family::kRandInt;
+    fields = {"low", "high"};
+  } else {
+    return Status::invalid("unknown distribution '" + d.name + "' (available: " + kAvailable + ")");
+  }
+  for (const auto& item : value.items()) {
+    if (item.key() == "distribution") continue;
+    if (std::find(fields.begin(), fields.end(), item.key()) == fields.end()) {
+      return Status::invalid("unknown field '" + item.key() + "' in a " + d.name +
+                             " distribution (known: " + fields[0] + ", " + fields[1] + ")");
+    }
+  }
+  bool has1 = false, has2 = false;
+  switch (d.family) {
+    case ParamDistribution::Family::kUniform: {
+      d.p1 = 0.0;
+      d.p2 = 1.0;
+      MLLAB_RETURN_IF_ERROR(read_number(value, d.name, "loc", &d.p1, &has1));
+      MLLAB_RETURN_IF_ERROR(read_number(value, d.name, "scale", &d.p2, &has2));
+      if (!(d.p2 > 0.0) || !std::isfinite(d.p1 + d.p2)) {
+        return Status::invalid("uniform needs scale > 0 and a finite loc + scale (received " +
+                               field_text("loc", json(d.p1)) + ", " +
+                               field_text("scale", json(d.p2)) + ")");
+      }
+      break;
+    }
+    case ParamDistribution::Family::kLogUniform: {
+      MLLAB_RETURN_IF_ERROR(read_number(value, d.name, "a", &d.p1, &has1));
+      MLLAB_RETURN_IF_ERROR(read_number(value, d.name, "b", &d.p2, &has2));
+      if (!has1 || !has2) {
+        return Status::invalid(d.name + " needs fields a and b (missing '" +
+                               std::string(has1 ? "b" : "a") + "')");
+      }
+      if (!(d.p1 > 0.0 && d.p1 < d.p2)) {
+        return Status::invalid(d.name + " needs 0 < a < b (received " + field_text("a", value.at("a")) +
+                               ", " + field_text("b", value.at("b")) + ")");
+      }
+      break;
+    }
+    case ParamDistribution::Family::kRandInt: {
+      MLLAB_RETURN_IF_ERROR(read_integer(value, d.name, "low", &d.low, &has1));
+      MLLAB_RETURN_IF_ERROR(read_integer(value, d.name, "high", &d.high, &has2));
+      if (!has1 || !has2) {
+        return Status::invalid("randint needs fields low and high (missing '" +
+                               std::string(has1 ? "high" : "low") + "')");
+      }
+      if (!(d.low < d.high)) {
+        return Status::invalid("randint needs low < high (high is exclusive; received " +
+                               field_text("low", value.at("low")) + ", " +
+                               field_text("high", value.at("high")) + ")");
+      }
+      break;
+    }
+  }
+  return d;
+}
+
+json ParamDistribution::sample(Rng& rng) const {
+  switch (family) {
+    case Family::kUniform:
+      return json(p1 + p2 * rng.uniform());
+    case Family::kLogUniform: {
+      // scipy's ppf: exp(log(a) + q * (log(b) - log(a))); clamped against rounding.
+      const double la = std::log(p1), lb = std::log(p2);
+      const double x = std::exp(la + rng.uniform() * (lb - la));
+      return json(std::min(std::max(x, p1), p2));
+    }
+    case Family::kRandInt: {
+      const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+      return json(static_cast<int64_t>(static_cast<uint64_t>(low) + draw_below(rng, range)));
+    }
+  }
+  return json();
+}
+
+json ParamDistribution::lowest() const {
+  switch (family) {
+    case Family::kUniform:
+    case Family::kLogUniform:
+      return json(p1);
+    case Family::kRandInt:
+      return json(low);
+  }
+  return json();
+}
+
+json ParamDistribution::highest() const {
+  switch (family) {
+    case Family::kUniform:
+      return json(p1 + p2);
+    case Family::kLogUniform:
+      return json(p2);
+    case Family::kRandInt:
+      return json(high - 1);
+  }
+  return json();
+}
+
+std::string ParamDistribution::to_string() const {
+  switch (family) {
+    case Family::kUniform:
+      return name + "(loc=" + number_text(p1) + ", scale=" + number_text(p2) + ")";
+    case Family::kLogUniform:
+      return name + "(a=" + number_text(p1) + ", b=" + number_text(p2) + ")";
+    case Family::kRandInt:
+      return name + "(low=" + std::to_string(low) + ", high=" + std::to_string(high) + ")";
+  }
+  return name;
+}
+
+std::string param_distribution_text(const json& value) {
+  if (is_distribution(value)) {
+    auto d = parse_distribution(value);
+    if (d) return d->to_string();
+  }
+  return value.dump();
+}
+
+std::string search_space_text(const json& space) {
+  if (space.is_array()) {
+    std::string out = "[";
+    for (size_t i = 0; i < space.size(); ++i) out += (i ? ", " : "") + search_space_text(space[i]);
+    return out + "]";
+  }
+  if (!space.is_object()) return space.dump();
+  std::string out = "{";
+  for (auto it = space.begin(); it != space.end(); ++it) {
+    out += (it == space.begin() ? "" : ", ") + json(it.key()).dump() + ": " + param_distribution_text(it.value());
+  }
+  return out + "}";
+}
+
 // ---- ParameterSampler ----
 
 ParameterSampler::ParameterSampler(const json& param_distributions, int n_iter,
                                    uint64_t random_state)
-    : grid_(param_distributions), n_iter_(n_iter), random_state_(random_state) {
+    : n_iter_(n_iter), random_state_(random_state) {
+  const char* who = "ParameterSampler";
   if (n_iter < 1) {
-    throw_invalid("ParameterSampler",
-                  "n_iter must be >= 1 (received " + std::to_string(n_iter) + ")");
+    throw_invalid(who, "n_iter must be >= 1 (received " + std::to_string(n_iter) + ")");
+  }
+  if (param_distributions.is_object()) {
+    dicts_.push_back(param_distributions);
+  } else if (param_distributions.is_array() && !param_distributions.empty()) {
+    for (const auto& d : param_distributions) {
+      if (!d.is_object()) {
+        throw_invalid(who, "Parameter distribution is not a dict (" + d.dump() + ")");
+      }
+      dicts_.push_back(d);
+    }
+  } else {
+    throw_invalid(who, "Parameter distribution should be a dict or a non-empty list of dicts, "
+                       "got: " + param_distributions.dump());
+  }
+  for (const auto& d : dicts_) {
+    for (const auto& item : d.items()) {
+      if (!is_distribution(item.value())) continue;
+      auto parsed = parse_distribution(item.value());
+      if (!parsed) {
+        throw_invalid(who, "parameter '" + item.key() + "': " + parsed.status().message());
+      }
+      has_distributions_ = true;
+    }
+  }
+  if (!has_distributions_) {
+    const json all(dicts_);
+    const ParameterGrid check(all);  // validates the lists
+    (void)check;
+    return;
+  }
+  for (const auto& d : dicts_) {
+    for (const auto& item : d.items()) {
+      if (is_distribution(item.value())) continue;
+      if (!item.value().is_array() || item.value().empty()) {
+        throw_invalid(who, "Parameter value for '" + item.key() +
+                               "' is not a distribution or a non-empty list (received " +
+                               item.value().dump() + ")");
+      }
+    }
   }
 }
 
 size_t ParameterSampler::size() const {
-  return std::min(static_cast<size_t>(n_iter_), grid_.size());
+  if (has_distributions_) return static_cast<size_t>(n_iter_);
+  const json all(dicts_);
+  return std::min(static_cast<size_t>(n_iter_), ParameterGrid(all).size());
 }
 
 std::vector<json> ParameterSampler::candidates() const {
-  const size_t total = grid_.size();
-  const size_t n = size();
   Rng rng(random_state_);
+  std::vector<json> out;
+  if (has_distributions_) {
+    // Parsed once; keys in sorted order (nlohmann::json objects iterate sorted).
+    std::vector<std::vector<std::pair<std::string, ParamDistribution>>> parsed(dicts_.size());
+    for (size_t k = 0; k < dicts_.size(); ++k) {
+      for (const auto& item : dicts_[k].items()) {
+        if (is_distribution(item.value())) {
+          parsed[k].emplace_back(item.key(), parse_distribution(item.value()).value());
+        }
+      }
+    }
+    out.reserve(static_cast<size_t>(n_iter_));
+    for (int i = 0; i < n_iter_; ++i) {
+      const size_t k = dicts_.size() == 1 ? 0 : rng.below(static_cast<uint32_t>(dicts_.size()));
+      json cand = json::object();
+      size_t next_dist = 0;
+      for (const auto& item : dicts_[k].items()) {
+        if (is_distribution(item.value())) {
+          cand[item.key()] = parsed[k][next_dist++].second.sample(rng);
+        } else {
+          const json& values = item.value();
+          cand[item.key()] = values[rng.below(static_cast<uint32_t>(values.size()))];
+        }
+      }
+      out.push_back(std::move(cand));
+    }
+    return out;
+  }
+  const json all(dicts_);
+  const ParameterGrid grid(all);
+  const size_t total = grid.size();
+  const size_t n = std::min(static_cast<size_t>(n_iter_), total);
   // Partial Fisher-Yates over 0..total-1, storing only the displaced entries.
   std::unordered_map<size_t, size_t> moved;
   auto get = [&](size_t i) {
     auto it = moved.find(i);
     return it == moved.end() ? i : it->second;
   };
-  std::vector<json> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     size_t range = total - i;
@@ -290,7 +579,7 @@ std::vector<json> ParameterSampler::candidates() const {
     size_t vj = get(j);
     moved[j] = vi;
     moved[i] = vj;
-    out.push_back(grid_.at(vj));
+    out.push_back(grid.at(vj));
   }
   return out;
 }

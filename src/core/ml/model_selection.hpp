@@ -13,9 +13,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/util/status.hpp"
+
+namespace mllab {
+class Rng;
+}  // namespace mllab
 
 namespace mllab::ml {
 
@@ -114,23 +121,81 @@ class ParameterGrid {
   std::vector<nlohmann::json> grids_;  // JSON objects (keys sorted)
 };
 
-// scikit-learn's ParameterSampler for lists only (no scipy distributions): draws
-// min(n_iter, grid size) distinct candidates of ParameterGrid(param_distributions) uniformly
-// without replacement, in draw order. The draws come from mllab::Rng(random_state) (a partial
-// Fisher-Yates shuffle of the grid indices), not from numpy's sample_without_replacement, so
-// the chosen candidates differ from scikit-learn's for the same seed.
+// A scipy.stats distribution written in JSON, for RandomizedSearchCV's param_distributions, with
+// scipy's names and parameterization:
+//   {"distribution": "uniform", "loc": 0, "scale": 1}        continuous on [loc, loc + scale]
+//                                                              (loc 0 and scale 1 by default)
+//   {"distribution": "loguniform", "a": 0.01, "b": 100}      log-uniform on [a, b], 0 < a < b
+//                                                              ("reciprocal" is the same)
+//   {"distribution": "randint", "low": 10, "high": 200}      integers low..high-1, low < high
+// Draws come from mllab::Rng, not numpy: deterministic per seed, in range, but not the values
+// scipy would draw for the same seed.
+struct ParamDistribution {
+  // The distribution family.
+  enum class Family { kUniform, kLogUniform, kRandInt };
+  Family family = Family::kUniform;
+  // The name as written ("uniform", "loguniform", "reciprocal" or "randint").
+  std::string name;
+  // uniform: loc and scale; loguniform: a and b.
+  double p1 = 0.0;
+  double p2 = 1.0;
+  // randint: low (inclusive) and high (exclusive).
+  int64_t low = 0;
+  int64_t high = 1;
+
+  // Draws one value: a JSON float (uniform, loguniform) or a JSON integer (randint).
+  nlohmann::json sample(Rng& rng) const;
+  // The smallest value the distribution can draw (loc, a or low).
+  nlohmann::json lowest() const;
+  // The largest value of its support (loc + scale, b or high - 1).
+  nlohmann::json highest() const;
+  // True when every draw is an integer (randint).
+  bool integer() const { return family == Family::kRandInt; }
+  // scikit-learn-style text, e.g. "loguniform(a=0.01, b=100)", "uniform(loc=0, scale=1)",
+  // "randint(low=10, high=200)".
+  std::string to_string() const;
+};
+
+// True when `value` is a JSON object, i.e. meant as a distribution rather than a list.
+bool is_distribution(const nlohmann::json& value);
+// Parses and validates a distribution object. Errors name the bad field and value, e.g.
+// "loguniform needs 0 < a < b (received a=0, b=100)", "unknown distribution 'norm' (available:
+// uniform, loguniform, reciprocal, randint)", "unknown field 'c' in a loguniform distribution".
+Result<ParamDistribution> parse_distribution(const nlohmann::json& value);
+// A param_distributions value as text, for logging: a distribution's to_string() or the JSON of
+// a list ("[0.1,1,10]").
+std::string param_distribution_text(const nlohmann::json& value);
+// A whole param_grid / param_distributions (an object or a list of objects) as text, for the
+// run's params, e.g. {"model__C": loguniform(a=0.01, b=100), "model__max_depth": [5,10]}.
+std::string search_space_text(const nlohmann::json& space);
+
+// scikit-learn's ParameterSampler over a JSON object (or an array of objects) mapping parameter
+// names to lists or distributions (see ParamDistribution).
+//   - Lists only: draws min(n_iter, grid size) distinct candidates of
+//     ParameterGrid(param_distributions) uniformly without replacement, in draw order (a partial
+//     Fisher-Yates shuffle of the grid indices).
+//   - Any distribution: draws n_iter candidates with replacement; for each one an object is
+//     picked uniformly (when an array of objects is given), then each parameter in sorted name
+//     order gets a uniform pick of its list or a draw of its distribution, as scikit-learn does.
+// The draws come from mllab::Rng(random_state), not from numpy, so the chosen candidates differ
+// from scikit-learn's for the same seed. Drawn values are not checked against the parameters
+// of any model: callers validate each candidate (as they do for grid values).
 class ParameterSampler {
  public:
-  // Throws mllab::Error when n_iter < 1 or the grid is invalid.
+  // Throws mllab::Error when n_iter < 1, a list is empty or not a list, or a distribution is
+  // invalid (naming the parameter).
   ParameterSampler(const nlohmann::json& param_distributions, int n_iter,
                    uint64_t random_state = 0);
-  // Number of candidates drawn: min(n_iter, grid size).
+  // Number of candidates drawn: min(n_iter, grid size) for lists only, else n_iter.
   size_t size() const;
-  // The drawn candidates.
+  // The drawn candidates (the same for the same arguments).
   std::vector<nlohmann::json> candidates() const;
+  // True when some parameter has a distribution (sampling with replacement).
+  bool has_distributions() const { return has_distributions_; }
 
  private:
-  ParameterGrid grid_;
+  std::vector<nlohmann::json> dicts_;  // JSON objects (keys sorted)
+  bool has_distributions_ = false;
   int n_iter_;
   uint64_t random_state_;
 };

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/ml/model.hpp"
+#include "core/ml/model_selection.hpp"
 
 namespace mllab::pipeline {
 namespace {
@@ -30,6 +31,45 @@ Status get_field(const json& obj, const std::string& where, const char* key, T* 
     *out = obj.at(key).get<T>();
   } catch (const json::exception&) {
     return Status::invalid(where + "." + key + ": wrong type (received " + obj.at(key).dump() + ")");
+  }
+  return Status::ok();
+}
+
+// Validates a scipy-style distribution of the search parameter `step_param` (a random search
+// only): the distribution itself, then the ends of its support as values of the parameter
+// (parameter bounds are intervals, so both ends valid means every draw is), and integer draws
+// for integer parameters.
+Status check_distribution(const PipelineSpec& s, const std::string& where, const std::string& step_param,
+                          const json& value) {
+  if (s.search.type != "random") {
+    return Status::invalid(where + ": distributions need a random search (\"type\": \"random\"); a grid "
+                           "takes lists of values");
+  }
+  auto dist = ml::parse_distribution(value);
+  if (!dist) return Status::invalid(where + ": " + dist.status().message());
+  const std::string text = dist->to_string();
+  for (const json& end : {dist->lowest(), dist->highest()}) {
+    PipelineSpec probe = s;
+    Status st = set_step_param(probe, step_param, end);
+    if (!st.is_ok()) {
+      return Status::invalid(where + ": " + text + " can draw " + end.dump() + ", which is invalid: " + st.message());
+    }
+  }
+  if (!dist->integer()) {
+    const std::string step = step_param.substr(0, step_param.find("__"));
+    const std::string param = step_param.substr(step_param.find("__") + 2);
+    for (const auto& st : s.steps) {
+      if (st.name != step) continue;
+      const auto* specs = ml::param_specs_for(st.type);
+      if (!specs) break;
+      for (const auto& spec : *specs) {
+        if (spec.name == param &&
+            (spec.kind == ml::ParamSpec::Kind::kInt || spec.kind == ml::ParamSpec::Kind::kIntOrNull)) {
+          return Status::invalid(where + ": " + text + " draws non-integer values but '" + param +
+                                 "' takes integers (use randint)");
+        }
+      }
+    }
   }
   return Status::ok();
 }
@@ -197,8 +237,14 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     if (s.search.n_iter < 1) return Status::invalid("search.n_iter: must be at least 1");
     // Every candidate value must be a valid parameter of its step.
     for (auto it = s.search.param_grid.begin(); it != s.search.param_grid.end(); ++it) {
+      const std::string where = std::string("search.") + grid_key + "." + it.key();
+      if (ml::is_distribution(it.value())) {
+        MLLAB_RETURN_IF_ERROR(check_distribution(s, where, it.key(), it.value()));
+        continue;
+      }
       if (!it.value().is_array() || it.value().empty()) {
-        return Status::invalid(std::string("search.") + grid_key + "." + it.key() + ": must be a non-empty list");
+        return Status::invalid(where + (s.search.type == "random" ? ": must be a non-empty list or a distribution"
+                                                                 : ": must be a non-empty list"));
       }
       for (const auto& v : it.value()) {
         PipelineSpec probe = s;

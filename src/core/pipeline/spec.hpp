@@ -41,7 +41,7 @@ struct EvaluateSpec {
 // ("search": {"type": "grid", "param_grid": {"model__max_depth": [5, 10]}, "cv": 5}).
 struct SearchSpec {
   std::string type;            // "grid" | "random"; "" = no search
-  json param_grid = json::object();  // "step__param" -> list of values
+  json param_grid = json::object();  // "step__param" -> list of values, or (random) a distribution
   int cv = 5;
   std::string scoring;
   int n_iter = 10;             // random search only

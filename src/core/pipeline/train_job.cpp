@@ -391,6 +391,8 @@ void TrainJob::run_stage() {
       data_.params["search"] = spec_.search.type;
       data_.params["search_cv"] = std::to_string(spec_.search.cv);
       data_.params["search_scoring"] = scoring;
+      data_.params[spec_.search.type == "random" ? "search_param_distributions" : "search_param_grid"] =
+          ml::search_space_text(spec_.search.param_grid);
       data_.params["search_candidates"] = std::to_string(candidates_.size());
       data_.tags["mllab.best_child_run_id"] = candidate_runs_.at(size_t(result.best_index));
       for (auto it = result.best_params.begin(); it != result.best_params.end(); ++it) {

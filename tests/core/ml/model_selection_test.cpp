@@ -307,6 +307,163 @@ TEST(ParameterSampler, DrawsDistinctCandidatesDeterministically) {
   EXPECT_THROW(ParameterSampler(dist, 0), Error);
 }
 
+// Expects `fn` to throw mllab::Error whose message contains every string of `parts`.
+template <typename Fn>
+void expect_error_with(Fn fn, std::initializer_list<std::string> parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected mllab::Error";
+  } catch (const Error& e) {
+    for (const auto& p : parts) {
+      EXPECT_NE(e.status().message().find(p), std::string::npos)
+          << "'" << p << "' not in: " << e.status().message();
+    }
+  }
+}
+
+// The error message of parse_distribution(d) ("" when it parses).
+std::string distribution_error(const json& d) {
+  auto r = parse_distribution(d);
+  return r.is_ok() ? "" : r.status().message();
+}
+
+TEST(ParamDistribution, ParsesScipyNamesAndParameterization) {
+  auto u = parse_distribution(json{{"distribution", "uniform"}, {"loc", 2}, {"scale", 3}});
+  ASSERT_TRUE(u.is_ok()) << u.status().to_string();
+  EXPECT_EQ(u->lowest(), json(2.0));
+  EXPECT_EQ(u->highest(), json(5.0));  // scipy's uniform is [loc, loc + scale]
+  EXPECT_FALSE(u->integer());
+  EXPECT_EQ(u->to_string(), "uniform(loc=2, scale=3)");
+  // scipy's defaults: loc 0, scale 1.
+  EXPECT_EQ(parse_distribution(json{{"distribution", "uniform"}})->to_string(),
+            "uniform(loc=0, scale=1)");
+  auto lu = parse_distribution(json{{"distribution", "loguniform"}, {"a", 0.01}, {"b", 100}});
+  ASSERT_TRUE(lu.is_ok());
+  EXPECT_EQ(lu->to_string(), "loguniform(a=0.01, b=100)");
+  EXPECT_EQ(lu->lowest(), json(0.01));
+  EXPECT_EQ(lu->highest(), json(100.0));
+  EXPECT_EQ(parse_distribution(json{{"distribution", "reciprocal"}, {"a", 1}, {"b", 2}})->to_string(),
+            "reciprocal(a=1, b=2)");
+  auto ri = parse_distribution(json{{"distribution", "randint"}, {"low", 10}, {"high", 200}});
+  ASSERT_TRUE(ri.is_ok());
+  EXPECT_TRUE(ri->integer());
+  EXPECT_EQ(ri->to_string(), "randint(low=10, high=200)");
+  EXPECT_EQ(ri->lowest(), json(10));
+  EXPECT_EQ(ri->highest(), json(199));  // high is exclusive
+  EXPECT_EQ(param_distribution_text(json{{"distribution", "randint"}, {"low", 1}, {"high", 3}}),
+            "randint(low=1, high=3)");
+  EXPECT_EQ(param_distribution_text(json{0.1, 1, 10}), "[0.1,1,10]");
+  EXPECT_EQ(search_space_text(json{{"model__C", {{"distribution", "loguniform"}, {"a", 0.01}, {"b", 100}}},
+                                   {"model__max_depth", {5, 10}}}),
+            "{\"model__C\": loguniform(a=0.01, b=100), \"model__max_depth\": [5,10]}");
+  EXPECT_EQ(search_space_text(json::array({json{{"a", {1}}}, json{{"b", {2, 3}}}})),
+            "[{\"a\": [1]}, {\"b\": [2,3]}]");
+}
+
+TEST(ParamDistribution, ErrorsNameTheFieldAndValue) {
+  EXPECT_EQ(distribution_error(json{{"distribution", "loguniform"}, {"a", 0}, {"b", 100}}),
+            "loguniform needs 0 < a < b (received a=0, b=100)");
+  EXPECT_EQ(distribution_error(json{{"distribution", "loguniform"}, {"a", 5.5}, {"b", 2}}),
+            "loguniform needs 0 < a < b (received a=5.5, b=2)");
+  EXPECT_EQ(distribution_error(json{{"distribution", "loguniform"}, {"a", 1}}),
+            "loguniform needs fields a and b (missing 'b')");
+  EXPECT_EQ(distribution_error(json{{"distribution", "uniform"}, {"loc", 0}, {"scale", 0}}),
+            "uniform needs scale > 0 and a finite loc + scale (received loc=0, scale=0)");
+  EXPECT_EQ(distribution_error(json{{"distribution", "randint"}, {"low", 5}, {"high", 5}}),
+            "randint needs low < high (high is exclusive; received low=5, high=5)");
+  EXPECT_EQ(distribution_error(json{{"distribution", "randint"}, {"low", 1.5}, {"high", 5}}),
+            "randint: 'low' must be an integer (received 1.5)");
+  EXPECT_EQ(distribution_error(json{{"distribution", "uniform"}, {"loc", "0"}}),
+            "uniform: 'loc' must be a finite number (received \"0\")");
+  EXPECT_EQ(distribution_error(json{{"distribution", "norm"}, {"loc", 0}}),
+            "unknown distribution 'norm' (available: uniform, loguniform, reciprocal, randint)");
+  EXPECT_EQ(distribution_error(json{{"distribution", "uniform"}, {"low", 0}}),
+            "unknown field 'low' in a uniform distribution (known: loc, scale)");
+  EXPECT_NE(distribution_error(json{{"a", 1}, {"b", 2}}).find("\"distribution\""), std::string::npos);
+  // Integral floats are integers for randint.
+  EXPECT_EQ(distribution_error(json{{"distribution", "randint"}, {"low", 1.0}, {"high", 4}}), "");
+}
+
+TEST(ParameterSampler, DistributionsDrawWithReplacementInRange) {
+  const json dist = {{"C", {{"distribution", "loguniform"}, {"a", 0.01}, {"b", 100}}},
+                     {"alpha", {{"distribution", "uniform"}, {"loc", -1}, {"scale", 3}}},
+                     {"depth", {{"distribution", "randint"}, {"low", 10}, {"high", 13}}},
+                     {"kernel", {"a", "b"}}};
+  ParameterSampler s(dist, 2000, 7);
+  EXPECT_TRUE(s.has_distributions());
+  EXPECT_EQ(s.size(), 2000u);  // with replacement: n_iter even beyond the 2 kernels
+  auto c = s.candidates();
+  ASSERT_EQ(c.size(), 2000u);
+  EXPECT_EQ(c, ParameterSampler(dist, 2000, 7).candidates());
+  EXPECT_NE(c, ParameterSampler(dist, 2000, 8).candidates());
+  std::set<int64_t> depths;
+  std::set<std::string> kernels;
+  int c_below_1 = 0, alpha_below_half = 0;
+  for (const auto& cand : c) {
+    ASSERT_EQ(cand.size(), 4u);
+    const double cv = cand.at("C").get<double>();
+    EXPECT_TRUE(cand.at("C").is_number_float());
+    EXPECT_GE(cv, 0.01);
+    EXPECT_LE(cv, 100.0);
+    c_below_1 += cv < 1.0;
+    const double av = cand.at("alpha").get<double>();
+    EXPECT_GE(av, -1.0);
+    EXPECT_LE(av, 2.0);
+    alpha_below_half += av < 0.5;
+    ASSERT_TRUE(cand.at("depth").is_number_integer()) << cand.dump();
+    depths.insert(cand.at("depth").get<int64_t>());
+    kernels.insert(cand.at("kernel").get<std::string>());
+  }
+  // Every integer of randint(10, 13) and every list value is drawn; 13 (exclusive) never.
+  EXPECT_EQ(depths, (std::set<int64_t>{10, 11, 12}));
+  EXPECT_EQ(kernels, (std::set<std::string>{"a", "b"}));
+  // Log-uniform: half of the draws below the geometric mean sqrt(0.01 * 100) = 1 (a uniform on
+  // [0.01, 100] would put 1% there). Uniform on [-1, 2]: half below the midpoint 0.5. Bounds of
+  // +-5 points are > 4 standard deviations (sqrt(0.25 / 2000) = 1.1 points).
+  EXPECT_NEAR(c_below_1 / 2000.0, 0.5, 0.05);
+  EXPECT_NEAR(alpha_below_half / 2000.0, 0.5, 0.05);
+}
+
+TEST(ParameterSampler, ListOfDictsWithDistributionsPicksOneDictPerCandidate) {
+  const json dists = json::array(
+      {{{"kernel", {"linear"}}, {"C", {{"distribution", "uniform"}, {"loc", 1}, {"scale", 1}}}},
+       {{"kernel", {"rbf"}}, {"gamma", {{"distribution", "randint"}, {"low", 1}, {"high", 4}}}}});
+  auto c = ParameterSampler(dists, 200, 3).candidates();
+  ASSERT_EQ(c.size(), 200u);
+  int linear = 0;
+  for (const auto& cand : c) {
+    ASSERT_EQ(cand.size(), 2u) << cand.dump();
+    if (cand.at("kernel") == "linear") {
+      ++linear;
+      EXPECT_TRUE(cand.contains("C"));
+    } else {
+      EXPECT_EQ(cand.at("kernel"), "rbf");
+      EXPECT_TRUE(cand.contains("gamma"));
+    }
+  }
+  EXPECT_GT(linear, 50);
+  EXPECT_LT(linear, 150);
+}
+
+TEST(ParameterSampler, BadDistributionsNameTheParameter) {
+  expect_error_with(
+      [] { ParameterSampler(json{{"C", {{"distribution", "loguniform"}, {"a", 0}, {"b", 1}}}}, 5); },
+      {"'C'", "loguniform needs 0 < a < b", "a=0"});
+  expect_error_with(
+      [] {
+        ParameterSampler(json{{"C", {{"distribution", "uniform"}}}, {"kernel", json::array()}}, 5);
+      },
+      {"'kernel'"});
+  expect_error_with(
+      [] { ParameterSampler(json{{"C", {{"distribution", "uniform"}}}, {"kernel", "rbf"}}, 5); },
+      {"'kernel'", "rbf"});
+  EXPECT_THROW(ParameterSampler(json{{"C", {{"distribution", "uniform"}}}}, 0), Error);
+  EXPECT_THROW(ParameterSampler(json::array(), 3), Error);
+  // Lists only keep sampling without replacement (no distributions).
+  EXPECT_FALSE(ParameterSampler(json{{"a", {1, 2}}}, 5).has_distributions());
+  EXPECT_EQ(ParameterSampler(json{{"a", {1, 2}}}, 5).size(), 2u);
+}
+
 TEST(Search, RanksTiesWithMinAsScikitLearn) {
   // /usr/bin/python3: scipy.stats.rankdata(-np.array([0.5,0.9,0.9,0.7,0.5,0.9]), method='min')
   //   == [5 1 1 4 5 1]

@@ -269,6 +269,7 @@ TEST_F(SearchTest, GridSearchPicksTheBestManualCandidateAndRefitsIt) {
   EXPECT_EQ(r.params.at("search_cv"), "3");
   EXPECT_EQ(r.params.at("search_scoring"), "accuracy");
   EXPECT_EQ(r.params.at("search_candidates"), "3");
+  EXPECT_EQ(r.params.at("search_param_grid"), "{\"model__C\": [0.01,1,100]}");
   ASSERT_TRUE(r.params.count("best_model__C"));
   EXPECT_EQ(std::stod(r.params.at("best_model__C")), cs[best].get<double>())
       << "best_model__C " << r.params.at("best_model__C") << "; manual means " << json(means).dump();

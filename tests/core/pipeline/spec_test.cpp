@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/ml/model_selection.hpp"
+
 #include <gtest/gtest.h>
 
 namespace mllab::pipeline {
@@ -543,6 +545,78 @@ TEST(PipelineSpec, RandomSearchAcceptsParamDistributions) {
   std::string m = error_of(bad);
   EXPECT_TRUE(contains(m, "param_distributions")) << m;
   EXPECT_TRUE(contains(m, "with_mean")) << m;
+}
+
+// A random search over scipy-style distributions: {"model__C": loguniform, ...}.
+json random_search_spec(const json& distributions) {
+  json doc = valid_spec();
+  doc["search"] = {{"type", "random"}, {"n_iter", 6}, {"random_state", 4}, {"cv", 3},
+                   {"param_distributions", distributions}};
+  return doc;
+}
+
+TEST(PipelineSpec, RandomSearchAcceptsScipyDistributions) {
+  const json dists = {{"model__C", {{"distribution", "loguniform"}, {"a", 0.01}, {"b", 100}}},
+                      {"model__max_iter", {{"distribution", "randint"}, {"low", 50}, {"high", 300}}},
+                      {"model__tol", {{"distribution", "uniform"}, {"loc", 1e-5}, {"scale", 1e-3}}},
+                      {"scaler__with_mean", {true, false}}};
+  auto r = parse_pipeline_spec(random_search_spec(dists));
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->search.param_grid, dists);
+  // The canonical document keeps the distributions and parses again.
+  json canon = pipeline_spec_to_json(*r);
+  auto again = parse_pipeline_spec(canon);
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  EXPECT_EQ(again->search.param_grid, dists);
+  // Every drawn candidate is a valid set of step parameters (the train job applies each one
+  // with set_step_param, as grid values).
+  ml::ParameterSampler sampler(r->search.param_grid, 50, r->search.random_state);
+  for (const auto& cand : sampler.candidates()) {
+    PipelineSpec candidate = *r;
+    for (auto it = cand.begin(); it != cand.end(); ++it) {
+      Status st = set_step_param(candidate, it.key(), it.value());
+      EXPECT_TRUE(st.is_ok()) << cand.dump() << ": " << st.message();
+    }
+    const int64_t iters = candidate.steps[1].params.at("max_iter").get<int64_t>();
+    EXPECT_GE(iters, 50);
+    EXPECT_LT(iters, 300);
+  }
+}
+
+TEST(PipelineSpec, BadDistributionsAreErrorsNamingParameterAndField) {
+  std::string m = error_of(random_search_spec(
+      {{"model__C", {{"distribution", "loguniform"}, {"a", 0}, {"b", 100}}}}));
+  EXPECT_EQ(m, "search.param_distributions.model__C: loguniform needs 0 < a < b (received a=0, b=100)");
+  m = error_of(random_search_spec({{"model__C", {{"distribution", "norm"}, {"loc", 1}}}}));
+  EXPECT_TRUE(contains(m, "search.param_distributions.model__C")) << m;
+  EXPECT_TRUE(contains(m, "unknown distribution 'norm'")) << m;
+  // Draws outside the parameter's range: C must be > 0 and uniform(-1, 2) reaches -1.
+  m = error_of(random_search_spec({{"model__C", {{"distribution", "uniform"}, {"loc", -1}, {"scale", 2}}}}));
+  EXPECT_TRUE(contains(m, "search.param_distributions.model__C")) << m;
+  EXPECT_TRUE(contains(m, "uniform(loc=-1, scale=2)")) << m;
+  EXPECT_TRUE(contains(m, "'C' must be > 0")) << m;
+  // The upper end counts too: max_iter >= 1 is fine, but a string parameter takes no numbers.
+  m = error_of(random_search_spec({{"model__solver", {{"distribution", "randint"}, {"low", 1}, {"high", 3}}}}));
+  EXPECT_TRUE(contains(m, "model__solver")) << m;
+  // Integer parameters need integer draws.
+  m = error_of(random_search_spec({{"model__max_iter", {{"distribution", "uniform"}, {"loc", 50}, {"scale", 50}}}}));
+  EXPECT_EQ(m, "search.param_distributions.model__max_iter: uniform(loc=50, scale=50) draws non-integer "
+               "values but 'max_iter' takes integers (use randint)");
+  // Unknown parameters and steps are named.
+  m = error_of(random_search_spec({{"model__gamma", {{"distribution", "uniform"}}}}));
+  EXPECT_TRUE(contains(m, "gamma")) << m;
+  m = error_of(random_search_spec({{"clf__C", {{"distribution", "uniform"}, {"loc", 1}}}}));
+  EXPECT_TRUE(contains(m, "clf")) << m;
+  // A grid search takes lists only.
+  json grid = valid_spec();
+  grid["search"] = {{"type", "grid"},
+                    {"param_grid", {{"model__C", {{"distribution", "loguniform"}, {"a", 0.1}, {"b", 1}}}}}};
+  m = error_of(grid);
+  EXPECT_TRUE(contains(m, "search.param_grid.model__C")) << m;
+  EXPECT_TRUE(contains(m, "random search")) << m;
+  // Neither a list nor a distribution.
+  m = error_of(random_search_spec({{"model__C", 1.0}}));
+  EXPECT_EQ(m, "search.param_distributions.model__C: must be a non-empty list or a distribution");
 }
 
 TEST(PipelineSpec, CanonicalJsonRoundTripsEvaluateAndSearch) {
