@@ -37,9 +37,14 @@ def sentiment():
     model = Pipeline([("tfidf", TfidfVectorizer(max_features=1000)), ("scaler", StandardScaler(with_mean=False)),
                       ("model", RandomForestClassifier(n_estimators=100, max_depth=10, min_samples_split=2,
                                                        random_state=42, n_jobs=1))])
-    t = time.perf_counter()
-    model.fit(x_tr, y_tr)
-    result("sentiment_tfidf_rf", time.perf_counter() - t, float(np.mean(model.predict(x_te) == y_te)))
+    times = []
+    for _ in range(5):  # the first fit, then the median of five (as MLLab's bench_trees sentiment)
+        t = time.perf_counter()
+        model.fit(x_tr, y_tr)
+        times.append(time.perf_counter() - t)
+    acc = float(np.mean(model.predict(x_te) == y_te))
+    result("sentiment_tfidf_rf_first", times[0], acc)
+    result("sentiment_tfidf_rf", float(np.median(times)), acc)
 
 
 def grid_search():

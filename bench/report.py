@@ -8,6 +8,7 @@ IMPLS = ["native", "wasm", "sklearn", "xgboost"]
 CASES = [
     ("rf", "RF(100, depth 10), 100,000 x 20"),
     ("sentiment_tfidf_rf", "TF-IDF(1000) + RF(100, depth 10), sentiment"),
+    ("sentiment_tfidf_rf_first", "  the same, first fit in a fresh process"),
     ("grid_search_rf_3x3_cv5", "GridSearchCV RF 3x3, cv=5, breast_cancer"),
     ("logreg", "LogisticRegression, 100,000 x 20"),
     ("hgb", "HistGradientBoosting(100), 100,000 x 20"),

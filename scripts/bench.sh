@@ -46,7 +46,7 @@ print('RESULT case=birdstrikes_damaged_$m fit_s=%.4f quality=%.4f peak_mb=0' % (
 
 echo "== MLLab native"
 { build/mllab_bench_trees all
-  pipeline sentiment_tfidf_rf examples/sentiment-rf-baseline.json build/mllab
+  build/mllab_bench_trees sentiment 15
   pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json build/mllab
   birdstrikes "$out/splits" build/mllab
   build/mllab_bench_drift all
@@ -54,7 +54,7 @@ echo "== MLLab native"
 
 echo "== MLLab wasm (node)"
 { node build-web/mllab_bench_trees.js all
-  pipeline sentiment_tfidf_rf examples/sentiment-rf-baseline.json node build-web/mllab.js
+  node build-web/mllab_bench_trees.js sentiment 15
   pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json node build-web/mllab.js
   birdstrikes "$out/splits-wasm" node build-web/mllab.js
   node build-web/mllab_bench_drift.js all
