@@ -1,5 +1,7 @@
 #include "core/ml/json_state.hpp"
 
+#include <limits>
+
 namespace mllab::ml {
 
 using json = nlohmann::json;
@@ -25,7 +27,9 @@ Result<int64_t> json_get_int(const json& obj, const std::string& key, const std:
 
 namespace {
 
-Status read_numbers(const json& arr, int64_t size, const std::string& what, Eigen::VectorXd* out) {
+// `null_is_nan`: null entries read as NaN (how nlohmann/json writes NaN).
+Status read_numbers(const json& arr, int64_t size, const std::string& what, Eigen::VectorXd* out,
+                    bool null_is_nan = false) {
   if (!arr.is_array()) return Status::invalid(what + " must be an array of numbers");
   if (size >= 0 && static_cast<int64_t>(arr.size()) != size) {
     return Status::invalid(what + " must have " + std::to_string(size) + " values (received " +
@@ -33,6 +37,10 @@ Status read_numbers(const json& arr, int64_t size, const std::string& what, Eige
   }
   Eigen::VectorXd v(static_cast<Eigen::Index>(arr.size()));
   for (size_t i = 0; i < arr.size(); ++i) {
+    if (null_is_nan && arr[i].is_null()) {
+      v(static_cast<Eigen::Index>(i)) = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
     if (!arr[i].is_number()) return Status::invalid(what + " must be an array of numbers");
     v(static_cast<Eigen::Index>(i)) = arr[i].get<double>();
   }
@@ -48,6 +56,14 @@ Status json_get_vector(const json& obj, const std::string& key, int64_t size,
     return Status::invalid(who + ": missing '" + key + "'");
   }
   return read_numbers(obj.at(key), size, who + ": '" + key + "'", out);
+}
+
+Status json_get_nullable_vector(const json& obj, const std::string& key, int64_t size,
+                                const std::string& who, Eigen::VectorXd* out) {
+  if (!obj.is_object() || !obj.contains(key)) {
+    return Status::invalid(who + ": missing '" + key + "'");
+  }
+  return read_numbers(obj.at(key), size, who + ": '" + key + "'", out, true);
 }
 
 Status json_get_matrix(const json& obj, const std::string& key, int64_t rows, int64_t cols,

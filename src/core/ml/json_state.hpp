@@ -27,6 +27,10 @@ Result<std::vector<int>> json_get_class_indices(const nlohmann::json& obj, const
                                                 int64_t n_classes, const std::string& who);
 Status json_get_vector(const nlohmann::json& obj, const std::string& key, int64_t size,
                        const std::string& who, Eigen::VectorXd* out);
+// As json_get_vector, but null entries read as NaN (a statistic of an all-NaN column, which
+// vector_to_json writes as null).
+Status json_get_nullable_vector(const nlohmann::json& obj, const std::string& key, int64_t size,
+                                const std::string& who, Eigen::VectorXd* out);
 // Reads a `rows` x `cols` array of number arrays (field `key`) into `out`.
 Status json_get_matrix(const nlohmann::json& obj, const std::string& key, int64_t rows,
                        int64_t cols, const std::string& who, Eigen::MatrixXd* out);

@@ -65,6 +65,17 @@ void check_finite(const Eigen::MatrixXd& x, const std::string& who) {
   }
 }
 
+void check_no_infinity(const Eigen::MatrixXd& x, const std::string& who) {
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (std::isinf(x(i, j))) {
+        throw_invalid(who, "X contains infinity in column " + std::to_string(j) + " (row " +
+                               std::to_string(i) + ")");
+      }
+    }
+  }
+}
+
 void throw_invalid(const std::string& who, const std::string& message) {
   throw Error(Status::invalid(who + ": " + message));
 }

@@ -25,6 +25,10 @@ std::string format_double(double x);
 // `x` holding NaN or infinity: "StandardScaler: X contains NaN in column 2 (row 7)".
 void check_finite(const Eigen::MatrixXd& x, const std::string& who);
 
+// As check_finite, but NaN (a missing value) passes, as scikit-learn's scalers check
+// (force_all_finite="allow-nan"): "StandardScaler: X contains infinity in column 2 (row 7)".
+void check_no_infinity(const Eigen::MatrixXd& x, const std::string& who);
+
 // Throws mllab::Error (kInvalidParameterValue) with message `who + ": " + message`.
 [[noreturn]] void throw_invalid(const std::string& who, const std::string& message);
 

@@ -11,44 +11,6 @@
 namespace mllab::ml {
 namespace {
 
-// Throws naming the first column (and row) of `x` holding infinity; NaN is allowed (missing),
-// as scikit-learn's scalers check with force_all_finite="allow-nan".
-void check_no_infinity(const Matrix& x, const char* who) {
-  for (Eigen::Index j = 0; j < x.cols(); ++j) {
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-      if (std::isinf(x(i, j))) {
-        throw_invalid(who, "X contains infinity in column " + std::to_string(j) + " (row " +
-                               std::to_string(i) + ")");
-      }
-    }
-  }
-}
-
-// A state vector of `n` numbers where null stands for NaN (an all-NaN column's statistic).
-Status read_nullable_vector(const json& state, const char* key, int64_t n, const std::string& who,
-                            Vector* out) {
-  if (!state.contains(key)) return Status::invalid(who + ": missing '" + key + "'");
-  const json& arr = state.at(key);
-  if (!arr.is_array() || static_cast<int64_t>(arr.size()) != n) {
-    return Status::invalid(who + ": '" + key + "' must be an array of " + std::to_string(n) +
-                           " numbers");
-  }
-  Vector v(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const json& e = arr[static_cast<size_t>(i)];
-    if (e.is_null()) {
-      v(i) = std::numeric_limits<double>::quiet_NaN();
-    } else if (e.is_number()) {
-      v(i) = e.get<double>();
-    } else {
-      return Status::invalid(who + ": '" + key + "' must be an array of numbers (received " +
-                             e.dump() + " at index " + std::to_string(i) + ")");
-    }
-  }
-  *out = std::move(v);
-  return Status::ok();
-}
-
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 [[noreturn]] void fail_param(const std::string& owner, const std::string& name,
@@ -530,11 +492,11 @@ Status MinMaxScaler::load_state(const json& state) {
   if (*n < 1) return Status::invalid(who + ": 'n_features' must be >= 1");
   Vector lo, hi, range, scale, offset;
   // null (written for NaN) is read back as NaN: the statistics of an all-NaN column.
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "data_min", *n, who, &lo));
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "data_max", *n, who, &hi));
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "data_range", *n, who, &range));
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "scale", *n, who, &scale));
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "min", *n, who, &offset));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "data_min", *n, who, &lo));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "data_max", *n, who, &hi));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "data_range", *n, who, &range));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "scale", *n, who, &scale));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "min", *n, who, &offset));
   data_min_ = std::move(lo);
   data_max_ = std::move(hi);
   data_range_ = std::move(range);

@@ -7,21 +7,6 @@
 #include "core/ml/numeric.hpp"
 
 namespace mllab::ml {
-namespace {
-
-// Throws naming the first column (and row) of `x` holding infinity; NaN is allowed (missing).
-void check_no_infinity(const Matrix& x, const char* who) {
-  for (Eigen::Index j = 0; j < x.cols(); ++j) {
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-      if (std::isinf(x(i, j))) {
-        throw_invalid(who, "X contains infinity in column " + std::to_string(j) + " (row " +
-                               std::to_string(i) + ")");
-      }
-    }
-  }
-}
-
-}  // namespace
 
 const std::vector<ParamSpec>& StandardScaler::param_specs() {
   static const std::vector<ParamSpec> specs = [] {
@@ -133,35 +118,6 @@ json StandardScaler::state() const {
   return out;
 }
 
-namespace {
-
-// A state vector of `n` numbers where null stands for NaN (an all-NaN column's statistic).
-Status read_nullable_vector(const json& state, const char* key, int64_t n, const std::string& who,
-                            Vector* out) {
-  if (!state.contains(key)) return Status::invalid(who + ": missing '" + key + "'");
-  const json& arr = state.at(key);
-  if (!arr.is_array() || static_cast<int64_t>(arr.size()) != n) {
-    return Status::invalid(who + ": '" + key + "' must be an array of " + std::to_string(n) +
-                           " numbers");
-  }
-  Vector v(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const json& e = arr[static_cast<size_t>(i)];
-    if (e.is_null()) {
-      v(i) = std::numeric_limits<double>::quiet_NaN();
-    } else if (e.is_number()) {
-      v(i) = e.get<double>();
-    } else {
-      return Status::invalid(who + ": '" + key + "' must be an array of numbers (received " +
-                             e.dump() + " at index " + std::to_string(i) + ")");
-    }
-  }
-  *out = std::move(v);
-  return Status::ok();
-}
-
-}  // namespace
-
 Status StandardScaler::load_state(const json& state) {
   const std::string who = "StandardScaler state";
   if (!state.is_object()) return Status::invalid(who + ": expected a JSON object");
@@ -169,9 +125,9 @@ Status StandardScaler::load_state(const json& state) {
   if (!n) return n.status();
   if (*n < 1) return Status::invalid(who + ": 'n_features' must be >= 1");
   Vector mean, var, scale;
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "mean", *n, who, &mean));
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "var", *n, who, &var));
-  MLLAB_RETURN_IF_ERROR(read_nullable_vector(state, "scale", *n, who, &scale));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "mean", *n, who, &mean));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "var", *n, who, &var));
+  MLLAB_RETURN_IF_ERROR(json_get_nullable_vector(state, "scale", *n, who, &scale));
   for (Eigen::Index j = 0; j < scale.size(); ++j) {
     // NaN only for a column that was all NaN at fit (its mean is NaN too).
     if (!(scale(j) > 0.0) && !(std::isnan(scale(j)) && std::isnan(mean(j)))) {

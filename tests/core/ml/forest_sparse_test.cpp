@@ -25,22 +25,9 @@
 namespace mllab::ml {
 namespace {
 
+using testing::expect_error;
 using testing::accuracy;
 using testing::read_source_file;
-
-// Expects `fn` to throw mllab::Error whose message contains every string of `parts`.
-template <typename Fn>
-void expect_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected mllab::Error";
-  } catch (const Error& e) {
-    for (const auto& p : parts) {
-      EXPECT_NE(e.status().message().find(p), std::string::npos)
-          << "'" << p << "' not in: " << e.status().message();
-    }
-  }
-}
 
 // Bitwise equality of two matrices (EXPECT_EQ on Eigen compares values; this also rules out
 // differences hidden by ==, such as -0.0 vs 0.0).

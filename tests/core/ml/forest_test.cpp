@@ -14,6 +14,7 @@
 namespace mllab::ml {
 namespace {
 
+using testing::expect_error;
 using testing::load_dataset;
 using testing::load_json;
 using testing::take;
@@ -22,19 +23,6 @@ using testing::r2_score;
 using testing::regression_set;
 using testing::take_rows;
 
-
-template <typename Fn>
-void expect_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected mllab::Error";
-  } catch (const Error& e) {
-    for (const auto& p : parts) {
-      EXPECT_NE(e.status().message().find(p), std::string::npos)
-          << "'" << p << "' not in: " << e.status().message();
-    }
-  }
-}
 
 // Test accuracy of `model` on the reference split of a bundled dataset.
 template <typename Model>

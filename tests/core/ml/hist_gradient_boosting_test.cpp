@@ -13,6 +13,7 @@
 namespace mllab::ml {
 namespace {
 
+using testing::expect_error;
 using testing::load_dataset;
 using testing::load_json;
 using testing::take;
@@ -20,19 +21,6 @@ using testing::accuracy;
 using testing::regression_set;
 using testing::take_rows;
 
-
-template <typename Fn>
-void expect_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected mllab::Error";
-  } catch (const Error& e) {
-    for (const auto& p : parts) {
-      EXPECT_NE(e.status().message().find(p), std::string::npos)
-          << "'" << p << "' not in: " << e.status().message();
-    }
-  }
-}
 
 // Agreement with scikit-learn 1.2.1 (tests/data/hgb_reference.json, written by
 // tests/data/make_hgb_reference.py with OMP_NUM_THREADS=1): we follow its algorithm step for step

@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/status.hpp"
+
 namespace mllab::ml::testing {
 
 using json = nlohmann::json;
@@ -143,6 +145,20 @@ inline double accuracy(const std::vector<int>& a, const std::vector<int>& b) {
 inline void expect_close(double a, double b, double tol, const std::string& what) {
   double scale = std::max(1.0, std::abs(b));
   EXPECT_LE(std::abs(a - b), tol * scale) << what << ": got " << a << ", expected " << b;
+}
+
+// Expects `fn` to throw mllab::Error whose message contains every string of `parts`.
+template <typename Fn>
+void expect_error(Fn fn, std::initializer_list<std::string> parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected mllab::Error";
+  } catch (const Error& e) {
+    for (const auto& p : parts) {
+      EXPECT_NE(e.status().message().find(p), std::string::npos)
+          << "'" << p << "' not in: " << e.status().message();
+    }
+  }
 }
 
 }  // namespace mllab::ml::testing

@@ -13,6 +13,7 @@
 namespace mllab::ml {
 namespace {
 
+using testing::expect_error;
 using testing::json_matrix;
 using testing::load_json;
 
@@ -307,20 +308,6 @@ TEST(ParameterSampler, DrawsDistinctCandidatesDeterministically) {
   EXPECT_THROW(ParameterSampler(dist, 0), Error);
 }
 
-// Expects `fn` to throw mllab::Error whose message contains every string of `parts`.
-template <typename Fn>
-void expect_error_with(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected mllab::Error";
-  } catch (const Error& e) {
-    for (const auto& p : parts) {
-      EXPECT_NE(e.status().message().find(p), std::string::npos)
-          << "'" << p << "' not in: " << e.status().message();
-    }
-  }
-}
-
 // The error message of parse_distribution(d) ("" when it parses).
 std::string distribution_error(const json& d) {
   auto r = parse_distribution(d);
@@ -446,15 +433,15 @@ TEST(ParameterSampler, ListOfDictsWithDistributionsPicksOneDictPerCandidate) {
 }
 
 TEST(ParameterSampler, BadDistributionsNameTheParameter) {
-  expect_error_with(
+  expect_error(
       [] { ParameterSampler(json{{"C", {{"distribution", "loguniform"}, {"a", 0}, {"b", 1}}}}, 5); },
       {"'C'", "loguniform needs 0 < a < b", "a=0"});
-  expect_error_with(
+  expect_error(
       [] {
         ParameterSampler(json{{"C", {{"distribution", "uniform"}}}, {"kernel", json::array()}}, 5);
       },
       {"'kernel'"});
-  expect_error_with(
+  expect_error(
       [] { ParameterSampler(json{{"C", {{"distribution", "uniform"}}}, {"kernel", "rbf"}}, 5); },
       {"'kernel'", "rbf"});
   EXPECT_THROW(ParameterSampler(json{{"C", {{"distribution", "uniform"}}}}, 0), Error);

@@ -13,6 +13,8 @@
 namespace mllab::ml {
 namespace {
 
+using testing::expect_error;
+
 // Rows of (x0, x1) with labels; the columns are the features.
 Matrix rows_of(std::initializer_list<std::initializer_list<double>> rows) {
   Matrix m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.begin()->size()));
@@ -23,20 +25,6 @@ Matrix rows_of(std::initializer_list<std::initializer_list<double>> rows) {
     ++i;
   }
   return m;
-}
-
-// Expects `fn` to throw mllab::Error whose message contains every string of `parts`.
-template <typename Fn>
-void expect_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected mllab::Error";
-  } catch (const Error& e) {
-    for (const auto& p : parts) {
-      EXPECT_NE(e.status().message().find(p), std::string::npos)
-          << "'" << p << "' not in: " << e.status().message();
-    }
-  }
 }
 
 TEST(FeatureBinnerTest, FewDistinctValuesGetMidpointEdges) {
