@@ -1575,20 +1575,16 @@ DecisionTreeClassifier::DecisionTreeClassifier(const json& params) {
 }
 
 void DecisionTreeClassifier::fit(const Matrix& x, const std::vector<int>& y, int n_classes) {
-  tree_params::check_fit_input(kClassifier, x, y.size());
-  const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes);
-  FeatureBinner binner;
-  binner.fit(x, FeatureBinner::kMaxBins);
-  fit_binned(BinnedData::from_dense(x, binner), y, n_classes, count);
+  tree_params::fit_on_bins(kClassifier, x, y.size(), [&](const BinnedData& data) {
+    fit_binned(data, y, n_classes, tree_params::check_labels(kClassifier, y, n_classes));
+  });
 }
 
 void DecisionTreeClassifier::fit_sparse(const SparseMatrix& x, const std::vector<int>& y,
                                         int n_classes) {
-  tree_params::check_fit_input(kClassifier, x, y.size());
-  const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes);
-  FeatureBinner binner;
-  binner.fit(x, FeatureBinner::kMaxBins);
-  fit_binned(BinnedData::from_sparse(x, binner), y, n_classes, count);
+  tree_params::fit_on_bins(kClassifier, x, y.size(), [&](const BinnedData& data) {
+    fit_binned(data, y, n_classes, tree_params::check_labels(kClassifier, y, n_classes));
+  });
 }
 
 void DecisionTreeClassifier::fit_binned(const BinnedData& data, const std::vector<int>& y,
@@ -1697,19 +1693,17 @@ void check_targets(const Vector& y) {
 }  // namespace
 
 void DecisionTreeRegressor::fit(const Matrix& x, const Vector& y) {
-  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()));
-  check_targets(y);
-  FeatureBinner binner;
-  binner.fit(x, FeatureBinner::kMaxBins);
-  fit_binned(BinnedData::from_dense(x, binner), y);
+  tree_params::fit_on_bins(kRegressor, x, static_cast<size_t>(y.size()), [&](const BinnedData& data) {
+    check_targets(y);
+    fit_binned(data, y);
+  });
 }
 
 void DecisionTreeRegressor::fit_sparse(const SparseMatrix& x, const Vector& y) {
-  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()));
-  check_targets(y);
-  FeatureBinner binner;
-  binner.fit(x, FeatureBinner::kMaxBins);
-  fit_binned(BinnedData::from_sparse(x, binner), y);
+  tree_params::fit_on_bins(kRegressor, x, static_cast<size_t>(y.size()), [&](const BinnedData& data) {
+    check_targets(y);
+    fit_binned(data, y);
+  });
 }
 
 void DecisionTreeRegressor::fit_binned(const BinnedData& data, const Vector& y) {

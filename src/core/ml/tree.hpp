@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/ml/binning.hpp"
@@ -164,6 +165,19 @@ uint64_t seed_from(const json& random_state);
 void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets);
 // The same for sparse rows (the first non-finite stored value by column, then row, is named).
 void check_fit_input(const std::string& who, const SparseMatrix& x, size_t n_targets);
+// Checks a fit's input (check_fit_input), bins it with a FeatureBinner fitted on it
+// (kMaxBins per feature) and calls fit(binned data) while the binner lives; dense or sparse.
+template <typename X, typename Fit>
+void fit_on_bins(const std::string& who, const X& x, size_t n_targets, Fit&& fit) {
+  check_fit_input(who, x, n_targets);
+  FeatureBinner binner;
+  binner.fit(x, FeatureBinner::kMaxBins);
+  if constexpr (std::is_same_v<X, SparseMatrix>) {
+    fit(BinnedData::from_sparse(x, binner));
+  } else {
+    fit(BinnedData::from_dense(x, binner));
+  }
+}
 // Labels in [0, n_classes), at least 2 distinct; returns per-class counts.
 std::vector<int64_t> check_labels(const std::string& who, const std::vector<int>& y,
                                   int n_classes);
