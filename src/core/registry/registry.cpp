@@ -421,30 +421,50 @@ Result<std::vector<RegisteredModel>> ModelRegistry::search_registered_models(con
   return out;
 }
 
-Result<RegisteredModel> ModelRegistry::update_registered_model(const std::string& name, const std::string& description) {
+Result<RegisteredModel> ModelRegistry::update(const std::string& name,
+                                              const std::function<Status(RegisteredModel&)>& edit) {
   auto m = read(name);
   if (!m) return m.status();
-  m->description = description;
+  MLLAB_RETURN_IF_ERROR(edit(*m));
   m->last_updated_timestamp = now_ms();
   MLLAB_RETURN_IF_ERROR(write(*m));
   return m;
 }
 
-Status ModelRegistry::set_registered_model_tag(const std::string& name, const std::string& key, const std::string& value) {
-  MLLAB_RETURN_IF_ERROR(check_tag(key, value));
+Result<ModelVersion> ModelRegistry::update_version(const std::string& name, int version,
+                                                   const std::function<Status(ModelVersion&)>& edit) {
+  MLLAB_RETURN_IF_ERROR(check_version_number(version));
   auto m = read(name);
   if (!m) return m.status();
-  m->tags[key] = value;
-  m->last_updated_timestamp = now_ms();
-  return write(*m);
+  ModelVersion* v = find_mut(*m, version);
+  if (!v) return no_version(name, version);
+  MLLAB_RETURN_IF_ERROR(edit(*v));
+  v->last_updated_timestamp = now_ms();
+  ModelVersion result = *v;
+  MLLAB_RETURN_IF_ERROR(write(*m));
+  return result;
+}
+
+Result<RegisteredModel> ModelRegistry::update_registered_model(const std::string& name, const std::string& description) {
+  return update(name, [&](RegisteredModel& m) {
+    m.description = description;
+    return Status::ok();
+  });
+}
+
+Status ModelRegistry::set_registered_model_tag(const std::string& name, const std::string& key, const std::string& value) {
+  MLLAB_RETURN_IF_ERROR(check_tag(key, value));
+  return update(name, [&](RegisteredModel& m) {
+    m.tags[key] = value;
+    return Status::ok();
+  }).status();
 }
 
 Status ModelRegistry::delete_registered_model_tag(const std::string& name, const std::string& key) {
-  auto m = read(name);
-  if (!m) return m.status();
-  if (!m->tags.erase(key)) return Status::not_found("registered model '" + name + "' has no tag '" + key + "'");
-  m->last_updated_timestamp = now_ms();
-  return write(*m);
+  return update(name, [&](RegisteredModel& m) {
+    if (!m.tags.erase(key)) return Status::not_found("registered model '" + name + "' has no tag '" + key + "'");
+    return Status::ok();
+  }).status();
 }
 
 Status ModelRegistry::delete_registered_model(const std::string& name) {
@@ -517,77 +537,61 @@ Result<ModelVersion> ModelRegistry::transition_model_version_stage(const std::st
 
 Result<ModelVersion> ModelRegistry::update_model_version(const std::string& name, int version,
                                                          const std::string& description) {
-  MLLAB_RETURN_IF_ERROR(check_version_number(version));
-  auto m = read(name);
-  if (!m) return m.status();
-  ModelVersion* v = find_mut(*m, version);
-  if (!v) return no_version(name, version);
-  v->description = description;
-  v->last_updated_timestamp = now_ms();
-  ModelVersion result = *v;
-  MLLAB_RETURN_IF_ERROR(write(*m));
-  return result;
+  return update_version(name, version, [&](ModelVersion& v) {
+    v.description = description;
+    return Status::ok();
+  });
 }
 
 Status ModelRegistry::set_model_version_tag(const std::string& name, int version, const std::string& key,
                                             const std::string& value) {
   MLLAB_RETURN_IF_ERROR(check_version_number(version));
   MLLAB_RETURN_IF_ERROR(check_tag(key, value));
-  auto m = read(name);
-  if (!m) return m.status();
-  ModelVersion* v = find_mut(*m, version);
-  if (!v) return no_version(name, version);
-  v->tags[key] = value;
-  v->last_updated_timestamp = now_ms();
-  return write(*m);
+  return update_version(name, version, [&](ModelVersion& v) {
+    v.tags[key] = value;
+    return Status::ok();
+  }).status();
 }
 
 Status ModelRegistry::delete_model_version_tag(const std::string& name, int version, const std::string& key) {
-  MLLAB_RETURN_IF_ERROR(check_version_number(version));
-  auto m = read(name);
-  if (!m) return m.status();
-  ModelVersion* v = find_mut(*m, version);
-  if (!v) return no_version(name, version);
-  if (!v->tags.erase(key)) {
-    return Status::not_found("model '" + name + "' version " + std::to_string(version) + " has no tag '" + key + "'");
-  }
-  v->last_updated_timestamp = now_ms();
-  return write(*m);
+  return update_version(name, version, [&](ModelVersion& v) {
+    if (!v.tags.erase(key)) {
+      return Status::not_found("model '" + name + "' version " + std::to_string(version) + " has no tag '" + key + "'");
+    }
+    return Status::ok();
+  }).status();
 }
 
 Status ModelRegistry::delete_model_version(const std::string& name, int version) {
   MLLAB_RETURN_IF_ERROR(check_version_number(version));
-  auto m = read(name);
-  if (!m) return m.status();
-  if (!m->find_version(version)) return no_version(name, version);
-  m->versions.erase(std::remove_if(m->versions.begin(), m->versions.end(),
-                                   [&](const ModelVersion& v) { return v.version == version; }),
-                    m->versions.end());
-  for (auto it = m->aliases.begin(); it != m->aliases.end();) {
-    if (it->second == version) it = m->aliases.erase(it);
-    else ++it;
-  }
-  m->last_updated_timestamp = now_ms();
-  return write(*m);
+  return update(name, [&](RegisteredModel& m) {
+    if (!m.find_version(version)) return no_version(name, version);
+    m.versions.erase(std::remove_if(m.versions.begin(), m.versions.end(),
+                                    [&](const ModelVersion& v) { return v.version == version; }),
+                     m.versions.end());
+    for (auto it = m.aliases.begin(); it != m.aliases.end();) {
+      if (it->second == version) it = m.aliases.erase(it);
+      else ++it;
+    }
+    return Status::ok();
+  }).status();
 }
 
 Status ModelRegistry::set_registered_model_alias(const std::string& name, const std::string& alias, int version) {
   MLLAB_RETURN_IF_ERROR(validate_alias(alias));
   MLLAB_RETURN_IF_ERROR(check_version_number(version));
-  auto m = read(name);
-  if (!m) return m.status();
-  if (!m->find_version(version)) return no_version(name, version);
-  m->aliases[alias] = version;
-  m->last_updated_timestamp = now_ms();
-  return write(*m);
+  return update(name, [&](RegisteredModel& m) {
+    if (!m.find_version(version)) return no_version(name, version);
+    m.aliases[alias] = version;
+    return Status::ok();
+  }).status();
 }
 
 Status ModelRegistry::delete_registered_model_alias(const std::string& name, const std::string& alias) {
-  auto m = read(name);
-  if (!m) return m.status();
-  if (!m->aliases.erase(alias)) return Status::not_found("model '" + name + "' has no alias '" + alias + "'");
-  m->last_updated_timestamp = now_ms();
-  return write(*m);
+  return update(name, [&](RegisteredModel& m) {
+    if (!m.aliases.erase(alias)) return Status::not_found("model '" + name + "' has no alias '" + alias + "'");
+    return Status::ok();
+  }).status();
 }
 
 Result<ModelVersion> ModelRegistry::get_model_version_by_alias(const std::string& name, const std::string& alias) const {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -170,6 +171,12 @@ class ModelRegistry {
  private:
   Result<RegisteredModel> read(const std::string& name) const;
   Status write(const RegisteredModel& model);
+  // Reads model `name`, applies `edit` (an error from it writes nothing), stamps the model's
+  // last update and writes it back.
+  Result<RegisteredModel> update(const std::string& name, const std::function<Status(RegisteredModel&)>& edit);
+  // The same for one version (its own last update is stamped); returns the edited version.
+  Result<ModelVersion> update_version(const std::string& name, int version,
+                                      const std::function<Status(ModelVersion&)>& edit);
   store::Store& store_;
   tracking::TrackingClient& tracking_;
 };
