@@ -103,7 +103,7 @@ class Objective {
     double penalty = 0.5 * inv_c_ * w.squaredNorm();
     grad->resize(n_params());
     Eigen::Map<Matrix> gw(grad->data(), d(), k_);
-    gw.noalias() = x_.transpose() * r;
+    gw = transpose_times(x_, r);
     gw += inv_c_ * w;
     if (fit_intercept_) {
       Vector gb = r.colwise().sum().transpose();

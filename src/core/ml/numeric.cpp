@@ -7,6 +7,10 @@
 
 #include "core/util/status.hpp"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 namespace mllab::ml {
 
 // numpy/core/src/umath/loops_utils.h.src, pairwise_sum_DOUBLE: sequential below 8 elements,
@@ -63,6 +67,42 @@ void check_finite(const Eigen::MatrixXd& x, const std::string& who) {
       }
     }
   }
+}
+
+namespace {
+
+// sum_i a[i] b[i] in transpose_times's order.
+double dot4(const double* a, const double* b, Eigen::Index n) {
+  Eigen::Index i = 0;
+#ifdef __wasm_simd128__
+  v128_t s01 = wasm_f64x2_splat(0.0), s23 = wasm_f64x2_splat(0.0);
+  for (; i + 4 <= n; i += 4) {
+    s01 = wasm_f64x2_add(s01, wasm_f64x2_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+    s23 = wasm_f64x2_add(s23, wasm_f64x2_mul(wasm_v128_load(a + i + 2), wasm_v128_load(b + i + 2)));
+  }
+  double s0 = wasm_f64x2_extract_lane(s01, 0), s1 = wasm_f64x2_extract_lane(s01, 1);
+  double s2 = wasm_f64x2_extract_lane(s23, 0), s3 = wasm_f64x2_extract_lane(s23, 1);
+#else
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+#endif
+  for (; i < n; ++i) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+}  // namespace
+
+Eigen::MatrixXd transpose_times(const Eigen::MatrixXd& x, const Eigen::MatrixXd& r) {
+  Eigen::MatrixXd out(x.cols(), r.cols());
+  for (Eigen::Index c = 0; c < r.cols(); ++c) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) out(j, c) = dot4(x.col(j).data(), r.col(c).data(), x.rows());
+  }
+  return out;
 }
 
 void check_no_infinity(const Eigen::MatrixXd& x, const std::string& who) {

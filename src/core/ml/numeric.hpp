@@ -18,6 +18,12 @@ double numpy_sum(const std::vector<double>& v);
 // np.mean: numpy_sum / n (NaN for an empty vector).
 double numpy_mean(const std::vector<double>& v);
 
+// out = x^T r (x.cols() x r.cols()): out(j, c) = sum_i x(i, j) r(i, c), summed in one fixed
+// order (four interleaved partial sums, then (s0 + s1) + (s2 + s3)), so that native and wasm
+// builds agree bit for bit; the wasm build does the same operations with 128-bit SIMD (Eigen
+// 3.4 has no wasm SIMD: its transposed product runs ~7x slower there than natively).
+Eigen::MatrixXd transpose_times(const Eigen::MatrixXd& x, const Eigen::MatrixXd& r);
+
 // Shortest text that parses back to exactly `x` ("1", "0.1", "1e-10", "nan", "inf").
 std::string format_double(double x);
 
