@@ -11,6 +11,7 @@ CASES = [
     ("sentiment_tfidf_rf_first", "  the same, first fit in a fresh process"),
     ("grid_search_rf_3x3_cv5", "GridSearchCV RF 3x3, cv=5, breast_cancer"),
     ("logreg", "LogisticRegression, 100,000 x 20"),
+    ("logreg_first", "  the same, first fit in a fresh process"),
     ("hgb", "HistGradientBoosting(100), 100,000 x 20"),
     ("birdstrikes_damaged_rf", "RF(100, depth 10), birdstrikes damaged"),
     ("birdstrikes_damaged_hgb", "HistGradientBoosting(100), birdstrikes damaged"),
