@@ -59,8 +59,9 @@ json spec_from_form(const AppState& app) {
     for (const auto& c : app.dataset->table.columns()) {
       if (c.name == app.target || app.excluded_columns.count(c.name)) continue;
       if (c.type == data::ColumnType::kText) {
-        steps.push_back({{"name", "tfidf_" + datasets::dataset_name_from_file(c.name)}, {"type", "TfidfVectorizer"},
-                         {"columns", {c.name}}, {"params", app.tfidf_params}});
+        const char* prefix = app.vectorizer_type == "CountVectorizer" ? "counts_" : "tfidf_";
+        steps.push_back({{"name", prefix + datasets::dataset_name_from_file(c.name)}, {"type", app.vectorizer_type},
+                         {"columns", {c.name}}, {"params", app.vectorizer_params}});
         sparse = true;
       } else if (c.type == data::ColumnType::kCategorical) {
         categorical.push_back(c.name);
@@ -73,12 +74,12 @@ json spec_from_form(const AppState& app) {
   }
   if (!categorical.empty()) {
     steps.push_back({{"name", "onehot"}, {"type", "OneHotEncoder"}, {"columns", categorical},
-                     {"params", {{"handle_unknown", "ignore"}}}});
+                     {"params", app.onehot_params}});
     sparse = true;
   }
   if (!impute.empty()) {
     steps.push_back({{"name", "impute"}, {"type", "SimpleImputer"}, {"columns", impute},
-                     {"params", {{"strategy", "median"}}}});
+                     {"params", app.imputer_params}});
   }
   if (app.scaler_type != "None") {
     json params = app.scaler_params;

@@ -65,8 +65,13 @@ struct AppState {
   // "StandardScaler", "MinMaxScaler" or "None"; on sparse features StandardScaler never centers.
   std::string scaler_type = "StandardScaler";
   json scaler_params = json::object();
-  // TfidfVectorizer parameters for text columns.
-  json tfidf_params = {{"max_features", 1000}};
+  // Column steps, as a ColumnTransformer by column type: text columns -> the vectorizer
+  // ("TfidfVectorizer" or "CountVectorizer"), categorical -> OneHotEncoder, numeric columns with
+  // missing values -> SimpleImputer; each with its parameters.
+  std::string vectorizer_type = "TfidfVectorizer";
+  json vectorizer_params = {{"max_features", 1000}};
+  json onehot_params = {{"handle_unknown", "ignore"}};
+  json imputer_params = {{"strategy", "median"}};
   // Feature columns the user unticked.
   std::set<std::string> excluded_columns;
   // Cross-validation folds on the training split (0 = none).

@@ -40,6 +40,17 @@ void open_file_picker() {
   EM_ASM({ if (window.mllabOpenFilePicker) window.mllabOpenFilePicker(); });
 }
 
+// [SECTION] Input
+namespace {
+// Emscripten 3.1.6's GLFW passes the browser's wheel deltas on unchanged: pixels (~100 per
+// notch) with the browser's sign (positive = scroll down). Dear ImGui wants notches with
+// positive = up; without this the panels scrolled the wrong way, a whole page per notch.
+void on_scroll(GLFWwindow* window, double dx, double dy) {
+  constexpr double kPixelsPerNotch = 100.0;
+  ImGui_ImplGlfw_ScrollCallback(window, -dx / kPixelsPerNotch, -dy / kPixelsPerNotch);
+}
+}  // namespace
+
 // [SECTION] Frame
 namespace {
 void frame(AppState& app) {
@@ -141,6 +152,7 @@ int main() {
   ImGui::CreateContext();
   app::setup_style(float(emscripten_get_device_pixel_ratio()));
   ImGui_ImplGlfw_InitForOpenGL(app::g_window, true);
+  glfwSetScrollCallback(app::g_window, app::on_scroll);  // replaces the backend's (see on_scroll)
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   static app::AppState state;

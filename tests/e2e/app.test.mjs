@@ -21,6 +21,14 @@ after(async () => {
   server.close();
 });
 
+// Scrolls the Train panel's form (the mouse wheel over it) by `dy` pixels.
+async function scrollTrainForm(page, dy) {
+  const w = (await ui(page)).widgets['train-form'];
+  await page.mouse.move(w.x + w.w / 2, w.y + w.h / 2);
+  await page.mouse.wheel(0, dy);
+  await waitFrames(page, 4);
+}
+
 test('opens on the Datasets panel listing the built-in datasets', async () => {
   const names = (await app.page.evaluate(() => window.mllab.listDatasets())).map((d) => d.name);
   assert.deepEqual(names, ['iris', 'wine', 'breast_cancer', 'sentiment', 'birdstrikes']);
@@ -79,6 +87,25 @@ test('text data in the UI: a random forest on the sentiment sentences gets a TF-
   assert.equal(run.params.model__n_estimators, '100');
   assert.ok(run.metrics.accuracy > 0.6, `accuracy ${run.metrics.accuracy}`);
   await screenshot(page, 'e2e-sentiment-rf.png');
+
+  // The column steps have forms too: CountVectorizer instead of TfidfVectorizer for the text.
+  await click(page, 'run-name');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('ui-sentiment-counts');
+  await scrollTrainForm(page, 3000);
+  await click(page, 'vectorizer-combo');
+  await click(page, 'vectorizer:CountVectorizer');
+  await screenshot(page, 'e2e-column-steps.png');
+  await click(page, 'train');
+  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-sentiment-counts' && r.status !== 'RUNNING'), null, { timeout: 60000 });
+  const counts = (await page.evaluate(() => window.mllab.listRuns())).find((r) => r.run_name === 'ui-sentiment-counts');
+  assert.equal(counts.status, 'FINISHED', JSON.stringify(counts.tags));
+  assert.match(counts.params.steps, /counts_text:CountVectorizer/);
+  assert.equal(counts.params.counts_text__max_features, '1000');
+  assert.equal(counts.params.onehot__handle_unknown, 'ignore');
+  await click(page, 'vectorizer-combo');
+  await click(page, 'vectorizer:TfidfVectorizer');
+  await scrollTrainForm(page, -3000);
   // Back to logistic regression for the tests below.
   await click(page, 'estimator-combo');
   await click(page, 'estimator:LogisticRegression');

@@ -1,4 +1,5 @@
-// The Train panel: split and model parameters (scikit-learn's names), Train, progress.
+// The Train panel: the estimator, split, scaler and column steps with their parameters
+// (scikit-learn's names, forms drawn from the parameter tables), Train, progress.
 #include <imgui.h>
 
 #include "app/panels/panels.hpp"
@@ -84,19 +85,46 @@ void draw_train_panel(AppState& app, const Layout& l) {
   }
   if (app.scaler_type != "None") draw_param_form(app, *ml::param_specs_for(app.scaler_type), app.scaler_params);
 
-  bool has_text = false;
+  // Column steps (a ColumnTransformer by column type), shown for the column types present.
+  bool has_text = false, has_categorical = false, has_missing = false;
   if (app.dataset) {
     for (const auto& c : app.dataset->table.columns()) {
-      has_text = has_text || (c.type == data::ColumnType::kText && c.name != app.target);
+      if (c.name == app.target || app.excluded_columns.count(c.name)) continue;
+      has_text = has_text || c.type == data::ColumnType::kText;
+      has_categorical = has_categorical || c.type == data::ColumnType::kCategorical;
+      has_missing = has_missing || (c.type == data::ColumnType::kNumeric && c.missing_count() > 0);
     }
   }
-  if (has_text && ImGui::TreeNode("TfidfVectorizer (text columns)")) {
-    draw_param_form(app, *ml::param_specs_for("TfidfVectorizer"), app.tfidf_params);
+  if (has_text || has_categorical || has_missing) section("ColumnTransformer");
+  if (has_text) {
+    if (ImGui::BeginCombo("text columns", app.vectorizer_type.c_str())) {
+      for (const char* t : {"TfidfVectorizer", "CountVectorizer"}) {
+        if (ImGui::Selectable(t, app.vectorizer_type == t) && app.vectorizer_type != t) {
+          app.vectorizer_type = t;
+          app.vectorizer_params = {{"max_features", 1000}};
+        }
+        track_widget(app, std::string("vectorizer:") + t);
+      }
+      ImGui::EndCombo();
+    }
+    track_widget(app, "vectorizer-combo");
+    if (ImGui::TreeNode("vectorizer parameters")) {
+      draw_param_form(app, *ml::param_specs_for(app.vectorizer_type), app.vectorizer_params);
+      ImGui::TreePop();
+    }
+  }
+  if (has_categorical && ImGui::TreeNode("OneHotEncoder (categorical columns)")) {
+    draw_param_form(app, *ml::param_specs_for("OneHotEncoder"), app.onehot_params);
+    ImGui::TreePop();
+  }
+  if (has_missing && ImGui::TreeNode("SimpleImputer (numeric columns with missing values)")) {
+    draw_param_form(app, *ml::param_specs_for("SimpleImputer"), app.imputer_params);
     ImGui::TreePop();
   }
 
   ImGui::PopItemWidth();
   ImGui::EndChild();
+  track_widget(app, "train-form");
 
   ImGui::End();
 }
