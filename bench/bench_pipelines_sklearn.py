@@ -91,6 +91,34 @@ def birdstrikes(split_dir):
         result("birdstrikes_damaged_" + model_name, secs, float(np.mean(pipe.predict(x[te]) == y[te])))
 
 
+def sentiment_same_split(split_dir):
+    """The course's sentiment pipeline with a forest (examples/sentiment-rf-baseline.json) and with
+    gradient boosting (bench/specs/sentiment-hgb.json) on MLLab's exact split. scikit-learn's
+    HistGradientBoosting takes dense input only, so its TF-IDF matrix is densified first."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.preprocessing import FunctionTransformer
+    with open(os.path.join(ROOT, "assets/datasets/sentiment.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    text = np.array([r["text"] for r in rows], dtype=object)
+    y = np.array([int(r["label"]) for r in rows])
+    for model_name in ("rf", "hgb"):
+        with open(os.path.join(split_dir, "sentiment_" + model_name, "split.json")) as f:
+            split = json.load(f)
+        steps = [("tfidf", TfidfVectorizer(max_features=1000)), ("scaler", StandardScaler(with_mean=False))]
+        if model_name == "rf":
+            steps.append(("model", RandomForestClassifier(n_estimators=100, max_depth=10, min_samples_split=2,
+                                                          random_state=42, n_jobs=1)))
+        else:
+            steps += [("dense", FunctionTransformer(lambda m: m.toarray(), accept_sparse=True)),
+                      ("model", HistGradientBoostingClassifier(max_iter=100, random_state=0))]
+        pipe = Pipeline(steps)
+        tr, te = split["train"], split["test"]
+        t = time.perf_counter()
+        pipe.fit(text[tr], y[tr])
+        secs = time.perf_counter() - t
+        result("sentiment_same_split_" + model_name, secs, float(np.mean(pipe.predict(text[te]) == y[te])))
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     if which in ("sentiment", "all"):
@@ -99,3 +127,5 @@ if __name__ == "__main__":
         grid_search()
     if which in ("birdstrikes", "all") and len(sys.argv) > 2:
         birdstrikes(sys.argv[2])
+    if which in ("sentiment_same_split", "all") and len(sys.argv) > 2:
+        sentiment_same_split(sys.argv[2])

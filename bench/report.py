@@ -13,6 +13,8 @@ CASES = [
     ("logreg", "LogisticRegression, 100,000 x 20"),
     ("logreg_first", "  the same, first fit in a fresh process"),
     ("hgb", "HistGradientBoosting(100), 100,000 x 20"),
+    ("sentiment_same_split_rf", "sentiment RF, same split (one CLI run)"),
+    ("sentiment_same_split_hgb", "sentiment TF-IDF + HGB(100), same split"),
     ("birdstrikes_damaged_rf", "RF(100, depth 10), birdstrikes damaged"),
     ("birdstrikes_damaged_hgb", "HistGradientBoosting(100), birdstrikes damaged"),
     ("drift_ks_50x100k", "ks_2samp x 50 cols, 100k vs 100k [#p<.05]"),

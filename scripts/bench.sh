@@ -44,11 +44,29 @@ print('RESULT case=birdstrikes_damaged_$m fit_s=%.4f quality=%.4f peak_mb=0' % (
   done
 }
 
+# The sentiment pipeline with a forest and with gradient boosting; each run's split.json goes to
+# $out/splits/sentiment_<model>/ so that scikit-learn fits on exactly the same rows.
+sentiment_same_split() {  # sentiment_same_split SPLIT_DIR CLI...
+  local splits=$1; shift
+  rm -rf "$store" && mkdir -p "$store"
+  for m in rf hgb; do
+    local spec=examples/sentiment-rf-baseline.json
+    [ "$m" = hgb ] && spec=bench/specs/sentiment-hgb.json
+    "$@" run "$spec" --store "$store" --json | /usr/bin/python3 -c "
+import json, os, shutil, sys
+r = json.load(sys.stdin)
+os.makedirs('$splits/sentiment_$m', exist_ok=True)
+shutil.copy(os.path.join('$store', 'artifacts', r['run_id'], 'split.json'), '$splits/sentiment_$m/split.json')
+print('RESULT case=sentiment_same_split_$m fit_s=%.4f quality=%.4f peak_mb=0' % (int(r['tags']['mllab.fit_ms']) / 1000, r['metrics']['accuracy']))"
+  done
+}
+
 echo "== MLLab native"
 { build/mllab_bench_trees all
   build/mllab_bench_trees sentiment 15
   pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json build/mllab
   birdstrikes "$out/splits" build/mllab
+  sentiment_same_split "$out/splits" build/mllab
   build/mllab_bench_drift all
   build/mllab_bench_tracking; } | tee "$out/native.txt"
 
@@ -57,6 +75,7 @@ echo "== MLLab wasm (node)"
   node build-web/mllab_bench_trees.js sentiment 15
   pipeline grid_search_rf_3x3_cv5 examples/breast-cancer-grid-search.json node build-web/mllab.js
   birdstrikes "$out/splits-wasm" node build-web/mllab.js
+  sentiment_same_split "$out/splits-wasm" node build-web/mllab.js
   node build-web/mllab_bench_drift.js all
   node build-web/mllab_bench_tracking.js; } | tee "$out/wasm.txt"
 
