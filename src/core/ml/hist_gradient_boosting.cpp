@@ -57,17 +57,23 @@ double percentile_midpoint(const std::vector<double>& sorted, double q) {
   return b - diff * 0.5;
 }
 
-// scikit-learn 1.2's _BinMapper without its 200,000-row subsample and its missing-value bin
-// (NaN inputs are rejected): per feature, the midpoints of consecutive distinct values when there
-// are at most max_bins of them, else the 'midpoint' percentiles at np.linspace(0, 100,
-// max_bins + 1)[1:-1] (repeats kept, so some bins stay empty). Bin b holds the values
-// x <= thresholds[b] (and > thresholds[b - 1]). It differs from FeatureBinner (shared with the
-// forests), which drops repeated and top percentile edges: same splits, but other bin indices and
-// other float rounding of the percentile positions.
+// scikit-learn 1.2's _BinMapper without its 200,000-row subsample: per feature, thresholds from
+// its non-missing values only, the midpoints of consecutive distinct values when there are at
+// most max_bins of them, else the 'midpoint' percentiles at np.linspace(0, 100, max_bins + 1)[1:-1]
+// (repeats kept, so some bins stay empty); none for a column without non-missing values. Bin b
+// holds the values x <= thresholds[b] (and > thresholds[b - 1]); NaN goes to the missing-value
+// bin max_bins (scikit-learn's missing_values_bin_idx_ = n_bins - 1), whether the column had
+// missing values at fit or not. It differs from FeatureBinner (shared with the forests), which
+// drops repeated and top percentile edges: same splits, but other bin indices and other float
+// rounding of the percentile positions.
 struct BinnedFeatures {
   std::vector<std::vector<double>> thresholds;
   // Row-major bin codes (n_rows x n_features).
   std::vector<uint8_t> codes;
+  // Per feature, 1 when some row is NaN (scikit-learn's has_missing_values).
+  std::vector<uint8_t> has_missing;
+  // The bin of NaN values (max_bins).
+  int missing_bin = 0;
 };
 
 BinnedFeatures bin_features(const Matrix& x, int max_bins) {
@@ -76,12 +82,21 @@ BinnedFeatures bin_features(const Matrix& x, int max_bins) {
   const auto d = static_cast<size_t>(x.cols());
   out.thresholds.resize(d);
   out.codes.resize(n * d);
+  out.has_missing.assign(d, 0);
+  out.missing_bin = max_bins;
+  const auto missing_code = static_cast<uint8_t>(max_bins);
   // np.linspace(0, 100, max_bins + 1): k * (100 / max_bins).
   const double step = 100.0 / static_cast<double>(max_bins);
-  std::vector<double> sorted(n), distinct;
+  std::vector<double> sorted, distinct;
+  sorted.reserve(n);
   for (size_t j = 0; j < d; ++j) {
     const double* col = x.data() + j * n;
-    sorted.assign(col, col + n);
+    sorted.clear();
+    for (size_t i = 0; i < n; ++i) {
+      if (!std::isnan(col[i])) sorted.push_back(col[i]);
+    }
+    const bool any_missing = sorted.size() < n;
+    out.has_missing[j] = any_missing ? 1 : 0;
     std::sort(sorted.begin(), sorted.end());
     distinct.clear();
     for (double v : sorted) {
@@ -100,11 +115,15 @@ BinnedFeatures bin_features(const Matrix& x, int max_bins) {
     }
     for (double& v : t) v = std::min(v, kAlmostInf);
     // Code = index of the first threshold >= value (scikit-learn's _map_to_bins), by a
-    // branch-free binary search.
+    // branch-free binary search; NaN -> the missing-value bin.
     const double* first = t.data();
     const size_t len = t.size();
     for (size_t i = 0; i < n; ++i) {
       const double v = col[i];
+      if (any_missing && std::isnan(v)) {
+        out.codes[i * d + j] = missing_code;
+        continue;
+      }
       size_t code = 0;
       if (len > 0) {
         const double* base = first;
@@ -128,13 +147,14 @@ BinnedFeatures bin_features(const Matrix& x, int max_bins) {
 class LeafwiseGrower {
  public:
   // `const_hessian`: every hessian is 1 (squared error); hessian sums are then row counts.
-  LeafwiseGrower(const uint8_t* codes, int64_t n_rows, int n_features,
-                 const std::vector<std::vector<double>>& thresholds, const BoostingOptions& options,
-                 bool const_hessian)
-      : codes_(codes),
+  LeafwiseGrower(const BinnedFeatures& bins, int64_t n_rows, int n_features,
+                 const BoostingOptions& options, bool const_hessian)
+      : codes_(bins.codes.data()),
         n_(n_rows),
         d_(n_features),
-        thresholds_(thresholds),
+        thresholds_(bins.thresholds),
+        has_missing_(bins.has_missing),
+        missing_bin_(static_cast<uint8_t>(bins.missing_bin)),
         options_(options),
         const_hessian_(const_hessian) {
     rows_.resize(static_cast<size_t>(n_rows));
@@ -143,13 +163,15 @@ class LeafwiseGrower {
     oh_.resize(static_cast<size_t>(n_rows));
     n_bins_.resize(static_cast<size_t>(n_features));
     for (size_t f = 0; f < n_bins_.size(); ++f) {
-      n_bins_[f] = static_cast<int>(thresholds[f].size()) + 1;
+      n_bins_[f] = static_cast<int>(thresholds_[f].size()) + 1;
     }
   }
 
   // Fits one tree to the float32 gradients `g` and hessians `h` (`h` unused with const_hessian)
-  // and adds its leaf values to raw[i * raw_stride] for every row i.
-  TreeModel grow(const float* g, const float* h, double* raw, int raw_stride) {
+  // and adds its leaf values to raw[i * raw_stride] for every row i; `missing_left` receives the
+  // tree's missing_go_to_left per node (0 for leaves).
+  TreeModel grow(const float* g, const float* h, double* raw, int raw_stride,
+                 std::vector<uint8_t>* missing_left) {
     g_ = g;
     h_ = h;
     for (int64_t i = 0; i < n_; ++i) rows_[static_cast<size_t>(i)] = static_cast<int32_t>(i);
@@ -192,7 +214,7 @@ class LeafwiseGrower {
     // The tree in scikit-learn's depth-first node order.
     TreeModel tree;
     tree.n_values = 1;
-    emit(&tree);
+    emit(&tree, missing_left);
     return tree;
   }
 
@@ -205,6 +227,8 @@ class LeafwiseGrower {
     int left = -1, right = -1;
     // Best split (feature -1: none) and the children's sums and values.
     int feature = -1, bin = -1;
+    // Whether the rows with NaN in `feature` go left (scikit-learn's missing_go_to_left).
+    bool missing_left = false;
     double gain = -1.0, gl = 0.0, hl = 0.0, gr = 0.0, hr = 0.0, vl = 0.0, vr = 0.0;
     int nl = 0;
   };
@@ -324,10 +348,14 @@ class LeafwiseGrower {
     }
   }
 
-  // scikit-learn's Splitter.find_node_split (left-to-right scans; no missing values, no
-  // monotonic or interaction constraints): gain = G v - G_L v_L - G_R v_R with v = -G / (H + l2
-  // + 1e-15), v the node's own value (0 at the root); the first feature, then the first bin,
-  // with the largest gain > 0 wins.
+  // scikit-learn's Splitter.find_node_split (no monotonic or interaction constraints): gain =
+  // G v - G_L v_L - G_R v_R with v = -G / (H + l2 + 1e-15), v the node's own value (0 at the
+  // root). Per feature, a left-to-right scan with the missing-value bin on the right, whose last
+  // candidate (when the feature has NaN at fit) is the split "non-missing left, missing right";
+  // then, for a feature with NaN at fit, a right-to-left scan with the missing-value bin on the
+  // left, which sums the right side and takes the left one as node - right (other rounding). The
+  // first candidate in that order (feature, left-to-right bins, right-to-left bins) with the
+  // largest gain > 0 wins, as scikit-learn's strict '>' comparisons.
   void find_split(Node* nd) {
     const Bin* hs = hist(nd->hist);
     const int msl = options_.min_samples_leaf;
@@ -335,7 +363,9 @@ class LeafwiseGrower {
     double best = -1.0;
     nd->feature = -1;
     for (int f = 0; f < d_; ++f) {
-      const int end = n_bins_[static_cast<size_t>(f)] - 1;
+      const int n_bins = n_bins_[static_cast<size_t>(f)];
+      const bool missing = has_missing_[static_cast<size_t>(f)] != 0;
+      const int end = n_bins - 1 + (missing ? 1 : 0);
       const Bin* fb = hs + f * kBinStride;
       double gl = 0.0, hl = 0.0;
       int nl = 0;
@@ -357,9 +387,40 @@ class LeafwiseGrower {
           best = gain;
           nd->feature = f;
           nd->bin = b;
+          nd->missing_left = false;
           nd->gl = gl;
           nd->hl = hl;
           nd->nl = nl;
+        }
+      }
+      // _find_best_bin_to_split_right_to_left (its unsigned start n_bins - 2 gives no candidate
+      // for a feature without two non-missing bins).
+      if (!missing || n_bins < 2) continue;
+      double gr = 0.0, hr = 0.0;
+      int nr = 0;
+      for (int b = n_bins - 2; b >= 0; --b) {
+        const Bin& bin = fb[b + 1];
+        nr += static_cast<int>(bin.n);
+        const int nl2 = nd->n - nr;
+        hr += const_hessian_ ? static_cast<double>(bin.n) : bin.h;
+        const double hl2 = nd->h - hr;
+        gr += bin.g;
+        const double gl2 = nd->g - gr;
+        if (nr < msl) continue;
+        if (nl2 < msl) break;
+        if (hr < kMinHessianToSplit) continue;
+        if (hl2 < kMinHessianToSplit) break;
+        double gain = loss_current;
+        gain -= gl2 * node_value(gl2, hl2);
+        gain -= gr * node_value(gr, hr);
+        if (gain > best && gain > kMinGainToSplit) {
+          best = gain;
+          nd->feature = f;
+          nd->bin = b;
+          nd->missing_left = true;
+          nd->gl = gl2;
+          nd->hl = hl2;
+          nd->nl = nl2;
         }
       }
     }
@@ -383,7 +444,9 @@ class LeafwiseGrower {
   }
 
   // TreeGrower.split_next: splits the node of largest gain, partitions its rows (stable, code <=
-  // bin to the left), finalizes children at the leaf / depth / size limits, builds the smaller
+  // bin to the left, and the missing-value bin too when missing_left), sets missing_left of a
+  // split on a feature without NaN at fit to "the left child has more rows" (where prediction
+  // sends NaN), finalizes children at the leaf / depth / size limits, builds the smaller
   // child's histogram (the right one on a tie) by a pass over its rows and the larger one's by
   // subtraction from the parent's, and searches the children's splits.
   void split_next() {
@@ -391,14 +454,28 @@ class LeafwiseGrower {
     Node p = nodes_[static_cast<size_t>(pid)];
     int out = p.begin;
     size_t n_right = 0;
-    for (int i = p.begin; i < p.end; ++i) {
-      const int32_t r = rows_[static_cast<size_t>(i)];
-      if (codes_[static_cast<int64_t>(r) * d_ + p.feature] <= p.bin) {
-        rows_[static_cast<size_t>(out++)] = r;
-      } else {
-        scratch_[n_right++] = r;
+    const uint8_t* col = codes_ + p.feature;
+    if (p.missing_left) {
+      for (int i = p.begin; i < p.end; ++i) {
+        const int32_t r = rows_[static_cast<size_t>(i)];
+        const int c = col[static_cast<int64_t>(r) * d_];
+        if (c <= p.bin || c == missing_bin_) {
+          rows_[static_cast<size_t>(out++)] = r;
+        } else {
+          scratch_[n_right++] = r;
+        }
+      }
+    } else {
+      for (int i = p.begin; i < p.end; ++i) {
+        const int32_t r = rows_[static_cast<size_t>(i)];
+        if (col[static_cast<int64_t>(r) * d_] <= p.bin) {
+          rows_[static_cast<size_t>(out++)] = r;
+        } else {
+          scratch_[n_right++] = r;
+        }
       }
     }
+    if (has_missing_[static_cast<size_t>(p.feature)] == 0) p.missing_left = p.nl > p.n - p.nl;
     std::copy(scratch_.begin(), scratch_.begin() + static_cast<ptrdiff_t>(n_right),
               rows_.begin() + out);
     const size_t n_leaf_nodes = leaves_.size() + heap_.size() + 2;
@@ -475,8 +552,12 @@ class LeafwiseGrower {
   }
 
   // Appends the grown tree to `tree` depth-first (root, left subtree, right subtree), without
-  // recursion (unlimited trees can be deep and the wasm stack is small).
-  void emit(TreeModel* tree) const {
+  // recursion (unlimited trees can be deep and the wasm stack is small), and its
+  // missing_go_to_left per node to `missing_left`. A split on the last non-missing bin (all
+  // non-missing rows left, NaN right) gets threshold +inf, as scikit-learn's
+  // _fill_predictor_arrays.
+  void emit(TreeModel* tree, std::vector<uint8_t>* missing_left) const {
+    missing_left->clear();
     struct Item {
       int node, parent;
       bool right;
@@ -489,13 +570,16 @@ class LeafwiseGrower {
       const int id = tree->add_node(1);
       const auto uid = static_cast<size_t>(id);
       tree->value[uid] = nd.value;
+      missing_left->push_back(!nd.leaf && nd.missing_left ? 1 : 0);
       if (item.parent >= 0) {
         (item.right ? tree->right : tree->left)[static_cast<size_t>(item.parent)] = id;
       }
       if (nd.leaf) continue;
       tree->feature[uid] = nd.feature;
-      tree->threshold[uid] =
-          thresholds_[static_cast<size_t>(nd.feature)][static_cast<size_t>(nd.bin)];
+      const auto f = static_cast<size_t>(nd.feature);
+      tree->threshold[uid] = nd.bin == n_bins_[f] - 1
+                                 ? std::numeric_limits<double>::infinity()
+                                 : thresholds_[f][static_cast<size_t>(nd.bin)];
       stack.push_back({nd.right, id, true});
       stack.push_back({nd.left, id, false});
     }
@@ -505,6 +589,8 @@ class LeafwiseGrower {
   int64_t n_;
   int d_;
   const std::vector<std::vector<double>>& thresholds_;
+  const std::vector<uint8_t>& has_missing_;
+  uint8_t missing_bin_;
   BoostingOptions options_;
   bool const_hessian_;
   std::vector<int> n_bins_;
@@ -521,11 +607,27 @@ class LeafwiseGrower {
   std::vector<int> leaves_;
 };
 
-// Adds the outputs of `tree` for the rows of `xr` (row-major) to raw[i * stride].
-void add_tree(const TreeModel& tree, const RowMajor& xr, double* raw, int stride) {
+// The leaf of `tree` reached by the row x[0..n_features), as scikit-learn's predictor: NaN
+// follows missing_left of the node, other values go left when x <= threshold.
+int leaf_of(const TreeModel& tree, const uint8_t* missing_left, const double* x) {
+  int node = 0;
+  while (tree.feature[static_cast<size_t>(node)] >= 0) {
+    const auto k = static_cast<size_t>(node);
+    const double v = x[tree.feature[k]];
+    const bool left = std::isnan(v) ? missing_left[k] != 0 : v <= tree.threshold[k];
+    node = left ? tree.left[k] : tree.right[k];
+  }
+  return node;
+}
+
+// Adds the outputs of `tree` (with its missing_go_to_left per node) for the rows of `xr`
+// (row-major) to raw[i * stride].
+void add_tree(const TreeModel& tree, const std::vector<uint8_t>& missing_left, const RowMajor& xr,
+              double* raw, int stride) {
   const auto cols = static_cast<int64_t>(xr.cols());
   for (Eigen::Index i = 0; i < xr.rows(); ++i) {
-    raw[i * stride] += tree.value[static_cast<size_t>(tree.leaf(xr.data() + i * cols, 1))];
+    raw[i * stride] +=
+        tree.value[static_cast<size_t>(leaf_of(tree, missing_left.data(), xr.data() + i * cols))];
   }
 }
 
@@ -648,11 +750,40 @@ BoostingOptions read_boosting_options(const json& p) {
   return o;
 }
 
-// Reads "baseline" (`size` numbers, or any length >= 1 when size < 0), "n_iter" and "trees"
-// (n_iter * baseline size trees with one output).
-Status read_boosting_state(const json& state, const std::string& who, int n_features,
+// The state's "version": 1 (no missing-value routing) or 2 (current).
+constexpr int kStateVersion = 2;
+
+// tree_params::read_header for versions 1 and 2 (it knows version 1 only, so it reads a copy of
+// the header fields); sets *version.
+Status read_state_header(const json& state, const std::string& who, int* version,
+                         int* n_features, int* n_classes, std::vector<int>* classes) {
+  if (!state.is_object()) return Status::invalid(who + ": expected a JSON object");
+  auto v = json_get_int(state, "version", who);
+  if (!v) return v.status();
+  if (*v != 1 && *v != kStateVersion) {
+    return Status::invalid(who + ": unsupported 'version' " + std::to_string(*v) +
+                           " (expected 1 or 2)");
+  }
+  *version = static_cast<int>(*v);
+  json header = json::object();
+  header["version"] = 1;
+  for (const char* key : {"n_features", "n_classes", "classes"}) {
+    if (state.contains(key)) header[key] = state.at(key);
+  }
+  return tree_params::read_header(header, who, n_features, n_classes, classes);
+}
+
+// The largest double stands for the +inf threshold of a split on missing values in the state
+// (JSON has no infinity); real thresholds are at most scikit-learn's ALMOST_INF (1e300).
+constexpr double kInfThresholdInJson = std::numeric_limits<double>::max();
+
+// Reads "baseline" (`size` numbers, or any length >= 1 when size < 0), "n_iter", "trees"
+// (n_iter * baseline size trees with one output) and, for version 2, "missing_go_to_left" (per
+// tree, 0 or 1 per node); version 1 gives all zeros.
+Status read_boosting_state(const json& state, const std::string& who, int version, int n_features,
                            int64_t size, std::vector<double>* baseline, int* n_iter,
-                           std::vector<TreeModel>* trees) {
+                           std::vector<TreeModel>* trees,
+                           std::vector<std::vector<uint8_t>>* missing_left) {
   Vector b;
   MLLAB_RETURN_IF_ERROR(json_get_vector(state, "baseline", size, who, &b));
   if (b.size() < 1) return Status::invalid(who + ": 'baseline' must not be empty");
@@ -667,26 +798,78 @@ Status read_boosting_state(const json& state, const std::string& who, int n_feat
     return Status::invalid(who + ": 'trees' must hold n_iter * " + std::to_string(b.size()) +
                            " trees (received " + std::to_string(arr.size()) + ")");
   }
+  const json* ml = nullptr;
+  if (version >= 2) {
+    if (!state.contains("missing_go_to_left") || !state.at("missing_go_to_left").is_array() ||
+        state.at("missing_go_to_left").size() != arr.size()) {
+      return Status::invalid(who + ": 'missing_go_to_left' must hold one array per tree");
+    }
+    ml = &state.at("missing_go_to_left");
+  }
   trees->clear();
-  for (const auto& t : arr) {
-    auto tree = TreeModel::from_json(t, n_features, 1, who);
+  missing_left->clear();
+  for (size_t t = 0; t < arr.size(); ++t) {
+    auto tree = TreeModel::from_json(arr[t], n_features, 1, who);
     if (!tree) return tree.status();
-    trees->push_back(std::move(tree.value()));
+    TreeModel& tm = tree.value();
+    for (size_t k = 0; k < tm.threshold.size(); ++k) {
+      if (tm.feature[k] >= 0 && tm.threshold[k] == kInfThresholdInJson) {
+        tm.threshold[k] = std::numeric_limits<double>::infinity();
+      }
+    }
+    std::vector<uint8_t> left(static_cast<size_t>(tm.n_nodes()), 0);
+    if (ml != nullptr) {
+      const json& m = (*ml)[t];
+      if (!m.is_array() || m.size() != left.size()) {
+        return Status::invalid(who + ": 'missing_go_to_left' of tree " + std::to_string(t) +
+                               " must hold one entry per node (" + std::to_string(left.size()) +
+                               ")");
+      }
+      for (size_t k = 0; k < left.size(); ++k) {
+        if (!m[k].is_number_integer() || (m[k].get<int64_t>() != 0 && m[k].get<int64_t>() != 1)) {
+          return Status::invalid(who + ": 'missing_go_to_left' of tree " + std::to_string(t) +
+                                 " must hold 0 or 1");
+        }
+        left[k] = static_cast<uint8_t>(m[k].get<int64_t>());
+      }
+    }
+    trees->push_back(std::move(tm));
+    missing_left->push_back(std::move(left));
   }
   baseline->assign(b.data(), b.data() + b.size());
   *n_iter = static_cast<int>(*it);
   return Status::ok();
 }
 
+// "trees" of the state: TreeModel::to_json with +inf thresholds as kInfThresholdInJson.
 json trees_json(const std::vector<TreeModel>& trees) {
   json arr = json::array();
-  for (const auto& t : trees) arr.push_back(t.to_json());
+  for (const auto& t : trees) {
+    json j = t.to_json();
+    for (size_t k = 0; k < t.threshold.size(); ++k) {
+      if (std::isinf(t.threshold[k])) j["threshold"][k] = kInfThresholdInJson;
+    }
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+// "missing_go_to_left" of the state: per tree, 0 or 1 per node.
+json missing_json(const std::vector<std::vector<uint8_t>>& missing_left) {
+  json arr = json::array();
+  for (const auto& m : missing_left) {
+    json a = json::array();
+    for (uint8_t v : m) a.push_back(static_cast<int>(v));
+    arr.push_back(std::move(a));
+  }
   return arr;
 }
 
 // Raw scores (n x n_outputs, row-major in `raw`) of a fitted model.
 std::vector<double> raw_scores(const std::vector<double>& baseline,
-                               const std::vector<TreeModel>& trees, const Matrix& x) {
+                               const std::vector<TreeModel>& trees,
+                               const std::vector<std::vector<uint8_t>>& missing_left,
+                               const Matrix& x) {
   const int k = static_cast<int>(baseline.size());
   const RowMajor xr = x;
   std::vector<double> raw(static_cast<size_t>(x.rows()) * static_cast<size_t>(k));
@@ -694,7 +877,7 @@ std::vector<double> raw_scores(const std::vector<double>& baseline,
     for (int c = 0; c < k; ++c) raw[static_cast<size_t>(i * k + c)] = baseline[static_cast<size_t>(c)];
   }
   for (size_t t = 0; t < trees.size(); ++t) {
-    add_tree(trees[t], xr, raw.data() + t % static_cast<size_t>(k), k);
+    add_tree(trees[t], missing_left[t], xr, raw.data() + t % static_cast<size_t>(k), k);
   }
   return raw;
 }
@@ -716,7 +899,7 @@ HistGradientBoostingClassifier::HistGradientBoostingClassifier(const json& param
 
 void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>& y,
                                          int n_classes) {
-  tree_params::check_fit_input(kClassifier, x, y.size());
+  tree_params::check_fit_input(kClassifier, x, y.size(), /*allow_nan=*/true);
   const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes);
   std::vector<int> classes;
   std::vector<int> compact(static_cast<size_t>(n_classes), -1);
@@ -773,8 +956,8 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
   }
 
   const BinnedFeatures bins = bin_features(xf, options_.max_bins);
-  LeafwiseGrower grower(bins.codes.data(), static_cast<int64_t>(n), static_cast<int>(xf.cols()),
-                        bins.thresholds, options_, false);
+  LeafwiseGrower grower(bins, static_cast<int64_t>(n), static_cast<int>(xf.cols()), options_,
+                        false);
   std::vector<double> raw(n * static_cast<size_t>(k));
   for (size_t i = 0; i < n; ++i) {
     for (int c = 0; c < k; ++c) raw[i * static_cast<size_t>(k) + static_cast<size_t>(c)] = baseline[static_cast<size_t>(c)];
@@ -809,6 +992,7 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
   if (options_.early_stopping) scores.push_back(val_score());
 
   std::vector<TreeModel> trees;
+  std::vector<std::vector<uint8_t>> missing_left;
   int iter = 0;
   for (; iter < options_.max_iter; ++iter) {
     // Gradients and hessians of the log-loss, class-major, with the formulas of scikit-learn's
@@ -837,9 +1021,13 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
       }
     }
     for (int c = 0; c < k; ++c) {
+      missing_left.emplace_back();
       trees.push_back(grower.grow(g.data() + static_cast<size_t>(c) * n,
-                                  h.data() + static_cast<size_t>(c) * n, raw.data() + c, k));
-      if (options_.early_stopping) add_tree(trees.back(), xv, raw_val.data() + c, k);
+                                  h.data() + static_cast<size_t>(c) * n, raw.data() + c, k,
+                                  &missing_left.back()));
+      if (options_.early_stopping) {
+        add_tree(trees.back(), missing_left.back(), xv, raw_val.data() + c, k);
+      }
     }
     if (options_.early_stopping) {
       scores.push_back(val_score());
@@ -851,6 +1039,8 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
   }
   n_iter_ = iter;
   trees_ = std::move(trees);
+  missing_go_to_left_ = std::move(missing_left);
+  takes_missing_ = true;
   baseline_ = std::move(baseline);
   n_features_ = static_cast<int>(x.cols());
   n_classes_ = n_classes;
@@ -859,9 +1049,9 @@ void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>
 }
 
 Matrix HistGradientBoostingClassifier::decision_function(const Matrix& x) const {
-  tree_params::check_predict_input(kClassifier, fitted_, "decision_function", x, n_features_);
+  tree_params::check_predict_input(kClassifier, fitted_, "decision_function", x, n_features_, takes_missing_);
   const int k = static_cast<int>(baseline_.size());
-  const std::vector<double> raw = raw_scores(baseline_, trees_, x);
+  const std::vector<double> raw = raw_scores(baseline_, trees_, missing_go_to_left_, x);
   Matrix out(x.rows(), k);
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     for (int c = 0; c < k; ++c) out(i, c) = raw[static_cast<size_t>(i * k + c)];
@@ -870,7 +1060,7 @@ Matrix HistGradientBoostingClassifier::decision_function(const Matrix& x) const 
 }
 
 Matrix HistGradientBoostingClassifier::predict_proba(const Matrix& x) const {
-  tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
+  tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_, takes_missing_);
   const Matrix z = decision_function(x);
   Matrix proba = Matrix::Zero(x.rows(), n_classes_);
   const int k = static_cast<int>(z.cols());
@@ -891,31 +1081,37 @@ Matrix HistGradientBoostingClassifier::predict_proba(const Matrix& x) const {
 
 json HistGradientBoostingClassifier::state() const {
   if (!fitted_) throw_invalid(kClassifier, "state called before fit");
-  return json{{"version", 1},
-              {"n_features", n_features_},
-              {"n_classes", n_classes_},
-              {"classes", classes_},
-              {"baseline", baseline_},
-              {"n_iter", n_iter_},
-              {"trees", trees_json(trees_)}};
+  json s{{"version", takes_missing_ ? kStateVersion : 1},
+         {"n_features", n_features_},
+         {"n_classes", n_classes_},
+         {"classes", classes_},
+         {"baseline", baseline_},
+         {"n_iter", n_iter_},
+         {"trees", trees_json(trees_)}};
+  if (takes_missing_) s["missing_go_to_left"] = missing_json(missing_go_to_left_);
+  return s;
 }
 
 Status HistGradientBoostingClassifier::load_state(const json& state) {
   const std::string who = std::string(kClassifier) + " state";
-  int n_features = 0, n_classes = 0, n_iter = 0;
+  int version = 0, n_features = 0, n_classes = 0, n_iter = 0;
   std::vector<int> classes;
-  MLLAB_RETURN_IF_ERROR(tree_params::read_header(state, who, &n_features, &n_classes, &classes));
+  MLLAB_RETURN_IF_ERROR(
+      read_state_header(state, who, &version, &n_features, &n_classes, &classes));
   const int64_t k = classes.size() == 2 ? 1 : static_cast<int64_t>(classes.size());
   std::vector<double> baseline;
   std::vector<TreeModel> trees;
-  MLLAB_RETURN_IF_ERROR(
-      read_boosting_state(state, who, n_features, k, &baseline, &n_iter, &trees));
+  std::vector<std::vector<uint8_t>> missing_left;
+  MLLAB_RETURN_IF_ERROR(read_boosting_state(state, who, version, n_features, k, &baseline,
+                                            &n_iter, &trees, &missing_left));
   n_features_ = n_features;
   n_classes_ = n_classes;
   classes_ = std::move(classes);
   baseline_ = std::move(baseline);
   n_iter_ = n_iter;
   trees_ = std::move(trees);
+  missing_go_to_left_ = std::move(missing_left);
+  takes_missing_ = version >= 2;
   fitted_ = true;
   return Status::ok();
 }
@@ -934,7 +1130,7 @@ HistGradientBoostingRegressor::HistGradientBoostingRegressor(const json& params)
 }
 
 void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
-  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()));
+  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()), /*allow_nan=*/true);
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y(i))) {
       throw_invalid(kRegressor, "y contains a non-finite value at row " + std::to_string(i));
@@ -964,8 +1160,8 @@ void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
   const auto n = static_cast<size_t>(xf.rows());
   const double baseline = numpy_mean(y_fit);
   const BinnedFeatures bins = bin_features(xf, options_.max_bins);
-  LeafwiseGrower grower(bins.codes.data(), static_cast<int64_t>(n), static_cast<int>(xf.cols()),
-                        bins.thresholds, options_, true);
+  LeafwiseGrower grower(bins, static_cast<int64_t>(n), static_cast<int>(xf.cols()), options_,
+                        true);
   std::vector<double> raw(n, baseline);
   // float32 gradients prediction - y (scikit-learn's G_H_DTYPE); the hessians are constant.
   std::vector<float> g(n), h(1, 1.0f);
@@ -982,12 +1178,14 @@ void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
   std::vector<double> scores;
   if (options_.early_stopping) scores.push_back(val_score());
   std::vector<TreeModel> trees;
+  std::vector<std::vector<uint8_t>> missing_left;
   int iter = 0;
   for (; iter < options_.max_iter; ++iter) {
     for (size_t i = 0; i < n; ++i) g[i] = static_cast<float>(raw[i] - y_fit[i]);
-    trees.push_back(grower.grow(g.data(), h.data(), raw.data(), 1));
+    missing_left.emplace_back();
+    trees.push_back(grower.grow(g.data(), h.data(), raw.data(), 1, &missing_left.back()));
     if (options_.early_stopping) {
-      add_tree(trees.back(), xv, raw_val.data(), 1);
+      add_tree(trees.back(), missing_left.back(), xv, raw_val.data(), 1);
       scores.push_back(val_score());
       if (should_stop(scores, options_.n_iter_no_change, options_.tol)) {
         ++iter;
@@ -997,37 +1195,46 @@ void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
   }
   n_iter_ = iter;
   trees_ = std::move(trees);
+  missing_go_to_left_ = std::move(missing_left);
+  takes_missing_ = true;
   baseline_ = baseline;
   n_features_ = static_cast<int>(x.cols());
   fitted_ = true;
 }
 
 Vector HistGradientBoostingRegressor::predict(const Matrix& x) const {
-  tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
-  const std::vector<double> raw = raw_scores({baseline_}, trees_, x);
+  tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_, takes_missing_);
+  const std::vector<double> raw = raw_scores({baseline_}, trees_, missing_go_to_left_, x);
   return Eigen::Map<const Vector>(raw.data(), static_cast<Eigen::Index>(raw.size()));
 }
 
 json HistGradientBoostingRegressor::state() const {
   if (!fitted_) throw_invalid(kRegressor, "state called before fit");
-  return json{{"version", 1},
-              {"n_features", n_features_},
-              {"baseline", std::vector<double>{baseline_}},
-              {"n_iter", n_iter_},
-              {"trees", trees_json(trees_)}};
+  json s{{"version", takes_missing_ ? kStateVersion : 1},
+         {"n_features", n_features_},
+         {"baseline", std::vector<double>{baseline_}},
+         {"n_iter", n_iter_},
+         {"trees", trees_json(trees_)}};
+  if (takes_missing_) s["missing_go_to_left"] = missing_json(missing_go_to_left_);
+  return s;
 }
 
 Status HistGradientBoostingRegressor::load_state(const json& state) {
   const std::string who = std::string(kRegressor) + " state";
-  int n_features = 0, n_iter = 0;
-  MLLAB_RETURN_IF_ERROR(tree_params::read_header(state, who, &n_features, nullptr, nullptr));
+  int version = 0, n_features = 0, n_iter = 0;
+  MLLAB_RETURN_IF_ERROR(
+      read_state_header(state, who, &version, &n_features, nullptr, nullptr));
   std::vector<double> baseline;
   std::vector<TreeModel> trees;
-  MLLAB_RETURN_IF_ERROR(read_boosting_state(state, who, n_features, 1, &baseline, &n_iter, &trees));
+  std::vector<std::vector<uint8_t>> missing_left;
+  MLLAB_RETURN_IF_ERROR(read_boosting_state(state, who, version, n_features, 1, &baseline,
+                                            &n_iter, &trees, &missing_left));
   n_features_ = n_features;
   baseline_ = baseline[0];
   n_iter_ = n_iter;
   trees_ = std::move(trees);
+  missing_go_to_left_ = std::move(missing_left);
+  takes_missing_ = version >= 2;
   fitted_ = true;
   return Status::ok();
 }

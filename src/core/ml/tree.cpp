@@ -1181,7 +1181,7 @@ uint64_t seed_from(const json& random_state) {
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
 
-void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets) {
+void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets, bool allow_nan) {
   if (x.rows() < 1) throw_invalid(who, "fit needs at least one sample (received 0)");
   if (x.cols() < 1) throw_invalid(who, "fit needs at least one feature (received 0)");
   if (x.rows() > INT32_MAX / 2) {
@@ -1191,7 +1191,8 @@ void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets) 
     throw_invalid(who, "X has " + std::to_string(x.rows()) + " rows but y has " +
                            std::to_string(n_targets) + " values");
   }
-  check_finite(x, who);
+  if (allow_nan) check_no_infinity(x, who);
+  else check_finite(x, who);
 }
 
 namespace {
@@ -1256,13 +1257,14 @@ std::vector<int64_t> check_labels(const std::string& who, const std::vector<int>
 }
 
 void check_predict_input(const std::string& who, bool fitted, const char* method,
-                         const Matrix& x, int n_features) {
+                         const Matrix& x, int n_features, bool allow_nan) {
   if (!fitted) throw_invalid(who, std::string(method) + " called before fit");
   if (x.cols() != n_features) {
     throw_invalid(who, "X has " + std::to_string(x.cols()) + " features, but the model was " +
                            "fitted with " + std::to_string(n_features) + " features");
   }
-  check_finite(x, who);
+  if (allow_nan) check_no_infinity(x, who);
+  else check_finite(x, who);
 }
 
 void check_predict_input(const std::string& who, bool fitted, const char* method,

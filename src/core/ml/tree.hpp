@@ -161,8 +161,9 @@ ParamSpec max_features_spec(const json& def);
 int parse_max_features(const std::string& who, const json& value, int n_features);
 // The seed for random_state (an integer or null = fresh entropy each fit, as scikit-learn).
 uint64_t seed_from(const json& random_state);
-// Common input checks of fit: rows >= 1, cols >= 1, finite X (naming column and row).
-void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets);
+// Common input checks of fit: rows >= 1, cols >= 1, finite X (naming column and row); with
+// `allow_nan`, NaN (a missing value) passes and only infinity is refused.
+void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets, bool allow_nan = false);
 // The same for sparse rows (the first non-finite stored value by column, then row, is named).
 void check_fit_input(const std::string& who, const SparseMatrix& x, size_t n_targets);
 // Checks a fit's input (check_fit_input), bins it with a FeatureBinner fitted on it
@@ -181,9 +182,9 @@ void fit_on_bins(const std::string& who, const X& x, size_t n_targets, Fit&& fit
 // Labels in [0, n_classes), at least 2 distinct; returns per-class counts.
 std::vector<int64_t> check_labels(const std::string& who, const std::vector<int>& y,
                                   int n_classes);
-// Predict-time checks: fitted, column count, finite X.
+// Predict-time checks: fitted, column count, finite X (NaN passes with `allow_nan`).
 void check_predict_input(const std::string& who, bool fitted, const char* method,
-                         const Matrix& x, int n_features);
+                         const Matrix& x, int n_features, bool allow_nan = false);
 // The same for sparse rows.
 void check_predict_input(const std::string& who, bool fitted, const char* method,
                          const SparseMatrix& x, int n_features);
