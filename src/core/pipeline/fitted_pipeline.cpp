@@ -66,7 +66,8 @@ Result<ml::Matrix> feature_matrix(const data::Table& table, const std::vector<st
       if (std::isnan(v) && !allow_missing) {
         return Status::invalid("feature column '" + columns[j] + "' has a missing value in data row " +
                                std::to_string(i + 1) + " (" + std::to_string(col->missing_count()) +
-                               " missing in all); the model cannot take missing values");
+                               " missing in all); the model cannot take missing values (add a SimpleImputer step, "
+                               "or use HistGradientBoosting, which takes them)");
       }
       x(Eigen::Index(i), Eigen::Index(j)) = v;
     }
@@ -148,15 +149,20 @@ bool keeps_missing(const FittedPipeline::Step& s) {
   return s.type == "StandardScaler" || s.type == "MinMaxScaler";
 }
 
-// Whether missing values entering the sequential step `from` reach a SimpleImputer before the
-// estimator, through scalers only. Otherwise the model would see them: the input is refused
-// up front, naming the column and row.
-bool imputed_from(const std::vector<FittedPipeline::Step>& steps, size_t from) {
+// Final estimators that take missing values themselves (as scikit-learn's HistGradientBoosting*).
+bool takes_missing(const FittedPipeline::Step& s) {
+  return s.type == "HistGradientBoostingClassifier" || s.type == "HistGradientBoostingRegressor";
+}
+
+// Whether missing values entering the sequential step `from` are handled: through scalers only,
+// they reach a SimpleImputer or an estimator that takes them. Otherwise the model would see
+// them: the input is refused up front, naming the column and row.
+bool missing_handled_from(const std::vector<FittedPipeline::Step>& steps, size_t from) {
   for (size_t k = from; k + 1 < steps.size(); ++k) {
     if (is_imputer(steps[k])) return true;
     if (!keeps_missing(steps[k])) return false;
   }
-  return false;
+  return !steps.empty() && takes_missing(steps.back());
 }
 
 }  // namespace
@@ -246,7 +252,7 @@ Features FittedPipeline::apply(const data::Table& x, bool fit) {
   if (has_column_steps()) {
     size_t first_sequential = 0;
     while (first_sequential < steps.size() && !steps[first_sequential].columns.empty()) ++first_sequential;
-    const bool later_imputes = imputed_from(steps, first_sequential);
+    const bool later_handles = missing_handled_from(steps, first_sequential);
     std::vector<Features> blocks;
     for (; i < steps.size() && !steps[i].columns.empty(); ++i) {
       Step& s = steps[i];
@@ -263,20 +269,20 @@ Features FittedPipeline::apply(const data::Table& x, bool fit) {
         f.sp = fit ? s.encoder->fit_transform(cols) : s.encoder->transform(cols);
         blocks.push_back(std::move(f));
       } else {
-        auto m = feature_matrix(x, s.columns, is_imputer(s) || (keeps_missing(s) && later_imputes));
+        auto m = feature_matrix(x, s.columns, is_imputer(s) || (keeps_missing(s) && later_handles));
         if (!m) throw Error(m.status());
         if (fit) s.transformer->fit(*m);
         blocks.push_back(dense_features(s.transformer->transform(*m)));
       }
     }
     if (!features.empty()) {
-      auto m = feature_matrix(x, features, later_imputes);
+      auto m = feature_matrix(x, features, later_handles);
       if (!m) throw Error(m.status());
       blocks.push_back(dense_features(std::move(m).value()));
     }
     cur = hstack(std::move(blocks), rows);
   } else {
-    auto m = feature_matrix(x, features, imputed_from(steps, 0));
+    auto m = feature_matrix(x, features, missing_handled_from(steps, 0));
     if (!m) throw Error(m.status());
     cur = dense_features(std::move(m).value());
   }

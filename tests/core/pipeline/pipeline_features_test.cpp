@@ -334,7 +334,7 @@ TEST(PipelineColumnSteps, ConstantImputerTakesANumericFillValue) {
 // Pipeline([StandardScaler(), SimpleImputer(), LogisticRegression()]) does), also when the
 // scaler is a column step; without an imputer on the way the input is refused, naming the
 // column and the row.
-TEST(PipelineMissingValues, ScalerThenImputerFillsAndWithoutAnImputerIsRefused) {
+TEST(PipelineMissingValues, ScalerThenImputerOrHistGradientBoostingTakeThemOthersRefuse) {
   data::Table t = read_table("size,weight,label\n1,10,a\n,20,b\n3,30,a\n5,40,b\n,50,a\n3,60,b\n");
   auto labels = encode_labels(t, "label");
   ASSERT_TRUE(labels.is_ok());
@@ -363,6 +363,19 @@ TEST(PipelineMissingValues, ScalerThenImputerFillsAndWithoutAnImputerIsRefused) 
   const std::string m = error_thrown_by([&] { p->fit(t, labels->y, 2); });
   EXPECT_TRUE(contains(m, "'size'")) << m;
   EXPECT_TRUE(contains(m, "data row 2")) << m;
+
+  // HistGradientBoosting takes missing values itself (as scikit-learn's): they reach it through
+  // the scaler, and a row with a missing value predicts.
+  json hgb_steps = {{{"name", "scale"}, {"type", "StandardScaler"}},
+                    {{"name", "model"}, {"type", "HistGradientBoostingClassifier"}, {"params", {{"min_samples_leaf", 1}}}}};
+  auto hgb = FittedPipeline::from_spec(parse_or_die(spec_doc("m.csv", "label", hgb_steps)));
+  ASSERT_TRUE(hgb.is_ok()) << hgb.status().to_string();
+  hgb->features = {"size", "weight"};
+  hgb->fit(t, labels->y, 2);
+  EXPECT_TRUE(std::isnan(hgb->transform(t).to_dense()(1, 0)));
+  const ml::Matrix proba = hgb->predict_proba(t);
+  ASSERT_EQ(proba.rows(), 6);
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(proba.row(i).sum(), 1.0, 1e-12) << "row " << i;
 }
 
 class PipelineTrainJob : public ::testing::Test {
