@@ -111,6 +111,22 @@ Matrix json_matrix_nan(const json& rows) {
   return m;
 }
 
+// The classifier's test probabilities (1e-12), predictions and accuracy against a reference case.
+void expect_same_outputs(const HistGradientBoostingClassifier& hgb, const Matrix& x_test,
+                         const std::vector<int>& y_test, const json& c) {
+  const Matrix proba = hgb.predict_proba(x_test);
+  const json& ref_proba = c.at("test_proba");
+  ASSERT_EQ(static_cast<size_t>(proba.rows()), ref_proba.size());
+  for (Eigen::Index i = 0; i < proba.rows(); ++i) {
+    for (Eigen::Index j = 0; j < proba.cols(); ++j) {
+      const double expected = ref_proba[static_cast<size_t>(i)][static_cast<size_t>(j)].get<double>();
+      EXPECT_NEAR(proba(i, j), expected, 1e-12) << "row " << i << " class " << j;
+    }
+  }
+  EXPECT_EQ(hgb.predict(x_test), c.at("test_predictions").get<std::vector<int>>());
+  EXPECT_EQ(accuracy(hgb.predict(x_test), y_test), c.at("test_accuracy").get<double>());
+}
+
 // The cases of tests/data/hgb_reference.json on `dataset`.
 std::vector<std::string> reference_cases(const json& ref, bool regression) {
   std::vector<std::string> names;
@@ -167,19 +183,8 @@ TEST(HistGradientBoostingClassifierTest, SameTreesAsScikitLearn) {
                          &hgb.missing_go_to_left()[t]);
       }
     }
-    const Matrix proba = hgb.predict_proba(x_test);
-    const json& ref_proba = c.at("test_proba");
-    ASSERT_EQ(static_cast<size_t>(proba.rows()), ref_proba.size());
-    for (Eigen::Index i = 0; i < proba.rows(); ++i) {
-      for (Eigen::Index j = 0; j < proba.cols(); ++j) {
-        const double expected =
-            ref_proba[static_cast<size_t>(i)][static_cast<size_t>(j)].get<double>();
-        EXPECT_NEAR(proba(i, j), expected, 1e-12) << "row " << i << " class " << j;
-      }
-    }
-    EXPECT_EQ(hgb.predict(x_test), c.at("test_predictions").get<std::vector<int>>());
+    expect_same_outputs(hgb, x_test, take(data.y, test), c);
     const double ours = accuracy(hgb.predict(x_test), take(data.y, test));
-    EXPECT_EQ(ours, c.at("test_accuracy").get<double>());
     std::printf("[ HGB %-22s ] accuracy %.4f (scikit-learn %.4f)\n", name.c_str(), ours,
                 c.at("test_accuracy").get<double>());
   }
@@ -415,19 +420,8 @@ TEST(HistGradientBoostingClassifierTest, MissingValuesSameAsScikitLearn) {
       }
     }
     EXPECT_GT(n_missing_left, 0);  // both directions occur in these trees
-    const Matrix proba = hgb.predict_proba(x_test);
-    const json& ref_proba = c.at("test_proba");
-    ASSERT_EQ(static_cast<size_t>(proba.rows()), ref_proba.size());
-    for (Eigen::Index i = 0; i < proba.rows(); ++i) {
-      for (Eigen::Index j = 0; j < proba.cols(); ++j) {
-        const double expected =
-            ref_proba[static_cast<size_t>(i)][static_cast<size_t>(j)].get<double>();
-        EXPECT_NEAR(proba(i, j), expected, 1e-12) << "row " << i << " class " << j;
-      }
-    }
-    EXPECT_EQ(hgb.predict(x_test), c.at("test_predictions").get<std::vector<int>>());
+    expect_same_outputs(hgb, x_test, take(data.y, test), c);
     const double ours = accuracy(hgb.predict(x_test), take(data.y, test));
-    EXPECT_EQ(ours, c.at("test_accuracy").get<double>());
     std::printf("[ HGB %-24s ] accuracy %.4f (scikit-learn %.4f)\n", name, ours,
                 c.at("test_accuracy").get<double>());
   }
