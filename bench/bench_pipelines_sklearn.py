@@ -3,8 +3,8 @@
 examples/sentiment-rf-baseline.json and examples/breast-cancer-grid-search.json.
 
 Run single-threaded: OMP_NUM_THREADS=1 /usr/bin/python3 bench/bench_pipelines_sklearn.py
-The train/test split uses numpy's stream (MLLab's own RNG gives a different split of the same
-sizes and stratification), so accuracies are compared, not predictions.
+train_test_split(random_state=42, stratify=y) gives the same rows as MLLab's split of the same
+spec (MLLab draws from numpy's RandomState algorithm).
 """
 import csv
 import json

@@ -70,7 +70,12 @@ test('runs search takes MLflow filters and order_by, with the same JSON as runs 
     '--order-by', 'metrics.accuracy DESC', '--store', store, '--json']);
   assert.equal(r.code, 0, r.err);
   const runs = JSON.parse(r.out);
-  assert.deepEqual(runs.map((x) => x.run_name), ['wine-strong-regularization', 'iris-multinomial']);
+  // The same selection and order computed here from the full list.
+  const all = JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out);
+  const expected = all.filter((x) => x.metrics.accuracy > 0.965 && x.status === 'FINISHED')
+    .sort((a, b) => b.metrics.accuracy - a.metrics.accuracy).map((x) => x.run_name);
+  assert.ok(expected.length >= 1 && expected.length < all.length, `the filter keeps some runs, not all: ${expected}`);
+  assert.deepEqual(runs.map((x) => x.run_name), expected);
   assert.deepEqual(Object.keys(runs[0]).sort(), Object.keys(JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out)[0]).sort());
   const like = JSON.parse(mllab(['runs', 'search', "attributes.run_name ILIKE '%LOGREG%'", '--store', store, '--json']).out);
   assert.deepEqual(like.map((x) => x.run_name), ['logreg-baseline']);

@@ -1,5 +1,7 @@
 #include "core/ml/model_selection.hpp"
 
+#include "core/ml/split.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -7,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/ml/numeric.hpp"
+#include "core/util/numpy_random.hpp"
 #include "core/util/rng.hpp"
 
 namespace mllab::ml {
@@ -81,7 +84,7 @@ std::vector<Fold> KFold::split(size_t n_samples) const {
   std::vector<size_t> indices(n_samples);
   for (size_t i = 0; i < n_samples; ++i) indices[i] = i;
   if (shuffle_) {
-    Rng rng(random_state_);
+    NumpyRandomState rng(numpy_seed("KFold", random_state_));
     rng.shuffle(indices);
   }
   const auto k = static_cast<size_t>(n_splits_);
@@ -136,7 +139,7 @@ std::vector<int> StratifiedKFold::test_folds(const std::vector<int>& y) const {
   for (size_t c = 0; c < nc; ++c) {
     for (size_t m = 0; m < y_counts[c]; ++m, ++pos) ++allocation[pos % k][c];
   }
-  Rng rng(random_state_);
+  NumpyRandomState rng(numpy_seed("StratifiedKFold", random_state_));
   std::vector<std::vector<size_t>> rows_of(nc);
   for (size_t i = 0; i < y_encoded.size(); ++i) {
     rows_of[static_cast<size_t>(y_encoded[i])].push_back(i);

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/ml/numeric.hpp"
-#include "core/util/rng.hpp"
+#include "core/util/numpy_random.hpp"
 
 namespace mllab::ml {
 namespace {
@@ -14,38 +14,52 @@ const char* const kWho = "train_test_split";
 
 // scikit-learn's _approximate_mode: draws `n_draws` of `counts` (summing to >= n_draws) in
 // proportion, flooring first and then giving one more to the classes with the largest
-// remainders; among equal remainders the classes are picked at random. Remainders are compared
-// exactly as integer fractions (counts[i] * n_draws mod total).
+// remainders; equal remainders are chosen among with rng.choice(..., replace=False), i.e. a
+// permutation of the tied classes. Remainders are computed in doubles exactly as numpy does
+// (counts / total * n_draws - floor), so its ties are ours.
 std::vector<uint64_t> approximate_mode(const std::vector<uint64_t>& counts, uint64_t n_draws,
-                                       Rng& rng) {
+                                       NumpyRandomState& rng) {
   uint64_t total = 0;
   for (uint64_t c : counts) total += c;
-  std::vector<uint64_t> drawn(counts.size()), remainder(counts.size());
+  std::vector<uint64_t> drawn(counts.size());
+  std::vector<double> remainder(counts.size());
   uint64_t assigned = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
-    drawn[i] = counts[i] * n_draws / total;
-    remainder[i] = counts[i] * n_draws % total;
+    const double continuous = static_cast<double>(counts[i]) / static_cast<double>(total) *
+                              static_cast<double>(n_draws);
+    const double floored = std::floor(continuous);
+    drawn[i] = static_cast<uint64_t>(floored);
+    remainder[i] = continuous - floored;
     assigned += drawn[i];
   }
   uint64_t need = n_draws - assigned;
-  std::vector<uint64_t> values = remainder;
+  if (need == 0) return drawn;
+  std::vector<double> values = remainder;
   std::sort(values.begin(), values.end(), std::greater<>());
   values.erase(std::unique(values.begin(), values.end()), values.end());
-  for (uint64_t value : values) {
-    if (need == 0) break;
+  for (double value : values) {
     std::vector<size_t> tied;
     for (size_t i = 0; i < counts.size(); ++i) {
       if (remainder[i] == value) tied.push_back(i);
     }
-    uint64_t add_now = std::min<uint64_t>(tied.size(), need);
-    if (add_now < tied.size()) rng.shuffle(tied);
-    for (uint64_t j = 0; j < add_now; ++j) ++drawn[tied[j]];
+    const uint64_t add_now = std::min<uint64_t>(tied.size(), need);
+    const std::vector<size_t> order = rng.permutation(tied.size());
+    for (uint64_t j = 0; j < add_now; ++j) ++drawn[tied[order[j]]];
     need -= add_now;
+    if (need == 0) break;
   }
   return drawn;
 }
 
 }  // namespace
+
+uint32_t numpy_seed(const std::string& who, uint64_t random_state) {
+  if (random_state > 0xffffffffULL) {
+    throw_invalid(who, "random_state must be in [0, 4294967295] (numpy's RandomState seeds; received " +
+                           std::to_string(random_state) + ")");
+  }
+  return static_cast<uint32_t>(random_state);
+}
 
 SplitIndices train_test_split(const std::vector<int>& y, int n_classes, double test_size,
                               uint64_t random_state, bool stratify) {
@@ -70,12 +84,10 @@ SplitIndices train_test_split(const std::vector<int>& y, int n_classes, double t
     throw_invalid(kWho, "with n_samples=" + std::to_string(n) + " and test_size=" +
                             format_double(test_size) + ", the train set would be empty");
   }
-  Rng rng(random_state);
+  NumpyRandomState rng(numpy_seed(kWho, random_state));
   SplitIndices out;
   if (!stratify) {
-    std::vector<size_t> perm(n);
-    for (size_t i = 0; i < n; ++i) perm[i] = i;
-    rng.shuffle(perm);
+    const std::vector<size_t> perm = rng.permutation(n);
     out.test.assign(perm.begin(), perm.begin() + static_cast<std::ptrdiff_t>(n_test));
     out.train.assign(perm.begin() + static_cast<std::ptrdiff_t>(n_test), perm.end());
     return out;
@@ -113,7 +125,7 @@ SplitIndices train_test_split(const std::vector<int>& y, int n_classes, double t
   std::vector<uint64_t> t_i = approximate_mode(remaining, n_test, rng);
   for (size_t c = 0; c < class_rows.size(); ++c) {
     std::vector<size_t>& rows = class_rows[c];
-    rng.shuffle(rows);
+    rng.shuffle(rows);  // = rows.take(rng.permutation(len(rows)))
     out.train.insert(out.train.end(), rows.begin(),
                      rows.begin() + static_cast<std::ptrdiff_t>(n_i[c]));
     out.test.insert(out.test.end(), rows.begin() + static_cast<std::ptrdiff_t>(n_i[c]),

@@ -1,11 +1,11 @@
-// Train / test splitting of row indices, with the sizes and stratification rules of
-// scikit-learn's train_test_split (ShuffleSplit / StratifiedShuffleSplit). The permutations
-// come from mllab::Rng, so a seed gives the same split natively and in WebAssembly (only
-// integer arithmetic and one IEEE multiplication), but not the split numpy would draw.
+// Train / test splitting of row indices, as scikit-learn 1.2's train_test_split (ShuffleSplit /
+// StratifiedShuffleSplit) with numpy's RandomState: the same seed gives the same rows as in
+// scikit-learn, natively and in WebAssembly alike.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mllab::ml {
@@ -19,13 +19,18 @@ struct SplitIndices {
 };
 
 // Splits rows 0..y.size()-1: n_test = ceil(test_size * n), n_train = n - n_test.
-// With `stratify`, each class present in `y` (labels in [0, n_classes)) keeps its proportion:
-// class counts are allocated as scikit-learn's _approximate_mode (train first, then test from
-// the remaining rows; floor, then the largest remainders, ties broken by the seeded Rng).
+// With `stratify`, each class present in `y` (labels in [0, n_classes), numbered in sorted
+// label order as np.unique does) keeps its proportion: class counts are allocated as
+// scikit-learn's _approximate_mode (train first, then test from the remaining rows; floor, then
+// the largest remainders, ties by numpy's rng.choice), each class's rows permuted, then both parts.
 // Throws mllab::Error (kInvalidParameterValue) when test_size is outside (0, 1), a part would
 // be empty, a label is out of range, or (stratified) a class has fewer than 2 members or a part
-// has fewer rows than there are classes.
+// has fewer rows than there are classes, or random_state is above 2**32 - 1.
 SplitIndices train_test_split(const std::vector<int>& y, int n_classes, double test_size,
                               uint64_t random_state, bool stratify);
+
+// random_state as numpy's RandomState seed; throws naming `who` when above 2**32 - 1 (numpy
+// refuses those seeds too).
+uint32_t numpy_seed(const std::string& who, uint64_t random_state);
 
 }  // namespace mllab::ml

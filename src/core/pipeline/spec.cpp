@@ -131,8 +131,9 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     MLLAB_RETURN_IF_ERROR(get_field(sp, "split", "stratify", &s.stratify, false));
     if (sp.contains("random_state")) {
       const json& rs = sp["random_state"];
-      if (!rs.is_number_integer() || rs.get<int64_t>() < 0) {
-        return Status::invalid("split.random_state: must be a non-negative integer (received " + rs.dump() + ")");
+      if (!rs.is_number_integer() || rs.get<int64_t>() < 0 || rs.get<int64_t>() > 4294967295LL) {
+        return Status::invalid("split.random_state: must be an integer in [0, 4294967295], numpy's seeds (received " +
+                               rs.dump() + ")");
       }
       s.random_state = rs.get<uint64_t>();
     }

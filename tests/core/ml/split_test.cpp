@@ -4,9 +4,11 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <string>
 
 #include <gtest/gtest.h>
 
+#include "core/ml/model_selection.hpp"
 #include "core/util/status.hpp"
 #include "ml_test_util.hpp"
 
@@ -42,28 +44,54 @@ std::string message_of(const std::function<void()>& f) {
   return "";
 }
 
-TEST(TrainTestSplit, StratifiedCountsMatchScikitLearn) {
-  // scikit-learn's train_test_split(test_size=0.2, stratify=y) gives these per-class counts
-  // (its own random rows differ; see tests/data/logreg_splits.json).
+TEST(TrainTestSplit, SameRowsAsScikitLearn) {
+  // scikit-learn's own train_test_split(test_size=0.2, random_state=42, stratify=y) rows
+  // (tests/data/logreg_splits.json), in its order.
   const json ref = load_json("tests/data/logreg_splits.json");
   for (const char* name : {"breast_cancer", "iris", "wine"}) {
     SCOPED_TRACE(name);
     const auto data = load_dataset(name);
     const int k = static_cast<int>(ref.at(name).at("target_names").size());
-    const auto ref_train = ref.at(name).at("train_indices").get<std::vector<size_t>>();
-    const auto ref_test = ref.at(name).at("test_indices").get<std::vector<size_t>>();
     const SplitIndices s = train_test_split(data.y, k, 0.2, 42, true);
-    EXPECT_EQ(s.train.size(), ref_train.size());
-    EXPECT_EQ(s.test.size(), ref_test.size());
-    EXPECT_EQ(class_counts(data.y, s.test, k), class_counts(data.y, ref_test, k));
-    EXPECT_EQ(class_counts(data.y, s.train, k), class_counts(data.y, ref_train, k));
+    EXPECT_EQ(s.train, ref.at(name).at("train_indices").get<std::vector<size_t>>());
+    EXPECT_EQ(s.test, ref.at(name).at("test_indices").get<std::vector<size_t>>());
     expect_partition(s, data.y.size());
   }
-  const auto bc = load_dataset("breast_cancer");
-  const SplitIndices s = train_test_split(bc.y, 2, 0.2, 7, true);
-  EXPECT_EQ(s.test.size(), 114u);
-  EXPECT_EQ(s.train.size(), 455u);
-  EXPECT_EQ(class_counts(bc.y, s.test, 2), (std::vector<int>{42, 72}));
+}
+
+// tests/data/split_reference.json: stratified and plain splits of several label sets (class
+// counts that tie in _approximate_mode included; the largest seed numpy takes), and shuffled
+// KFold / StratifiedKFold test folds, all from scikit-learn 1.2.1 with numpy 1.24.
+TEST(TrainTestSplit, SameRowsAsScikitLearnForEverySeedAndLabelSet) {
+  const json ref = load_json("tests/data/split_reference.json");
+  size_t checked = 0;
+  for (const auto& c : ref.at("train_test_split")) {
+    const auto y = ref.at("labels").at(c.at("labels").get<std::string>()).get<std::vector<int>>();
+    const int k = *std::max_element(y.begin(), y.end()) + 1;
+    SCOPED_TRACE(c.at("labels").get<std::string>() + " test_size " + c.at("test_size").dump() +
+                 " seed " + c.at("random_state").dump() + (c.at("stratify").get<bool>() ? " stratified" : ""));
+    const SplitIndices s = train_test_split(y, k, c.at("test_size").get<double>(),
+                                            c.at("random_state").get<uint64_t>(), c.at("stratify").get<bool>());
+    EXPECT_EQ(s.train, c.at("train").get<std::vector<size_t>>());
+    EXPECT_EQ(s.test, c.at("test").get<std::vector<size_t>>());
+    ++checked;
+  }
+  EXPECT_EQ(checked, ref.at("train_test_split").size());
+  EXPECT_GE(checked, 25u);
+  for (const auto& c : ref.at("folds")) {
+    const auto y = ref.at("labels").at(c.at("labels").get<std::string>()).get<std::vector<int>>();
+    SCOPED_TRACE(c.at("labels").get<std::string>() + " seed " + c.at("random_state").dump());
+    const auto seed = c.at("random_state").get<uint64_t>();
+    const auto kf = KFold(5, true, seed).split(y.size());
+    const auto skf = StratifiedKFold(5, true, seed).split(y);
+    ASSERT_EQ(kf.size(), 5u);
+    ASSERT_EQ(skf.size(), 5u);
+    for (size_t f = 0; f < 5; ++f) {
+      EXPECT_EQ(kf[f].test, c.at("kfold_test")[f].get<std::vector<size_t>>()) << "KFold fold " << f;
+      EXPECT_EQ(skf[f].test, c.at("stratified_kfold_test")[f].get<std::vector<size_t>>())
+          << "StratifiedKFold fold " << f;
+    }
+  }
 }
 
 TEST(TrainTestSplit, DeterministicPerSeed) {
@@ -82,21 +110,6 @@ TEST(TrainTestSplit, DeterministicPerSeed) {
     // The parts come in shuffled order, not sorted.
     EXPECT_FALSE(std::is_sorted(a.train.begin(), a.train.end()));
   }
-}
-
-TEST(TrainTestSplit, GoldenOutput) {
-  // Pinned output: the same on every platform (integer arithmetic and mllab::Rng only).
-  const std::vector<int> y = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 2, 2};
-  const SplitIndices plain = train_test_split(y, 3, 0.3, 42, false);
-  const SplitIndices strat = train_test_split(y, 3, 0.3, 42, true);
-  EXPECT_EQ(plain.test.size(), 4u);  // ceil(0.3 * 12) = ceil(3.5999999999999996)
-  EXPECT_EQ(strat.test.size(), 4u);
-  EXPECT_EQ(plain.test, (std::vector<size_t>{3, 6, 11, 7}));
-  EXPECT_EQ(plain.train, (std::vector<size_t>{10, 1, 8, 5, 9, 2, 0, 4}));
-  EXPECT_EQ(strat.test, (std::vector<size_t>{2, 8, 1, 3}));
-  EXPECT_EQ(strat.train, (std::vector<size_t>{11, 7, 6, 10, 4, 9, 0, 5}));
-  // Counts: train gets floor(8 * [5, 5, 2] / 12) = [3, 3, 1] plus one for a class drawn among
-  // the three equal remainders (here class 2); test gets the rest.
 }
 
 TEST(TrainTestSplit, SizesFollowScikitLearn) {

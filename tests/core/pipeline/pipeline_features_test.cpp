@@ -679,6 +679,8 @@ TEST_F(PipelineTrainJob, RegressionWithScalerAndTreeModelsTrain) {
     SCOPED_TRACE(model);
     json steps = {{{"name", "scaler"}, {"type", "MinMaxScaler"}}, {{"name", "model"}, {"type", model}}};
     if (std::string(model) == "RandomForestRegressor") steps[1]["params"] = {{"n_estimators", 10}, {"random_state", 0}};
+    // 40 training rows: the default min_samples_leaf=20 would allow only two leaves.
+    if (std::string(model) == "HistGradientBoostingRegressor") steps[1]["params"] = {{"min_samples_leaf", 5}};
     auto job = run(parse_or_die(spec_doc("linear.csv", "y", steps, 0.2, 7)), inline_source("linear", linear_csv()));
     ASSERT_TRUE(job->status().is_ok()) << job->status().to_string();
     auto r = client_.get_run(job->run_id()).value();
