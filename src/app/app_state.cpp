@@ -102,7 +102,34 @@ json spec_from_form(const AppState& app) {
   // them keeps unticked columns out.
   if (!passthrough.empty()) j["dataset"]["features"] = passthrough;
   if (app.cv >= 2) j["evaluate"] = {{"cv", app.cv}};
+  if (app.search_type != "None") {
+    const bool random = app.search_type == "RandomizedSearchCV";
+    json space = json::parse(app.search_space, nullptr, false);
+    json search = {{"type", random ? "random" : "grid"},
+                   {random ? "param_distributions" : "param_grid", space.is_discarded() ? json::object() : space},
+                   {"cv", app.search_cv}};
+    if (!app.search_scoring.empty()) search["scoring"] = app.search_scoring;
+    if (random) {
+      search["n_iter"] = app.search_n_iter;
+      search["random_state"] = app.search_random_state;
+    }
+    j["search"] = search;
+  }
   return j;
+}
+
+std::string default_search_space(const std::string& model_type) {
+  if (model_type == "LogisticRegression") return R"({"model__C": [0.1, 1, 10]})";
+  if (model_type == "RandomForestClassifier" || model_type == "RandomForestRegressor") {
+    return R"({"model__n_estimators": [50, 100, 200], "model__max_depth": [5, 10, 15]})";
+  }
+  if (model_type.rfind("HistGradientBoosting", 0) == 0) {
+    return R"({"model__learning_rate": [0.05, 0.1, 0.2], "model__max_leaf_nodes": [15, 31]})";
+  }
+  if (model_type.rfind("DecisionTree", 0) == 0) return R"({"model__max_depth": [3, 5, 10]})";
+  if (model_type == "Ridge") return R"({"model__alpha": [0.1, 1, 10]})";
+  if (model_type == "MultinomialNB") return R"({"model__alpha": [0.1, 0.5, 1]})";
+  return "{}";
 }
 
 int start_job(AppState& app, const std::string& spec_json, const std::string& source) {

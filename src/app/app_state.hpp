@@ -76,6 +76,17 @@ struct AppState {
   std::set<std::string> excluded_columns;
   // Cross-validation folds on the training split (0 = none).
   int cv = 0;
+  // Hyper-parameter search: "None", "GridSearchCV" or "RandomizedSearchCV"; the space as JSON
+  // text (param_grid / param_distributions, "step__param" keys), cv, scoring ("" = default),
+  // n_iter and random_state (random search).
+  std::string search_type = "None";
+  char search_space[1024] = "";
+  int search_cv = 5;
+  std::string search_scoring;
+  int search_n_iter = 10;
+  int search_random_state = 0;
+  // Why search_space does not parse ("" when it does).
+  std::string search_space_error;
 
   // Jobs: started in order, one at a time, a stage per frame.
   std::deque<JobEntry> jobs;
@@ -102,6 +113,8 @@ void select_dataset(AppState& app, const std::string& uri);
 Status add_uploaded_dataset(AppState& app, const std::string& file_name, const std::string& bytes);
 // The spec the Train form describes.
 json spec_from_form(const AppState& app);
+// A starting search space for an estimator (the course's grid for random forests), as JSON text.
+std::string default_search_space(const std::string& model_type);
 // Queues a training job for a spec; returns the job id (the job may fail to start: see error).
 int start_job(AppState& app, const std::string& spec_json, const std::string& source);
 // Advances the current job by one stage (called once per frame).

@@ -111,6 +111,34 @@ test('text data in the UI: a random forest on the sentiment sentences gets a TF-
   await click(page, 'estimator:LogisticRegression');
 });
 
+test('a grid search from the Train panel: one nested run per candidate, the best one named', async () => {
+  const { page } = app;
+  await click(page, 'dataset:breast_cancer');
+  await click(page, 'run-name');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('ui-grid');
+  await scrollTrainForm(page, 3000);
+  await click(page, 'search-combo');
+  await click(page, 'search:GridSearchCV');
+  assert.ok((await ui(page)).widgets['search-space'], 'the param_grid editor is drawn');
+  await scrollTrainForm(page, 3000);  // the form grew by the search fields
+  await screenshot(page, 'e2e-search-form.png');
+  await click(page, 'train');
+  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-grid' && r.status !== 'RUNNING'), null, { timeout: 60000 });
+  const run = (await page.evaluate(() => window.mllab.listRuns())).find((r) => r.run_name === 'ui-grid');
+  assert.equal(run.status, 'FINISHED', JSON.stringify(run.tags));
+  assert.equal(run.params.search, 'grid');
+  assert.equal(run.params.search_param_grid, '{"model__C": [0.1,1,10]}', 'the estimator\'s starting grid');
+  assert.equal(run.params.search_candidates, '3');
+  assert.ok(['0.1', '1.0', '10.0'].includes(run.params.best_model__C), run.params.best_model__C);
+  const children = await page.evaluate((id) => window.mllab.api('childRuns', { run_id: id }), run.run_id);
+  assert.equal(children.length, 3);
+  assert.ok(children.some((c) => c.run_id === run.tags['mllab.best_child_run_id']));
+  await click(page, 'search-combo');
+  await click(page, 'search:None');
+  await scrollTrainForm(page, -3000);
+});
+
 test('a CSV loaded through the file picker is stored and previewed', async () => {
   const { page } = app;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-up-'));

@@ -2,6 +2,11 @@
 // (scikit-learn's names, forms drawn from the parameter tables), Train, progress.
 #include <imgui.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "app/panels/panels.hpp"
 #include "app/param_form.hpp"
 #include "core/ml/model.hpp"
@@ -15,7 +20,8 @@ void draw_train_panel(AppState& app, const Layout& l) {
   // Train and the job's progress first, so they stay visible above the (scrolling) form.
   bool busy = false;
   for (const auto& j : app.jobs) busy = busy || !j.finished;
-  bool can_train = app.dataset.has_value() && !app.target.empty() && !busy;
+  bool can_train = app.dataset.has_value() && !app.target.empty() && !busy &&
+                   (app.search_type == "None" || app.search_space_error.empty());
   ImGui::BeginDisabled(!can_train);
   if (ImGui::Button("Train", {120, 0})) {
     start_job(app, spec_from_form(app).dump(), "web");
@@ -84,6 +90,64 @@ void draw_train_panel(AppState& app, const Layout& l) {
     ImGui::EndCombo();
   }
   if (app.scaler_type != "None") draw_param_form(app, *ml::param_specs_for(app.scaler_type), app.scaler_params);
+
+  section("Hyperparameter search");
+  if (ImGui::BeginCombo("search", app.search_type.c_str())) {
+    for (const char* t : {"None", "GridSearchCV", "RandomizedSearchCV"}) {
+      if (ImGui::Selectable(t, app.search_type == t) && app.search_type != t) {
+        if (app.search_type == "None" || app.search_space[0] == '\0') {
+          std::snprintf(app.search_space, sizeof app.search_space, "%s", default_search_space(app.model_type).c_str());
+        }
+        app.search_type = t;
+      }
+      track_widget(app, std::string("search:") + t);
+    }
+    ImGui::EndCombo();
+  }
+  track_widget(app, "search-combo");
+  if (app.search_type != "None") {
+    const bool random = app.search_type == "RandomizedSearchCV";
+    ImGui::TextUnformatted(random ? "param_distributions (JSON)" : "param_grid (JSON)");
+    ImGui::InputTextMultiline("##search-space", app.search_space, sizeof app.search_space,
+                              {-FLT_MIN, ImGui::GetTextLineHeight() * 4});
+    track_widget(app, "search-space");
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("JSON: {\"step__param\": [values]}%s", random
+                            ? ", or a scipy.stats distribution, e.g. {\"distribution\": \"loguniform\", \"a\": 0.01, \"b\": 100}"
+                            : "");
+    }
+    const json space = json::parse(app.search_space, nullptr, false);
+    app.search_space_error = space.is_discarded() ? "not valid JSON"
+                             : !space.is_object() && !space.is_array() ? "expected a JSON object {\"step__param\": [...]}"
+                                                                       : "";
+    if (!app.search_space_error.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.45f, 1.0f));
+      ImGui::TextWrapped("%s", app.search_space_error.c_str());
+      ImGui::PopStyleColor();
+    }
+    ImGui::InputInt("cv##search", &app.search_cv);
+    if (app.search_cv < 2) app.search_cv = 2;
+    const std::vector<std::string> regressors = ml::regressor_types();
+    const bool regressor = std::find(regressors.begin(), regressors.end(), app.model_type) != regressors.end();
+    const std::vector<std::string> scorings =
+        regressor ? std::vector<std::string>{"", "r2", "neg_mean_squared_error", "neg_root_mean_squared_error",
+                                             "neg_mean_absolute_error"}
+                  : std::vector<std::string>{"", "accuracy", "f1_macro", "f1_weighted", "precision_macro",
+                                             "recall_macro", "roc_auc", "neg_log_loss"};
+    if (std::find(scorings.begin(), scorings.end(), app.search_scoring) == scorings.end()) app.search_scoring.clear();
+    if (ImGui::BeginCombo("scoring", app.search_scoring.empty() ? "(default)" : app.search_scoring.c_str())) {
+      for (const auto& sc : scorings) {
+        if (ImGui::Selectable(sc.empty() ? "(default)" : sc.c_str(), app.search_scoring == sc)) app.search_scoring = sc;
+      }
+      ImGui::EndCombo();
+    }
+    if (random) {
+      ImGui::InputInt("n_iter", &app.search_n_iter);
+      if (app.search_n_iter < 1) app.search_n_iter = 1;
+      ImGui::InputInt("random_state##search", &app.search_random_state);
+      if (app.search_random_state < 0) app.search_random_state = 0;
+    }
+  }
 
   // Column steps (a ColumnTransformer by column type), shown for the column types present.
   bool has_text = false, has_categorical = false, has_missing = false;
