@@ -26,39 +26,41 @@ fit = (r['end_time'] - r['start_time']) / 1000 if 'search' in r['params'] else i
 print('RESULT case=$case fit_s=%.4f quality=%.4f peak_mb=0' % (fit, r['metrics']['accuracy']))"
 }
 
+# Reads a run (`run --json`) on stdin, copies its split.json to SPLIT_DIR/SUBDIR/ (scikit-learn
+# then fits on exactly the same rows) and prints a RESULT line with the final fit's time.
+same_split_result() {  # same_split_result CASE SPLIT_DIR SUBDIR
+  /usr/bin/python3 -c '
+import json, os, shutil, sys
+case, splits, sub, store = sys.argv[1:5]
+r = json.load(sys.stdin)
+os.makedirs(os.path.join(splits, sub), exist_ok=True)
+shutil.copy(os.path.join(store, "artifacts", r["run_id"], "split.json"), os.path.join(splits, sub, "split.json"))
+print("RESULT case=%s fit_s=%.4f quality=%.4f peak_mb=0" % (case, int(r["tags"]["mllab.fit_ms"]) / 1000, r["metrics"]["accuracy"]))
+' "$1" "$2" "$3" "$store"
+}
+
 # Birdstrikes "was the aircraft damaged?": the target is a derived dataset version (damaged =
-# Effect Amount of damage != "None"); each run's split.json goes to $out/splits/<model>/ so that
-# scikit-learn fits on exactly the same rows.
+# Effect Amount of damage != "None"); splits go to SPLIT_DIR/<model>/.
 birdstrikes() {  # birdstrikes SPLIT_DIR CLI...
   local splits=$1; shift
   rm -rf "$store" && mkdir -p "$store"
   "$@" datasets add assets/datasets/birdstrikes.csv --store "$store" >/dev/null
   "$@" datasets derive birdstrikes_damage --from birdstrikes --steps bench/specs/birdstrikes-damaged-steps.json --store "$store" >/dev/null
   for m in rf hgb; do
-    "$@" run "bench/specs/birdstrikes-damaged-$m.json" --store "$store" --json | /usr/bin/python3 -c "
-import json, os, shutil, sys
-r = json.load(sys.stdin)
-os.makedirs('$splits/$m', exist_ok=True)
-shutil.copy(os.path.join('$store', 'artifacts', r['run_id'], 'split.json'), '$splits/$m/split.json')
-print('RESULT case=birdstrikes_damaged_$m fit_s=%.4f quality=%.4f peak_mb=0' % (int(r['tags']['mllab.fit_ms']) / 1000, r['metrics']['accuracy']))"
+    "$@" run "bench/specs/birdstrikes-damaged-$m.json" --store "$store" --json |
+      same_split_result "birdstrikes_damaged_$m" "$splits" "$m"
   done
 }
 
-# The sentiment pipeline with a forest and with gradient boosting; each run's split.json goes to
-# $out/splits/sentiment_<model>/ so that scikit-learn fits on exactly the same rows.
+# The sentiment pipeline with a forest and with gradient boosting; splits go to
+# SPLIT_DIR/sentiment_<model>/.
 sentiment_same_split() {  # sentiment_same_split SPLIT_DIR CLI...
   local splits=$1; shift
   rm -rf "$store" && mkdir -p "$store"
-  for m in rf hgb; do
-    local spec=examples/sentiment-rf-baseline.json
-    [ "$m" = hgb ] && spec=bench/specs/sentiment-hgb.json
-    "$@" run "$spec" --store "$store" --json | /usr/bin/python3 -c "
-import json, os, shutil, sys
-r = json.load(sys.stdin)
-os.makedirs('$splits/sentiment_$m', exist_ok=True)
-shutil.copy(os.path.join('$store', 'artifacts', r['run_id'], 'split.json'), '$splits/sentiment_$m/split.json')
-print('RESULT case=sentiment_same_split_$m fit_s=%.4f quality=%.4f peak_mb=0' % (int(r['tags']['mllab.fit_ms']) / 1000, r['metrics']['accuracy']))"
-  done
+  "$@" run examples/sentiment-rf-baseline.json --store "$store" --json |
+    same_split_result sentiment_same_split_rf "$splits" sentiment_rf
+  "$@" run bench/specs/sentiment-hgb.json --store "$store" --json |
+    same_split_result sentiment_same_split_hgb "$splits" sentiment_hgb
 }
 
 echo "== MLLab native"
