@@ -201,7 +201,7 @@ Matrix RandomForestClassifier::predict_proba_sparse(const SparseMatrix& x) const
 }
 
 std::vector<int> RandomForestClassifier::predict_sparse(const SparseMatrix& x) const {
-  return tree_params::most_probable(predict_proba_sparse(x));
+  return most_probable(predict_proba_sparse(x));
 }
 
 json RandomForestClassifier::state() const {

@@ -123,8 +123,7 @@ Result<std::unique_ptr<Base>> make_step(const std::vector<StepType<Base>>& regis
 
 }  // namespace
 
-std::vector<int> Classifier::predict(const Matrix& x) const {
-  Matrix proba = predict_proba(x);
+std::vector<int> most_probable(const Matrix& proba) {
   std::vector<int> out(static_cast<size_t>(proba.rows()), 0);
   for (Eigen::Index i = 0; i < proba.rows(); ++i) {
     Eigen::Index best = 0;
@@ -135,6 +134,8 @@ std::vector<int> Classifier::predict(const Matrix& x) const {
   }
   return out;
 }
+
+std::vector<int> Classifier::predict(const Matrix& x) const { return most_probable(predict_proba(x)); }
 
 const std::vector<ParamSpec>* param_specs_for(const std::string& type) {
   if (const auto* t = find_type(transformer_registry(), type)) return &t->specs();

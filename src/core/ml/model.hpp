@@ -37,6 +37,9 @@ class Transformer {
   virtual Status load_state(const json& state) = 0;
 };
 
+// The most probable class per row of `proba` (the lowest index on ties, as np.argmax).
+std::vector<int> most_probable(const Matrix& proba);
+
 // A classifier over class indices 0..n_classes-1.
 class Classifier {
  public:

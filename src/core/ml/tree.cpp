@@ -1181,16 +1181,33 @@ uint64_t seed_from(const json& random_state) {
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
 
+namespace {
+
+// The shape checks of fit, dense or sparse: rows >= 1, cols >= 1, one target per row.
+void check_fit_shape(const std::string& who, Eigen::Index rows, Eigen::Index cols, size_t n_targets) {
+  if (rows < 1) throw_invalid(who, "fit needs at least one sample (received 0)");
+  if (cols < 1) throw_invalid(who, "fit needs at least one feature (received 0)");
+  if (rows > INT32_MAX / 2) throw_invalid(who, "too many samples (" + std::to_string(rows) + ")");
+  if (static_cast<Eigen::Index>(n_targets) != rows) {
+    throw_invalid(who, "X has " + std::to_string(rows) + " rows but y has " + std::to_string(n_targets) +
+                           " values");
+  }
+}
+
+// The checks of predict before the values: fitted, and the fitted number of features.
+void check_predict_shape(const std::string& who, bool fitted, const char* method, Eigen::Index cols,
+                         int n_features) {
+  if (!fitted) throw_invalid(who, std::string(method) + " called before fit");
+  if (cols != n_features) {
+    throw_invalid(who, "X has " + std::to_string(cols) + " features, but the model was fitted with " +
+                           std::to_string(n_features) + " features");
+  }
+}
+
+}  // namespace
+
 void check_fit_input(const std::string& who, const Matrix& x, size_t n_targets, bool allow_nan) {
-  if (x.rows() < 1) throw_invalid(who, "fit needs at least one sample (received 0)");
-  if (x.cols() < 1) throw_invalid(who, "fit needs at least one feature (received 0)");
-  if (x.rows() > INT32_MAX / 2) {
-    throw_invalid(who, "too many samples (" + std::to_string(x.rows()) + ")");
-  }
-  if (static_cast<Eigen::Index>(n_targets) != x.rows()) {
-    throw_invalid(who, "X has " + std::to_string(x.rows()) + " rows but y has " +
-                           std::to_string(n_targets) + " values");
-  }
+  check_fit_shape(who, x.rows(), x.cols(), n_targets);
   if (allow_nan) check_no_infinity(x, who);
   else check_finite(x, who);
 }
@@ -1222,15 +1239,7 @@ void check_finite_sparse(const SparseMatrix& x, const std::string& who) {
 }  // namespace
 
 void check_fit_input(const std::string& who, const SparseMatrix& x, size_t n_targets) {
-  if (x.rows() < 1) throw_invalid(who, "fit needs at least one sample (received 0)");
-  if (x.cols() < 1) throw_invalid(who, "fit needs at least one feature (received 0)");
-  if (x.rows() > INT32_MAX / 2) {
-    throw_invalid(who, "too many samples (" + std::to_string(x.rows()) + ")");
-  }
-  if (static_cast<Eigen::Index>(n_targets) != x.rows()) {
-    throw_invalid(who, "X has " + std::to_string(x.rows()) + " rows but y has " +
-                           std::to_string(n_targets) + " values");
-  }
+  check_fit_shape(who, x.rows(), x.cols(), n_targets);
   check_finite_sparse(x, who);
 }
 
@@ -1258,35 +1267,15 @@ std::vector<int64_t> check_labels(const std::string& who, const std::vector<int>
 
 void check_predict_input(const std::string& who, bool fitted, const char* method,
                          const Matrix& x, int n_features, bool allow_nan) {
-  if (!fitted) throw_invalid(who, std::string(method) + " called before fit");
-  if (x.cols() != n_features) {
-    throw_invalid(who, "X has " + std::to_string(x.cols()) + " features, but the model was " +
-                           "fitted with " + std::to_string(n_features) + " features");
-  }
+  check_predict_shape(who, fitted, method, x.cols(), n_features);
   if (allow_nan) check_no_infinity(x, who);
   else check_finite(x, who);
 }
 
 void check_predict_input(const std::string& who, bool fitted, const char* method,
                          const SparseMatrix& x, int n_features) {
-  if (!fitted) throw_invalid(who, std::string(method) + " called before fit");
-  if (x.cols() != n_features) {
-    throw_invalid(who, "X has " + std::to_string(x.cols()) + " features, but the model was " +
-                           "fitted with " + std::to_string(n_features) + " features");
-  }
+  check_predict_shape(who, fitted, method, x.cols(), n_features);
   check_finite_sparse(x, who);
-}
-
-std::vector<int> most_probable(const Matrix& proba) {
-  std::vector<int> out(static_cast<size_t>(proba.rows()), 0);
-  for (Eigen::Index i = 0; i < proba.rows(); ++i) {
-    Eigen::Index best = 0;
-    for (Eigen::Index j = 1; j < proba.cols(); ++j) {
-      if (proba(i, j) > proba(i, best)) best = j;  // ties keep the lowest index (np.argmax)
-    }
-    out[static_cast<size_t>(i)] = static_cast<int>(best);
-  }
-  return out;
 }
 
 std::vector<double> normalized(const std::vector<double>& importance) {
@@ -1630,7 +1619,7 @@ Matrix DecisionTreeClassifier::predict_proba_sparse(const SparseMatrix& x) const
 }
 
 std::vector<int> DecisionTreeClassifier::predict_sparse(const SparseMatrix& x) const {
-  return tree_params::most_probable(predict_proba_sparse(x));
+  return most_probable(predict_proba_sparse(x));
 }
 
 json DecisionTreeClassifier::state() const {

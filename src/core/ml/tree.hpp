@@ -188,8 +188,6 @@ void check_predict_input(const std::string& who, bool fitted, const char* method
 // The same for sparse rows.
 void check_predict_input(const std::string& who, bool fitted, const char* method,
                          const SparseMatrix& x, int n_features);
-// The most probable class per row of `proba` (the lowest index on ties, as np.argmax).
-std::vector<int> most_probable(const Matrix& proba);
 // scikit-learn's normalized impurity importances: sum 1, or all zeros when there is no split.
 std::vector<double> normalized(const std::vector<double>& importance);
 // Reads the common state header {"version", "n_features"} (and n_classes / classes for

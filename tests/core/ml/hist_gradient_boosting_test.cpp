@@ -127,6 +127,15 @@ void expect_same_outputs(const HistGradientBoostingClassifier& hgb, const Matrix
   EXPECT_EQ(accuracy(hgb.predict(x_test), y_test), c.at("test_accuracy").get<double>());
 }
 
+// The regressor's test predictions against a reference case's, within 1e-12.
+void expect_same_predictions(const Vector& p, const json& c) {
+  const auto ref_pred = c.at("test_predictions").get<std::vector<double>>();
+  ASSERT_EQ(static_cast<size_t>(p.size()), ref_pred.size());
+  for (Eigen::Index i = 0; i < p.size(); ++i) {
+    testing::expect_close(p(i), ref_pred[static_cast<size_t>(i)], 1e-12, "row " + std::to_string(i));
+  }
+}
+
 // The cases of tests/data/hgb_reference.json on `dataset`.
 std::vector<std::string> reference_cases(const json& ref, bool regression) {
   std::vector<std::string> names;
@@ -238,12 +247,7 @@ TEST(HistGradientBoostingRegressorTest, SameTreesAsScikitLearn) {
       expect_same_tree(hgb.trees()[it], first[it][0], x_train, &hgb.missing_go_to_left()[it]);
     }
     const Vector p = hgb.predict(x_test);
-    const auto ref_pred = c.at("test_predictions").get<std::vector<double>>();
-    ASSERT_EQ(static_cast<size_t>(p.size()), ref_pred.size());
-    for (Eigen::Index i = 0; i < p.size(); ++i) {
-      testing::expect_close(p(i), ref_pred[static_cast<size_t>(i)], 1e-12,
-                            "row " + std::to_string(i));
-    }
+    expect_same_predictions(p, c);
     const double r2 = testing::r2_score(y_test, p);
     EXPECT_NEAR(r2, c.at("test_r2").get<double>(), 1e-12);
     std::printf("[ HGB %-28s ] R2 %.6f (scikit-learn %.6f)\n", name.c_str(), r2,
@@ -462,12 +466,7 @@ TEST(HistGradientBoostingRegressorTest, MissingValuesSameAsScikitLearn) {
       expect_same_tree(hgb.trees()[it], first[it][0], x_train, &hgb.missing_go_to_left()[it]);
     }
     const Vector p = hgb.predict(x_test);
-    const auto ref_pred = c.at("test_predictions").get<std::vector<double>>();
-    ASSERT_EQ(static_cast<size_t>(p.size()), ref_pred.size());
-    for (Eigen::Index i = 0; i < p.size(); ++i) {
-      testing::expect_close(p(i), ref_pred[static_cast<size_t>(i)], 1e-12,
-                            "row " + std::to_string(i));
-    }
+    expect_same_predictions(p, c);
     if (c.contains("test_r2")) {
       const Vector y_test = [] {
         Matrix x;
