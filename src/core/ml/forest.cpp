@@ -19,8 +19,8 @@ std::vector<ParamSpec> forest_specs(const ParamSpec& criterion, const json& max_
   n_estimators.kind = ParamSpec::Kind::kInt;
   n_estimators.default_value = 100;
   n_estimators.min = 1;
-  n_estimators.max = 100000;
-  n_estimators.doc = "Number of trees.";
+  n_estimators.max = 10000;
+  n_estimators.doc = "Number of trees (at most 10,000: every tree is held in memory and saved in the model).";
   std::vector<ParamSpec> s{n_estimators, criterion};
   for (auto& c : tree_params::common_specs()) s.push_back(c);
   s.push_back(tree_params::max_features_spec(max_features));

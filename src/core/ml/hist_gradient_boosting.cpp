@@ -662,8 +662,8 @@ std::vector<ParamSpec> boosting_specs(const std::string& loss) {
   max_iter.kind = Kind::kInt;
   max_iter.default_value = 100;
   max_iter.min = 1;
-  max_iter.max = 1000000;
-  max_iter.doc = "Number of boosting iterations (trees per class).";
+  max_iter.max = 10000;
+  max_iter.doc = "Number of boosting iterations (trees per class; at most 10,000).";
   ParamSpec leaves;
   leaves.name = "max_leaf_nodes";
   leaves.kind = Kind::kIntOrNull;
@@ -716,7 +716,8 @@ std::vector<ParamSpec> boosting_specs(const std::string& loss) {
   nic.kind = Kind::kInt;
   nic.default_value = 10;
   nic.min = 1;
-  nic.doc = "Early stopping: iterations without an improvement of more than tol.";
+  nic.max = 10000;
+  nic.doc = "Early stopping: iterations without an improvement of more than tol (at most 10,000).";
   ParamSpec tol;
   tol.name = "tol";
   tol.kind = Kind::kFloat;

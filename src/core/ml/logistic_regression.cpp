@@ -497,7 +497,8 @@ const std::vector<ParamSpec>& LogisticRegression::param_specs() {
     max_iter.kind = Kind::kInt;
     max_iter.default_value = 100;
     max_iter.min = 1;
-    max_iter.doc = "Maximum number of solver iterations.";
+    max_iter.max = 100000;
+    max_iter.doc = "Maximum number of solver iterations (at most 100,000).";
     ParamSpec tol;
     tol.name = "tol";
     tol.kind = Kind::kFloat;

@@ -38,16 +38,24 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+// A bound of `spec` as text: integer parameters' bounds as integers ("10000", not "1e+04").
+std::string bound_text(const ParamSpec& spec, double x) {
+  const bool integer = spec.kind == Kind::kInt || spec.kind == Kind::kIntOrNull ||
+                       spec.kind == Kind::kIntFloatStringOrNull;
+  if (integer && std::floor(x) == x && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  return format_double(x);
+}
+
 // The bounds of `spec` as text, e.g. "> 0", ">= 1", "in (0, 1)"; empty when unbounded.
 std::string bounds_text(const ParamSpec& spec) {
   bool has_min = std::isfinite(spec.min);
   bool has_max = std::isfinite(spec.max);
   if (has_min && has_max) {
-    return std::string("in ") + (spec.min_exclusive ? "(" : "[") + format_double(spec.min) + ", " +
-           format_double(spec.max) + (spec.max_exclusive ? ")" : "]");
+    return std::string("in ") + (spec.min_exclusive ? "(" : "[") + bound_text(spec, spec.min) + ", " +
+           bound_text(spec, spec.max) + (spec.max_exclusive ? ")" : "]");
   }
-  if (has_min) return (spec.min_exclusive ? "> " : ">= ") + format_double(spec.min);
-  if (has_max) return (spec.max_exclusive ? "< " : "<= ") + format_double(spec.max);
+  if (has_min) return (spec.min_exclusive ? "> " : ">= ") + bound_text(spec, spec.min);
+  if (has_max) return (spec.max_exclusive ? "< " : "<= ") + bound_text(spec, spec.max);
   return "";
 }
 
@@ -59,8 +67,8 @@ std::string bound_violation(const ParamSpec& spec, double x) {
   bool has_min = std::isfinite(spec.min);
   bool has_max = std::isfinite(spec.max);
   if (has_min && has_max) return bounds_text(spec);
-  if (below) return (spec.min_exclusive ? "> " : ">= ") + format_double(spec.min);
-  return (spec.max_exclusive ? "< " : "<= ") + format_double(spec.max);
+  if (below) return (spec.min_exclusive ? "> " : ">= ") + bound_text(spec, spec.min);
+  return (spec.max_exclusive ? "< " : "<= ") + bound_text(spec, spec.max);
 }
 
 // A string that spells a whole number ("5") or a number with '.', 'e' or 'E' ("0.5") as that

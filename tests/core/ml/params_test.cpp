@@ -129,7 +129,7 @@ TEST(ResolveParams, OutOfBoundsNamesParameterAndValue) {
                            json{{"max_iter", 0}});
   ASSERT_FALSE(it.is_ok());
   EXPECT_EQ(it.status().message(),
-            "LogisticRegression: parameter 'max_iter' must be >= 1 (received 0)");
+            "LogisticRegression: parameter 'max_iter' must be in [1, 100000] (received 0)");
   auto two_sided = resolve_params("Split", sample_specs(), json{{"test_size", 1.5}});
   ASSERT_FALSE(two_sided.is_ok());
   EXPECT_EQ(two_sided.status().message(),
