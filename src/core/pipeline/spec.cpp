@@ -1,9 +1,12 @@
 #include "core/pipeline/spec.hpp"
 
+#include <cmath>
 #include <set>
 
 #include "core/ml/model.hpp"
 #include "core/ml/model_selection.hpp"
+#include "core/pipeline/memory_budget.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::pipeline {
 namespace {
@@ -32,6 +35,27 @@ Status get_field(const json& obj, const std::string& where, const char* key, T* 
   } catch (const json::exception&) {
     return Status::invalid(where + "." + key + ": wrong type (received " + obj.at(key).dump() + ")");
   }
+  return Status::ok();
+}
+
+// Reads the count `key` of `obj` (an integer, or an integral number like 1e3) into `out` when
+// present; errors name the field, the limit and what the count multiplies.
+Status get_count(const json& obj, const std::string& where, const char* key, int64_t min, int64_t max,
+                 const std::string& what, int64_t* out) {
+  if (!obj.contains(key)) return Status::ok();
+  const json& v = obj.at(key);
+  const std::string field = where + "." + key;
+  const bool integral = v.is_number_integer() ||
+                        (v.is_number_float() && std::isfinite(v.get<double>()) && std::floor(v.get<double>()) == v.get<double>());
+  if (!integral || v.is_boolean()) {
+    return Status::invalid(field + ": must be an integer (received " + json_for_message(v) + ")");
+  }
+  const double x = v.is_number_unsigned() ? double(v.get<uint64_t>()) : v.get<double>();
+  if (x < double(min) || x > double(max)) {
+    return Status::invalid(field + ": must be in [" + format_count(min) + ", " + format_count(max) + "] (received " +
+                           json_for_message(v) + ")" + (x > double(max) ? ": " + what : std::string()));
+  }
+  *out = int64_t(x);
   return Status::ok();
 }
 
@@ -97,7 +121,8 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
   if (!doc.is_object()) return Status::parse_error("pipeline spec must be a JSON object");
   MLLAB_RETURN_IF_ERROR(check_fields(doc, "the pipeline spec",
                                      {"schema", "schema_version", "experiment", "run_name", "dataset",
-                                      "split", "steps", "evaluate", "search", "tags", "description"}));
+                                      "split", "steps", "evaluate", "search", "tags", "description",
+                                      "resources"}));
   if (!doc.contains("schema") || doc["schema"] != "mllab.pipeline") {
     return Status::invalid("schema: expected \"mllab.pipeline\" (received " +
                            (doc.contains("schema") ? doc["schema"].dump() : std::string("nothing")) + ")");
@@ -203,7 +228,9 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     const json& ev = doc["evaluate"];
     if (!ev.is_object()) return Status::invalid("evaluate: must be an object");
     MLLAB_RETURN_IF_ERROR(check_fields(ev, "evaluate", {"cv", "scoring"}));
-    MLLAB_RETURN_IF_ERROR(get_field(ev, "evaluate", "cv", &s.evaluate.cv, false));
+    int64_t cv = 0;
+    MLLAB_RETURN_IF_ERROR(get_count(ev, "evaluate", "cv", 0, kMaxFolds, "each fold is one more fit", &cv));
+    s.evaluate.cv = int(cv);
     MLLAB_RETURN_IF_ERROR(get_field(ev, "evaluate", "scoring", &s.evaluate.scoring, false));
     if (s.evaluate.cv == 1 || s.evaluate.cv < 0) {
       return Status::invalid("evaluate.cv: must be 0 (none) or at least 2 folds (received " +
@@ -224,9 +251,13 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
       return Status::invalid(std::string("search.") + grid_key + ": must be a non-empty object of lists");
     }
     s.search.param_grid = se[grid_key];
-    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "cv", &s.search.cv, false));
+    int64_t cv = s.search.cv, n_iter = s.search.n_iter;
+    MLLAB_RETURN_IF_ERROR(get_count(se, "search", "cv", 2, kMaxFolds, "each fold is one more fit per candidate", &cv));
+    MLLAB_RETURN_IF_ERROR(get_count(se, "search", "n_iter", 1, kMaxSearchCandidates,
+                                    "each candidate is fitted once per fold", &n_iter));
+    s.search.cv = int(cv);
+    s.search.n_iter = int(n_iter);
     MLLAB_RETURN_IF_ERROR(get_field(se, "search", "scoring", &s.search.scoring, false));
-    MLLAB_RETURN_IF_ERROR(get_field(se, "search", "n_iter", &s.search.n_iter, false));
     if (se.contains("random_state")) {
       const json& rs = se["random_state"];
       if (!rs.is_number_integer() || rs.get<int64_t>() < 0) {
@@ -236,6 +267,20 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     }
     if (s.search.cv < 2) return Status::invalid("search.cv: must be at least 2 (received " + std::to_string(s.search.cv) + ")");
     if (s.search.n_iter < 1) return Status::invalid("search.n_iter: must be at least 1");
+    if (s.search.type == "grid") {
+      // The grid's size before its values are checked one by one.
+      int64_t size = 1;
+      for (auto it = s.search.param_grid.begin(); it != s.search.param_grid.end(); ++it) {
+        const int64_t n = it.value().is_array() ? int64_t(it.value().size()) : 1;
+        size = n == 0 ? 0 : size > kMaxSearchCandidates / n ? kMaxSearchCandidates + 1 : size * n;
+      }
+      if (size > kMaxSearchCandidates) {
+        return Status::invalid(std::string("search.") + grid_key + ": the grid has more than " +
+                               format_count(kMaxSearchCandidates) +
+                               " candidates (the product of the list lengths), each fitted once per fold; "
+                               "use fewer values or a random search with n_iter");
+      }
+    }
     // Every candidate value must be a valid parameter of its step.
     for (auto it = s.search.param_grid.begin(); it != s.search.param_grid.end(); ++it) {
       const std::string where = std::string("search.") + grid_key + "." + it.key();
@@ -253,6 +298,13 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
         if (!st.is_ok()) return Status::invalid(std::string("search.") + grid_key + ": " + st.message());
       }
     }
+  }
+  if (doc.contains("resources")) {
+    const json& rs = doc["resources"];
+    if (!rs.is_object()) return Status::invalid("resources: must be an object");
+    MLLAB_RETURN_IF_ERROR(check_fields(rs, "resources", {"memory_budget_mb"}));
+    MLLAB_RETURN_IF_ERROR(get_count(rs, "resources", "memory_budget_mb", 1, kMaxMemoryBudgetMb,
+                                    "a larger budget than any machine has", &s.resources.memory_budget_mb));
   }
   for (const char* metric : {"evaluate", "search"}) {
     const std::string& scoring = std::string(metric) == "evaluate" ? s.evaluate.scoring : s.search.scoring;
@@ -316,6 +368,7 @@ json pipeline_spec_to_json(const PipelineSpec& s) {
             {"split", {{"test_size", s.test_size}, {"random_state", s.random_state}, {"stratify", s.stratify}}},
             {"steps", steps}};
   if (!s.tags.empty()) j["tags"] = s.tags;
+  if (s.resources.memory_budget_mb > 0) j["resources"] = {{"memory_budget_mb", s.resources.memory_budget_mb}};
   if (s.evaluate.cv > 0) j["evaluate"] = {{"cv", s.evaluate.cv}, {"scoring", s.evaluate.scoring}};
   if (!s.search.type.empty()) {
     j["search"] = {{"type", s.search.type}, {"param_grid", s.search.param_grid}, {"cv", s.search.cv},

@@ -7,7 +7,8 @@
 //                "features": ["mean radius", ...]},          // optional; default: all others
 //    "split": {"test_size": 0.2, "random_state": 42, "stratify": true},
 //    "steps": [{"name": "scaler", "type": "StandardScaler", "params": {}},
-//              {"name": "model", "type": "LogisticRegression", "params": {"C": 1.0}}]}
+//              {"name": "model", "type": "LogisticRegression", "params": {"C": 1.0}}],
+//    "resources": {"memory_budget_mb": 2048}}                 // optional; default 1024
 #pragma once
 
 #include <string>
@@ -48,6 +49,11 @@ struct SearchSpec {
   uint64_t random_state = 0;   // random search only
 };
 
+// Resources a run may use ("resources": {"memory_budget_mb": 2048}); see memory_budget.hpp.
+struct ResourcesSpec {
+  int64_t memory_budget_mb = 0;  // 0 = the default (kDefaultMemoryBudgetMb)
+};
+
 // A parsed, validated pipeline spec.
 struct PipelineSpec {
   std::string experiment = "Default";
@@ -61,6 +67,7 @@ struct PipelineSpec {
   std::vector<StepSpec> steps;
   EvaluateSpec evaluate;
   SearchSpec search;
+  ResourcesSpec resources;
   // Tags given in the spec, logged on the run.
   std::map<std::string, std::string> tags;
 };

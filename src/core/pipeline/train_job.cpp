@@ -9,8 +9,10 @@
 #include "core/ml/metrics.hpp"
 #include "core/ml/regression_metrics.hpp"
 #include "core/ml/split.hpp"
+#include "core/pipeline/memory_budget.hpp"
 #include "core/registry/model_doc.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
 #include "core/util/sha256.hpp"
 
 namespace mllab::pipeline {
@@ -302,6 +304,7 @@ void TrainJob::run_stage() {
       data_.params["n_features_in"] = std::to_string(inputs.size());
       data_.params["n_train"] = std::to_string(split.train.size());
       data_.params["n_test"] = std::to_string(split.test.size());
+      if (Status st = check_resources(); !st.is_ok()) return fail(st);
       if (spec_.evaluate.cv > 0) {
         folds_ = folds(spec_.evaluate.cv);
         stage_ = Stage::kCrossValidate;
@@ -453,6 +456,36 @@ void TrainJob::log_child_run(const std::string& name, int64_t start_time, tracki
   if (stage_ == Stage::kSearch) candidate_runs_.push_back(child->run_id);
 }
 
+Status TrainJob::check_resources() {
+  const size_t n_train = regression_ ? size_t(yr_train_.size()) : y_train_.size();
+  for (const auto& [field, cv] : {std::pair<const char*, int>{"evaluate.cv", spec_.evaluate.cv},
+                                  std::pair<const char*, int>{"search.cv", spec_.search.type.empty() ? 0 : spec_.search.cv}}) {
+    if (size_t(cv) > n_train) {
+      return Status::invalid(std::string(field) + ": " + std::to_string(cv) + " folds need at least " +
+                             std::to_string(cv) + " training rows (the training split has " + std::to_string(n_train) + ")");
+    }
+  }
+  std::vector<json> candidates;
+  if (spec_.search.type == "grid") candidates = ml::ParameterGrid(spec_.search.param_grid).candidates();
+  else if (spec_.search.type == "random") {
+    candidates = ml::ParameterSampler(spec_.search.param_grid, spec_.search.n_iter, spec_.search.random_state).candidates();
+  }
+  const int64_t held = int64_t(dataset_.bytes.size()) + table_bytes(table_) + table_bytes(x_train_) + table_bytes(x_test_);
+  const int n_classes = regression_ ? 0 : int(labels_.classes.size());
+  RunMemoryPlan plan = plan_run_memory(spec_, candidates, x_train_, passthrough_, regression_ ? nullptr : &y_train_,
+                                       n_classes, regression_ ? &yr_train_ : nullptr, held);
+  const int64_t budget_mb = memory_budget_override_mb_ > 0 ? memory_budget_override_mb_
+                            : spec_.resources.memory_budget_mb > 0 ? spec_.resources.memory_budget_mb
+                                                                   : kDefaultMemoryBudgetMb;
+  data_.tags["mllab.memory_budget_mb"] = std::to_string(budget_mb);
+  data_.tags["mllab.memory_estimate_bytes"] = std::to_string(plan.estimate.bytes);
+  Status st = check_memory_budget(plan.estimate, plan.shape, budget_mb);
+  if (!st.is_ok() && !plan.candidate.is_null()) {
+    return Status::invalid("search candidate " + json_for_message(plan.candidate, 200) + ": " + st.message());
+  }
+  return st;
+}
+
 void TrainJob::log_model_artifacts() {
   json doc = model_->to_json();
   // feature_importances_ of tree ensembles, with the names of the features they rank.
@@ -469,7 +502,15 @@ void TrainJob::log_model_artifacts() {
       data_.artifacts.push_back({{"feature_importances.json", "application/json", 0, ""}, rows.dump()});
     }
   }
-  data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, doc.dump()});
+  std::string text = doc.dump();
+  // The model's size: its document and, for tree models, the trees and nodes in it.
+  const ModelSize size = model_size(doc, int64_t(text.size()));
+  data_.tags["mllab.model_size_bytes"] = std::to_string(size.document_bytes);
+  if (size.trees > 0) {
+    data_.tags["mllab.model_trees"] = std::to_string(size.trees);
+    data_.tags["mllab.model_nodes"] = std::to_string(size.nodes);
+  }
+  data_.artifacts.push_back({{"model/pipeline.json", "application/json", 0, ""}, std::move(text)});
   // MLflow's model layout: the MLmodel document (flavors, signature) and an input example.
   registry::ModelDoc mlmodel = registry::build_model_doc(*model_, x_train_, run_id_, now_ms(), MLLAB_VERSION);
   data_.artifacts.push_back({{"model/MLmodel", "application/json", 0, ""}, registry::model_doc_to_json(mlmodel).dump()});

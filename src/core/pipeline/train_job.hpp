@@ -42,6 +42,9 @@ class TrainJob {
   bool step();
   // Runs every remaining stage.
   void run_to_end();
+  // Overrides the spec's memory budget (MiB; 0 keeps the spec's or the default), e.g. from
+  // `mllab run --memory-budget`. Call before the first step.
+  void set_memory_budget_mb(int64_t mb) { memory_budget_override_mb_ = mb; }
   // Stops the job at the next stage: the run ends KILLED.
   void cancel() { cancel_requested_ = true; }
 
@@ -65,6 +68,8 @@ class TrainJob {
   std::vector<ml::Fold> folds(int n_splits) const;
   // Records a finished nested run (a fold or a search candidate) under this run.
   void log_child_run(const std::string& name, int64_t start_time, tracking::RunData data);
+  // Estimates the fit's memory (see memory_budget.hpp) and checks the folds against the rows.
+  Status check_resources();
   // Logs the artifacts of the fitted model: the pipeline, feature importances.
   void log_model_artifacts();
   void evaluate_classifier();
@@ -74,6 +79,7 @@ class TrainJob {
   DatasetSource dataset_;
   tracking::TrackingClient& client_;
   std::string source_;
+  int64_t memory_budget_override_mb_ = 0;
   Stage stage_ = Stage::kCreate;
   bool cancel_requested_ = false;
   Status status_;
