@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data/csv.hpp"
+#include "core/pipeline/memory_budget.hpp"
 #include "core/pipeline/train_job.hpp"
 #include "core/tracking/search.hpp"
 #include "platform/files.hpp"
@@ -97,6 +98,20 @@ void print_run_text(platform::Lab& lab, const tracking::Run& r) {
                   static_cast<long long>(in.num_rows), in.digest.substr(0, 12).c_str(), in.context.c_str());
     }
   }
+  if (r.tags.count("mllab.model_size_bytes")) {
+    // The model's size, and the fit's memory estimate against its budget.
+    auto tag = [&](const char* key) { return r.tags.count(key) ? std::strtoll(r.tags.at(key).c_str(), nullptr, 10) : -1LL; };
+    std::printf("Model:\n  pipeline.json %s", pipeline::format_bytes(tag("mllab.model_size_bytes")).c_str());
+    if (tag("mllab.model_trees") > 0) {
+      std::printf(", %s trees, %s nodes", pipeline::format_count(tag("mllab.model_trees")).c_str(),
+                  pipeline::format_count(tag("mllab.model_nodes")).c_str());
+    }
+    if (tag("mllab.memory_estimate_bytes") >= 0 && tag("mllab.memory_budget_mb") > 0) {
+      std::printf("; fit memory estimate %s of a %s budget", pipeline::format_bytes(tag("mllab.memory_estimate_bytes")).c_str(),
+                  pipeline::format_bytes(tag("mllab.memory_budget_mb") * 1024 * 1024).c_str());
+    }
+    std::printf("\n");
+  }
   if (!r.artifacts.empty()) {
     std::printf("Artifacts:\n");
     for (const auto& a : r.artifacts) {
@@ -109,13 +124,14 @@ void print_run_text(platform::Lab& lab, const tracking::Run& r) {
 
 }  // namespace
 
-int cmd_run(const Common& c, const std::string& spec_path) {
+int cmd_run(const Common& c, const std::string& spec_path, int64_t memory_budget_mb) {
   auto spec_bytes = platform::read_file(spec_path);
   if (!spec_bytes) return fail(spec_bytes.status());
   auto lab = open_lab(c);
   if (!lab) return fail(lab.status());
   auto job = (*lab)->make_train_job(*spec_bytes, "cli", fs::path(spec_path).parent_path());
   if (!job) return fail(Status(job.status().code(), spec_path + ": " + job.status().message()));
+  (*job)->set_memory_budget_mb(memory_budget_mb);
   (*job)->run_to_end();
   const auto& st = (*job)->status();
   auto run = (*lab)->tracking().get_run((*job)->run_id());

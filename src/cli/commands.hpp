@@ -30,8 +30,9 @@ void print_json(const nlohmann::json& j);
 // Reads a CSV file into a table; errors name the file, line and column.
 Result<data::Table> read_table_file(const std::string& path);
 
-// `mllab run SPEC`: trains a pipeline spec into a tracked run. Returns the exit code.
-int cmd_run(const Common& c, const std::string& spec_path);
+// `mllab run SPEC [--memory-budget MB]`: trains a pipeline spec into a tracked run (a budget
+// > 0 overrides the spec's). Returns the exit code.
+int cmd_run(const Common& c, const std::string& spec_path, int64_t memory_budget_mb = 0);
 // `mllab runs list [--experiment NAME]`.
 int cmd_runs_list(const Common& c, const std::string& experiment);
 // `mllab runs search FILTER [--order-by TERM]... [--experiment NAME]`.

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "core/pipeline/memory_budget.hpp"
 #ifdef MLLAB_WITH_SERVE  // native builds with cmake/serve.cmake
 #include "cli/serve.hpp"
 #endif
@@ -24,8 +25,11 @@ int main(int argc, char** argv) {
   std::string spec_path;
   auto* run = app.add_subcommand("run", "Train a pipeline spec (JSON) and log it as a run");
   run->add_option("SPEC", spec_path, "Pipeline spec file, e.g. examples/breast-cancer-logreg.json")->required();
+  int64_t memory_budget_mb = 0;
+  run->add_option("--memory-budget", memory_budget_mb, "Memory budget of the fit in MiB (default: the spec's, else 1024)")
+      ->check(CLI::Range(int64_t{1}, mllab::pipeline::kMaxMemoryBudgetMb));
   add_common(run, true);
-  run->callback([&] { rc = mllab::cli::cmd_run(c, spec_path); });
+  run->callback([&] { rc = mllab::cli::cmd_run(c, spec_path, memory_budget_mb); });
 
   auto* runs = app.add_subcommand("runs", "List and inspect tracked runs");
   runs->require_subcommand(1);

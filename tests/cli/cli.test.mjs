@@ -168,3 +168,32 @@ test('a missing spec file and a bad store path fail with one clear line', () => 
   assert.notEqual(s.code, 0);
   assert.match(s.err, /store/);
 });
+
+test('a fit over the memory budget is refused naming estimate and budget; runs show prints a model\'s size', () => {
+  const store = tempDir('mllab-cli-');
+  const spec = 'examples/sentiment-n-estimators-50.json';
+  const refused = mllab(['run', spec, '--store', store, '--memory-budget', '1']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /RandomForestClassifier\(n_estimators=50, max_depth=10\) on 2,400 rows x 1,000 sparse features needs about [\d.]+ MB/);
+  assert.match(refused.err, /the memory budget is 1\.0 MB: set max_depth or min_samples_leaf, or fewer n_estimators/);
+  const failed = JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out);
+  assert.equal(failed[0].status, 'FAILED');
+  assert.equal(failed[0].tags['mllab.memory_budget_mb'], '1');
+
+  const ok = mllab(['run', spec, '--store', store]);
+  assert.equal(ok.code, 0, ok.err);
+  const runs = JSON.parse(mllab(['runs', 'list', '--store', store, '--json']).out);
+  const done = runs.find((r) => r.status === 'FINISHED');
+  assert.equal(done.tags['mllab.model_trees'], '50');
+  assert.equal(done.tags['mllab.memory_budget_mb'], '1024');
+  const show = mllab(['runs', 'show', done.run_id, '--store', store]);
+  assert.equal(show.code, 0, show.err);
+  assert.match(show.out, /Model:\n  pipeline\.json [\d.]+ (KB|MB), 50 trees, [\d,]+ nodes; fit memory estimate [\d.]+ MB of a 1\.0 GB budget\n/);
+  const size = JSON.parse(mllab(['runs', 'show', done.run_id, '--store', store, '--json']).out)
+    .artifacts.find((a) => a.path === 'model/pipeline.json').file_size;
+  assert.equal(done.tags['mllab.model_size_bytes'], String(size));
+
+  const zero = mllab(['run', spec, '--store', store, '--memory-budget', '0']);
+  assert.equal(zero.code, 2);
+  assert.match(zero.err, /--memory-budget/);
+});
