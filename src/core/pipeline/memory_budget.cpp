@@ -1,10 +1,19 @@
 // Memory estimates of fits, the budget check, and the size of saved models (see the header).
 //
-// Calibration (native, 2026-12-04, `/usr/bin/time -v mllab run`, max RSS; estimate with the
-// probe tree's nodes x 1.25):
-//   case                                              estimate   measured   pipeline.json
-//   RF(100), 20,000 x 20 synthetic                       ~150 MB     104 MB        9.8 MB
-//   RF(300), birdstrikes one-hot (fully grown)           ~770 MB     493 MB       48.1 MB
+// Calibration (native, 2026-12-04, max RSS of `/usr/bin/time -v mllab run`; the estimate uses
+// the probe tree's nodes x 1.25; MiB):
+//   case                                               estimate  measured  pipeline.json
+//   iris LogisticRegression (examples)                      16.1      10.9        0.0
+//   breast_cancer grid search RF 3x3, cv 5 (examples)       20.8      13.1        0.1
+//   sentiment TF-IDF + RF(200, depth 10) (examples)         27.3      18.2        0.7
+//   birdstrikes one-hot + HGB(50) (examples)                37.0      25.1        0.6
+//   sentiment TF-IDF + HGB(100) (bench/specs)              228.2     106.6        0.3
+//   birdstrikes one-hot + RF(300, depth 10)                107.6      70.9        5.5
+//   birdstrikes one-hot + RF(50 / 100 / 200 / 300)     153 / 276 / 523 / 769
+//                                                      101 / 180 / 337 / 494   7.7 / 15 / 31 / 46
+//   RF(100) on 20,000 x 20 synthetic                       171.2     105.3        9.3
+//   RF(100) on 200,000 x 20 synthetic (the case)  1211       833         82.8
+//     -> refused under the default 1 GiB budget (in 9 s: CSV, distinct rows, one probe tree)
 // The bytes per tree node follow what a run holds when it saves its model: the trees
 // (feature, threshold, children, n_values outputs; vectors with growth slack), the document's
 // parsed form three times (FittedPipeline::to_json copies each step's state into its step
@@ -13,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <unordered_set>
@@ -227,9 +237,10 @@ Status check_memory_budget(const MemoryEstimate& e, const FitShape& shape, int64
   std::string trees;
   if (e.trees > 0) {
     trees = format_count(e.trees) + (e.trees == 1 ? " tree" : " trees") +
-            (e.nodes_per_tree < e.node_bound ? " of about " + format_count(e.nodes_per_tree) + " nodes each, at most "
-                                             : " of up to ") +
-            format_count(e.node_bound) + " nodes each; ";
+            (e.nodes_per_tree < e.node_bound
+                 ? " of about " + format_count(e.nodes_per_tree) + " nodes each, at most " + format_count(e.node_bound)
+                 : " of up to " + format_count(e.node_bound) + " nodes each") +
+            "; ";
   }
   // The two largest parts.
   auto parts = e.parts;
