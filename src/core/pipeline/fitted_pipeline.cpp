@@ -367,13 +367,14 @@ json FittedPipeline::to_json() const {
                              : s.transformer->state();
     } else if (s.classifier) { kind = "classifier"; state = s.classifier->state(); }
     else { kind = "regressor"; state = s.regressor->state(); }
-    json j = {{"name", s.name}, {"kind", kind}, {"type", s.type}, {"params", s.params()}, {"state", state}};
+    // Moved, not copied: a forest's state is most of a run's peak memory when it saves its model.
+    json j = {{"name", s.name}, {"kind", kind}, {"type", s.type}, {"params", s.params()}, {"state", std::move(state)}};
     if (!s.columns.empty()) j["columns"] = s.columns;
-    js.push_back(j);
+    js.push_back(std::move(j));
   }
   return {{"schema", "mllab.fitted_pipeline"}, {"schema_version", kFittedSchemaVersion},
           {"features", features}, {"target", target}, {"classes", classes},
-          {"target_names", target_names}, {"steps", js}};
+          {"target_names", target_names}, {"steps", std::move(js)}};
 }
 
 Result<FittedPipeline> FittedPipeline::from_json(const json& doc) {

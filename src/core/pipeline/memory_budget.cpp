@@ -16,8 +16,8 @@
 //     -> refused under the default 1 GiB budget (in 9 s: CSV, distinct rows, one probe tree)
 // The bytes per tree node follow what a run holds when it saves its model: the trees
 // (feature, threshold, children, n_values outputs; vectors with growth slack), the document's
-// parsed form three times (FittedPipeline::to_json copies each step's state into its step
-// object and the step into the steps array) and its text.
+// parsed form (FittedPipeline::to_json moves each step's state into the document; it copied it
+// three times when the table above was measured) and its text.
 #include "core/pipeline/memory_budget.hpp"
 
 #include <algorithm>
@@ -53,11 +53,11 @@ int64_t sat_add(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a
 
 // Bytes of the model per tree node and of its saved document per node: the trees' vectors
 // (with growth slack), the document's parsed form (16 bytes per JSON value, 4 + n_values values
-// per node, held three times while the document is assembled) and its text (measured: 38 bytes
+// per node, held once while the document is assembled, x2 for the arrays' growth slack) and its text (measured: 38 bytes
 // per node with 2 classes, 55-64 with 6; regression values print as full doubles).
 int64_t model_bytes_per_node(int n_values) { return 2 * (20 + 8 * int64_t(n_values)); }
 int64_t document_bytes_per_node(int n_values, bool classifier) {
-  return 3 * 16 * (4 + int64_t(n_values)) + 26 + (classifier ? 6 : 20) * int64_t(n_values);
+  return 2 * 16 * (4 + int64_t(n_values)) + 26 + (classifier ? 6 : 20) * int64_t(n_values);
 }
 
 std::string model_text(const std::string& type, const json& p) {
