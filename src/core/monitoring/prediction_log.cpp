@@ -11,6 +11,7 @@
 #include "core/data/table_json.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::monitoring {
 namespace {
@@ -55,8 +56,9 @@ Status check_log_name(const std::string& log) {
 
 // Parses the entries of one predictions record.
 Result<std::vector<PredictionEntry>> read_predictions_record(const std::string& key, const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded()) return Status::parse_error("prediction record '" + key + "' is not JSON");
+  auto parsed = read_json(bytes, "prediction record '" + key + "'");
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
   Status st = check_schema(j, "mllab.predictions", kPredictionsSchemaVersion);
   if (!st.is_ok()) return Status::parse_error("prediction record '" + key + "': " + st.message());
   if (!j.contains("entries") || !j["entries"].is_array()) {
@@ -78,8 +80,9 @@ Result<std::unordered_map<std::string, ActualEntry>> read_actuals(const store::S
   for (const auto& key : store.keys(std::string(kActualsPrefix) + log + "/")) {
     auto bytes = store.get(key);
     if (!bytes) continue;
-    json j = json::parse(*bytes, nullptr, false);
-    if (j.is_discarded()) return Status::parse_error("actuals record '" + key + "' is not JSON");
+    auto parsed = read_json(*bytes, "actuals record '" + key + "'");
+    if (!parsed) return parsed.status();
+    const json& j = *parsed;
     Status st = check_schema(j, "mllab.prediction_actuals", kActualsSchemaVersion);
     if (!st.is_ok()) return Status::parse_error("actuals record '" + key + "': " + st.message());
     if (!j.contains("actuals") || !j["actuals"].is_array()) {
@@ -320,8 +323,10 @@ Status PredictionLog::record_actuals(const std::vector<ActualEntry>& actuals) {
     if (log_of_id.size() == wanted.size()) break;
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    json j = json::parse(*bytes, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("entries") || !j["entries"].is_array()) continue;
+    auto parsed = read_json(*bytes, "prediction record '" + key + "'");
+    if (!parsed) continue;
+    const json& j = *parsed;
+    if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array()) continue;
     const std::string log = key.substr(std::string(kPredictionsPrefix).size(),
                                        key.rfind('/') - std::string(kPredictionsPrefix).size());
     for (const auto& e : j["entries"]) {
