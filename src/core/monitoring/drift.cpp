@@ -14,6 +14,7 @@
 #include <set>
 
 #include "core/monitoring/stats.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::monitoring {
 namespace {
@@ -267,6 +268,7 @@ Binned binned_counts(const Prepared& p) {
     const double lo = std::min(p.ref.front(), p.cur.front());
     const double hi = std::max(p.ref.back(), p.cur.back());
     const auto edges = histogram_bin_edges_sturges(p.n_ref + p.n_cur, lo, hi);
+    if (!edges) throw Error(edges.status());  // finite lo and hi always bin; caught in compute_drift
     for (size_t c : histogram_counts_sorted(p.ref, *edges)) b.ref.push_back(double(c));
     for (size_t c : histogram_counts_sorted(p.cur, *edges)) b.cur.push_back(double(c));
   } else if (p.kind == Kind::kNum) {
@@ -306,7 +308,9 @@ DriftHistogram make_histogram(const Prepared& p, size_t max_categories) {
   if (p.kind == Kind::kNum) {
     const double lo = std::min(p.ref.front(), p.cur.front());
     const double hi = std::max(p.ref.back(), p.cur.back());
-    h.edges = *histogram_bin_edges_sturges(p.n_ref + p.n_cur, lo, hi);
+    auto edges = histogram_bin_edges_sturges(p.n_ref + p.n_cur, lo, hi);
+    if (!edges) throw Error(edges.status());  // finite lo and hi always bin; caught in compute_drift
+    h.edges = std::move(edges).value();
     h.reference_counts = histogram_counts_sorted(p.ref, h.edges);
     h.current_counts = histogram_counts_sorted(p.cur, h.edges);
     return h;
@@ -544,13 +548,19 @@ Result<DriftReport> compute_drift(const data::Table& reference, const data::Tabl
   MLLAB_RETURN_IF_ERROR(check_name(options.num_stattest, "num_stattest"));
   MLLAB_RETURN_IF_ERROR(check_name(options.cat_stattest, "cat_stattest"));
 
-  std::vector<std::string> names;
+  std::vector<std::string> names, missing, text;
   if (options.columns.empty()) {
     for (const auto& c : reference.columns()) {
       const data::Column* other = current.column(c.name);
-      if (!other) continue;
+      if (!other) {
+        missing.push_back(c.name);
+        continue;
+      }
       const bool listed = contains(options.categorical_columns, c.name) || contains(options.numerical_columns, c.name);
-      if (!listed && (c.type == data::ColumnType::kText || other->type == data::ColumnType::kText)) continue;
+      if (!listed && (c.type == data::ColumnType::kText || other->type == data::ColumnType::kText)) {
+        text.push_back(c.name);
+        continue;
+      }
       names.push_back(c.name);
     }
   } else {
@@ -573,8 +583,28 @@ Result<DriftReport> compute_drift(const data::Table& reference, const data::Tabl
 
   DriftReport report;
   report.drift_share_threshold = options.drift_share;
+  auto listing = [](const std::vector<std::string>& cols) {
+    std::string out;
+    for (size_t i = 0; i < cols.size() && i < 20; ++i) out += (i ? ", '" : "'") + quote_for_message(cols[i]) + "'";
+    if (cols.size() > 20) out += " and " + std::to_string(cols.size() - 20) + " more";
+    return out;
+  };
+  if (!missing.empty()) {
+    report.warnings.push_back("the current table lacks " + std::to_string(missing.size()) + " reference column" +
+                              (missing.size() == 1 ? "" : "s") + ", not compared: " + listing(missing));
+  }
+  if (!text.empty()) {
+    report.warnings.push_back(std::to_string(text.size()) + " free-text column" + (text.size() == 1 ? "" : "s") +
+                              " skipped (text drift is not supported; compare as categories with " +
+                              "categorical_columns): " + listing(text));
+  }
   for (const auto& n : names) {
-    auto col = column_drift(*reference.column(n), *current.column(n), options);
+    Result<ColumnDrift> col = Status::internal("unset");
+    try {
+      col = column_drift(*reference.column(n), *current.column(n), options);
+    } catch (const Error& e) {
+      col = Status(e.status().code(), "column '" + quote_for_message(n) + "': " + e.status().message());
+    }
     if (!col) return col.status();
     if (col->drifted) ++report.number_of_drifted_columns;
     report.columns.push_back(std::move(col).value());
@@ -689,7 +719,8 @@ json drift_report_to_json(const DriftReport& report) {
           {"columns", cols},
           {"number_of_columns", report.number_of_columns},
           {"number_of_drifted_columns", report.number_of_drifted_columns},
-          {"drift_share_threshold", number(report.drift_share_threshold)}};
+          {"drift_share_threshold", number(report.drift_share_threshold)},
+          {"warnings", report.warnings}};
 }
 
 json drift_report_to_record(const DriftReport& report) {
@@ -717,6 +748,7 @@ Result<DriftReport> drift_report_from_json(const json& j) {
     r.dataset_drift = j.at("dataset_drift").get<bool>();
     r.drift_share = read_number(j.at("drift_share"), "drift_share");
     r.drift_share_threshold = read_number(j.at("drift_share_threshold"), "drift_share_threshold");
+    r.warnings = j.value("warnings", std::vector<std::string>{});
     r.number_of_columns = j.at("number_of_columns").get<size_t>();
     r.number_of_drifted_columns = j.at("number_of_drifted_columns").get<size_t>();
     for (const auto& c : j.at("columns")) r.columns.push_back(column_from_json(c));
@@ -728,7 +760,7 @@ Result<DriftReport> drift_report_from_json(const json& j) {
   } catch (const Error& e) {
     return e.status();
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("drift report is malformed: ") + e.what());
+    return Status::parse_error("drift report is malformed: " + json_error_reason(e));
   }
 }
 
