@@ -48,9 +48,11 @@ std::string log_of(const PredictionEntry& e) { return e.model_name.empty() ? e.r
 
 Status check_log_name(const std::string& log) {
   if (log.empty()) return Status::invalid("prediction log name is empty (a model name or a run id)");
-  if (log.find('/') != std::string::npos) return Status::invalid("prediction log name '" + log + "' contains '/'");
+  if (log.find('/') != std::string::npos) {
+    return Status::invalid("prediction log name '" + quote_for_message(log) + "' contains '/'");
+  }
   Status st = store::validate_key(log);
-  if (!st.is_ok()) return Status::invalid("prediction log name '" + log + "' is not valid: " + st.message());
+  if (!st.is_ok()) return Status::invalid("prediction log name '" + quote_for_message(log) + "' is not valid");
   return Status::ok();
 }
 
