@@ -20,7 +20,7 @@ using json = nlohmann::json;
 
 int fail(const Status& st) {
   // Messages quote values cut to a readable length where they are made; this is the last guard.
-  std::cerr << "mllab: error: " << quote_for_message(st.message(), 4000) << "\n";
+  std::cerr << "mllab: error: " << quote_for_message(st.message(), 2000) << "\n";
   return 1;
 }
 

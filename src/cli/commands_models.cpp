@@ -53,6 +53,13 @@ Result<double> option_number(const std::string& option, const std::string& text,
 // A drift message in the CLI's words: the options of DriftOptions that core messages name become
 // this command's options.
 std::string drift_text_for_cli(std::string m) {
+  // "per_column_stattest['col']: ..." -> "--test 'col': ...".
+  for (size_t at = m.find("per_column_stattest['"); at != std::string::npos; at = m.find("per_column_stattest['", at)) {
+    const size_t close = m.find("']", at);
+    if (close == std::string::npos) break;
+    m.replace(close, 2, "'");
+    m.replace(at, std::strlen("per_column_stattest['"), "--test '");
+  }
   static const std::pair<const char*, const char*> kNames[] = {
       {"per_column_stattest_threshold", "--column-threshold"}, {"per_column_stattest", "--test"},
       {"categorical_columns", "--categorical"}, {"numerical_columns", "--numerical"},

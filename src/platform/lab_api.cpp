@@ -324,7 +324,7 @@ namespace {
 // {"ok": false, "error"}: one line whatever the message holds (the last guard; messages quote
 // values cut short where they are made).
 json api_error(const std::string& method, const std::string& message) {
-  return {{"ok", false}, {"error", quote_for_message(method + ": " + message, 4000)}};
+  return {{"ok", false}, {"error", quote_for_message(method + ": " + message, 2000)}};
 }
 }  // namespace
 

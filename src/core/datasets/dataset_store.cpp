@@ -172,7 +172,7 @@ std::vector<DatasetRecord> DatasetStore::list() const {
 
 Result<DatasetRecord> DatasetStore::get(const std::string& name) const {
   auto bytes = store_.get("datasets/" + name);
-  if (!bytes) return Status::not_found("no stored dataset named '" + name + "'");
+  if (!bytes) return Status::not_found("no stored dataset named '" + quote_for_message(name) + "'");
   return from_json(*bytes, "datasets/" + name);
 }
 

@@ -300,7 +300,7 @@ void build_index(LoadedGroup* g, const Table& entities) {
 Result<FeatureGroup> read_group(const store::Store& store, const std::string& name) {
   if (!valid_group_name(name)) return Status::invalid("'" + name + "' is not a feature group name");
   auto bytes = store.get(record_key(name));
-  if (!bytes) return Status::not_found("no feature group named '" + name + "'");
+  if (!bytes) return Status::not_found("no feature group named '" + quote_for_message(name) + "'");
   return feature_group_from_json(*bytes, "feature group record '" + record_key(name) + "'");
 }
 

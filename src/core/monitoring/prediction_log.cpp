@@ -341,7 +341,7 @@ Status PredictionLog::record_actuals(const std::vector<ActualEntry>& actuals) {
   std::map<std::string, json> groups;
   for (const auto& a : actuals) {
     auto it = log_of_id.find(a.prediction_id);
-    if (it == log_of_id.end()) return Status::not_found("no logged prediction with id '" + a.prediction_id + "'");
+    if (it == log_of_id.end()) return Status::not_found("no logged prediction with id '" + quote_for_message(a.prediction_id) + "'");
     auto g = groups.find(it->second);
     if (g == groups.end()) {
       order.push_back(it->second);

@@ -328,7 +328,7 @@ Result<RegisteredModel> parse_registered_model_record(const std::string& bytes, 
 Result<RegisteredModel> ModelRegistry::read(const std::string& name) const {
   MLLAB_RETURN_IF_ERROR(validate_model_name(name));
   auto bytes = store_.get(key_of(name));
-  if (!bytes) return Status::not_found("no registered model named '" + name + "'");
+  if (!bytes) return Status::not_found("no registered model named '" + quote_for_message(name) + "'");
   auto m = parse_registered_model_record(*bytes, "registered model record '" + key_of(name) + "'");
   if (!m) return m.status();
   return m;
@@ -492,7 +492,7 @@ Result<std::vector<ModelVersion>> ModelRegistry::get_latest_versions(const std::
   std::vector<std::string> wanted;
   for (const auto& s : stages) {
     auto c = canonical_stage(s);
-    if (!c) return Status::invalid("invalid stage '" + s + "': expected one of None, Staging, Production, Archived");
+    if (!c) return Status::invalid("invalid stage '" + quote_for_message(s) + "': expected one of None, Staging, Production, Archived");
     wanted.push_back(*c);
   }
   auto m = read(name);
@@ -510,7 +510,7 @@ Result<ModelVersion> ModelRegistry::transition_model_version_stage(const std::st
   MLLAB_RETURN_IF_ERROR(check_version_number(version));
   auto canonical = canonical_stage(stage);
   if (!canonical) {
-    return Status::invalid("invalid stage '" + stage + "' for model '" + name + "' version " + std::to_string(version) +
+    return Status::invalid("invalid stage '" + quote_for_message(stage) + "' for model '" + quote_for_message(name) + "' version " + std::to_string(version) +
                            ": expected one of None, Staging, Production, Archived");
   }
   if (archive_existing_versions && *canonical != "Staging" && *canonical != "Production") {

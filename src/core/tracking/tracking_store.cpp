@@ -180,7 +180,7 @@ std::string write_run_record(const Run& r) {
 
 Result<Experiment> TrackingClient::get_experiment(const std::string& experiment_id) const {
   auto bytes = store_.get("experiments/" + experiment_id);
-  if (!bytes) return Status::not_found("no experiment with id '" + experiment_id + "'");
+  if (!bytes) return Status::not_found("no experiment with id '" + quote_for_message(experiment_id) + "'");
   return parse_experiment(*bytes, "experiment record 'experiments/" + quote_for_message(experiment_id) + "'");
 }
 
@@ -321,7 +321,7 @@ Status TrackingClient::end_run(const std::string& run_id, const RunData& data, R
 
 Result<Run> TrackingClient::get_run(const std::string& run_id) const {
   auto bytes = store_.get("runs/" + run_id);
-  if (!bytes) return Status::not_found("no run with id '" + run_id + "'");
+  if (!bytes) return Status::not_found("no run with id '" + quote_for_message(run_id) + "'");
   return parse_run_record(*bytes, "run record 'runs/" + quote_for_message(run_id) + "'");
 }
 
