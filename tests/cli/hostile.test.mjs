@@ -3,7 +3,7 @@
 // as files, wrong types, unknown ids, very long arguments. Whatever the input: exit code 0 or 1,
 // at most one line on stderr, no raw control characters on either stream, no crash text, and a
 // failing command leaves the store exactly as it was.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MLLAB = path.join(ROOT, 'build/mllab');
 
-function tempDir(prefix) { return fs.mkdtempSync(path.join(os.tmpdir(), prefix)); }
+// Temporary folders (megabytes of hostile files each), removed when the tests end.
+const temps = [];
+function tempDir(prefix) { const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix)); temps.push(d); return d; }
+after(() => { for (const d of temps) fs.rmSync(d, { recursive: true, force: true }); });
 function write(dir, name, data) { const p = path.join(dir, name); fs.writeFileSync(p, data); return p; }
 
 // Runs mllab; streams are read as latin1 so every byte is seen as it was written.
