@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include "core/data/csv.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::app {
 
@@ -104,9 +105,9 @@ json spec_from_form(const AppState& app) {
   if (app.cv >= 2) j["evaluate"] = {{"cv", app.cv}};
   if (app.search_type != "None") {
     const bool random = app.search_type == "RandomizedSearchCV";
-    json space = json::parse(app.search_space, nullptr, false);
+    auto space = read_json(app.search_space, "search space");
     json search = {{"type", random ? "random" : "grid"},
-                   {random ? "param_distributions" : "param_grid", space.is_discarded() ? json::object() : space},
+                   {random ? "param_distributions" : "param_grid", space ? *space : json::object()},
                    {"cv", app.search_cv}};
     if (!app.search_scoring.empty()) search["scoring"] = app.search_scoring;
     if (random) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util/json_reader.hpp"
 namespace mllab::app {
 
 bool draw_param_form(AppState& app, const std::vector<ml::ParamSpec>& specs, nlohmann::json& values) {
@@ -80,10 +81,12 @@ bool draw_param_form(AppState& app, const std::vector<ml::ParamSpec>& specs, nlo
     } else {
       // Free-form values (strings, pairs such as ngram_range) are edited as JSON text.
       char buf[128];
-      std::snprintf(buf, sizeof buf, "%s", v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+      std::snprintf(buf, sizeof buf, "%s",
+                    v.is_string() ? v.get<std::string>().c_str()
+                                  : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       if (ImGui::InputText(name, buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
-        auto parsed = nlohmann::json::parse(buf, nullptr, false);
-        v = parsed.is_discarded() || (v.is_string() && !parsed.is_string()) ? nlohmann::json(buf) : parsed;
+        auto parsed = read_json(buf, name);
+        v = !parsed || (v.is_string() && !parsed->is_string()) ? nlohmann::json(buf) : std::move(parsed).value();
         changed = true;
       }
     }

@@ -10,6 +10,7 @@
 #include "core/pipeline/memory_budget.hpp"
 #include "core/pipeline/train_job.hpp"
 #include "core/tracking/search.hpp"
+#include "core/util/json_reader.hpp"
 #include "platform/files.hpp"
 #include "platform/folder_store.hpp"
 #include "platform/lab.hpp"
@@ -19,8 +20,44 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 int fail(const Status& st) {
-  std::cerr << "mllab: error: " << st.message() << "\n";
+  // Messages quote values cut to a readable length where they are made; this is the last guard.
+  std::cerr << "mllab: error: " << quote_for_message(st.message(), 2000) << "\n";
   return 1;
+}
+
+int fail_on_exception(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::bad_alloc&) {
+    return fail(Status::internal("out of memory (the input is too large for this machine)"));
+  } catch (const Error& ex) {
+    return fail(ex.status());
+  } catch (const json::exception& ex) {
+    if (ex.id == 316) return fail(Status::invalid("a value is not valid UTF-8 (" + json_error_reason(ex) + ")"));
+    return fail(Status::internal("unexpected JSON error: " + json_error_reason(ex)));
+  } catch (const std::length_error& ex) {
+    return fail(Status::internal(std::string("a size limit was exceeded (") + ex.what() + ")"));
+  } catch (const std::exception& ex) {
+    return fail(Status::internal(std::string("unexpected error: ") + ex.what()));
+  } catch (...) {
+    return fail(Status::internal("unexpected error"));
+  }
+}
+
+std::string text_cell(std::string_view value) { return quote_for_message(value, value.size()); }
+
+std::string text_block(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    const bool last = nl == std::string_view::npos;
+    if (last) nl = text.size();
+    out += text_cell(text.substr(start, nl - start));
+    if (!last) out += '\n';
+    start = nl + 1;
+  }
+  return out;
 }
 
 // The folder that holds assets/datasets: the working folder or a parent, else the source tree.
@@ -39,7 +76,7 @@ Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c) {
   return std::make_unique<platform::Lab>(std::move(store).value(), find_assets_root());
 }
 
-void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }
 
 Result<data::Table> read_table_file(const std::string& path) {
   auto bytes = platform::read_file(path);
@@ -69,33 +106,36 @@ std::string duration(const tracking::Run& r) {
 
 Result<tracking::Run> find_run(platform::Lab& lab, const std::string& id) {
   auto exact = lab.tracking().get_run(id);
-  if (exact) return exact;
+  if (exact || exact.status().code() != ErrorCode::kResourceDoesNotExist) return exact;  // found, or unreadable
   std::vector<tracking::Run> matches;
   for (auto& r : lab.tracking().list_runs()) {
     if (r.run_id.rfind(id, 0) == 0) matches.push_back(r);
   }
   if (matches.size() == 1) return matches.front();
-  if (matches.size() > 1) return Status::invalid("run id prefix '" + id + "' matches " + std::to_string(matches.size()) + " runs");
-  return Status::not_found("no run with id '" + id + "'");
+  if (matches.size() > 1) {
+    return Status::invalid("run id prefix '" + quote_for_message(id) + "' matches " + std::to_string(matches.size()) + " runs");
+  }
+  return Status::not_found("no run with id '" + quote_for_message(id) + "'");
 }
 
 void print_run_text(platform::Lab& lab, const tracking::Run& r) {
-  std::printf("Run %s (%s)\n", r.run_id.c_str(), r.run_name.c_str());
+  std::printf("Run %s (%s)\n", text_cell(r.run_id).c_str(), text_cell(r.run_name).c_str());
   auto exp = lab.tracking().get_experiment(r.experiment_id);
-  std::printf("  experiment: %s (id %s)\n", exp ? exp->name.c_str() : "?", r.experiment_id.c_str());
+  std::printf("  experiment: %s (id %s)\n", exp ? text_cell(exp->name).c_str() : "?", text_cell(r.experiment_id).c_str());
   std::printf("  status:     %s\n", tracking::run_status_name(r.status));
   std::printf("  started:    %s UTC, duration %s\n", iso_time(r.start_time).c_str(), duration(r).c_str());
   std::printf("Params:\n");
-  for (const auto& [k, v] : r.params) std::printf("  %-28s %s\n", k.c_str(), v.c_str());
+  for (const auto& [k, v] : r.params) std::printf("  %-28s %s\n", text_cell(k).c_str(), text_cell(v).c_str());
   std::printf("Metrics:\n");
-  for (const auto& [k, m] : r.metrics) std::printf("  %-28s %.6g\n", k.c_str(), m.value);
+  for (const auto& [k, m] : r.metrics) std::printf("  %-28s %.6g\n", text_cell(k).c_str(), m.value);
   std::printf("Tags:\n");
-  for (const auto& [k, v] : r.tags) std::printf("  %-28s %s\n", k.c_str(), v.c_str());
+  for (const auto& [k, v] : r.tags) std::printf("  %-28s %s\n", text_cell(k).c_str(), text_cell(v).c_str());
   if (!r.inputs.empty()) {
     std::printf("Dataset inputs:\n");
     for (const auto& in : r.inputs) {
-      std::printf("  %s (%s, %lld rows, sha256 %s, context %s)\n", in.name.c_str(), in.source.c_str(),
-                  static_cast<long long>(in.num_rows), in.digest.substr(0, 12).c_str(), in.context.c_str());
+      std::printf("  %s (%s, %lld rows, sha256 %s, context %s)\n", text_cell(in.name).c_str(), text_cell(in.source).c_str(),
+                  static_cast<long long>(in.num_rows), text_cell(in.digest.substr(0, 12)).c_str(),
+                  text_cell(in.context).c_str());
     }
   }
   if (r.tags.count("mllab.model_size_bytes")) {
@@ -115,11 +155,12 @@ void print_run_text(platform::Lab& lab, const tracking::Run& r) {
   if (!r.artifacts.empty()) {
     std::printf("Artifacts:\n");
     for (const auto& a : r.artifacts) {
-      std::printf("  %-28s %s, %lld bytes\n", a.path.c_str(), a.media_type.c_str(), static_cast<long long>(a.file_size));
+      std::printf("  %-28s %s, %lld bytes\n", text_cell(a.path).c_str(), text_cell(a.media_type).c_str(),
+                  static_cast<long long>(a.file_size));
     }
   }
   auto report = lab.tracking().get_artifact(r.run_id, "classification_report.txt");
-  if (report) std::printf("Classification report:\n%s", report->c_str());
+  if (report) std::printf("Classification report:\n%s", text_block(*report).c_str());
 }
 
 }  // namespace
@@ -130,21 +171,22 @@ int cmd_run(const Common& c, const std::string& spec_path, int64_t memory_budget
   auto lab = open_lab(c);
   if (!lab) return fail(lab.status());
   auto job = (*lab)->make_train_job(*spec_bytes, "cli", fs::path(spec_path).parent_path());
-  if (!job) return fail(Status(job.status().code(), spec_path + ": " + job.status().message()));
+  if (!job) return fail(Status(job.status().code(), quote_for_message(spec_path, 200) + ": " + job.status().message()));
   (*job)->set_memory_budget_mb(memory_budget_mb);
   (*job)->run_to_end();
   const auto& st = (*job)->status();
   auto run = (*lab)->tracking().get_run((*job)->run_id());
-  if (c.json && run) std::cout << tracking::run_to_summary_json(*run).dump(2) << "\n";
+  if (c.json && run) print_json(tracking::run_to_summary_json(*run));
   if (!st.is_ok()) {
-    if (!(*job)->run_id().empty()) std::cerr << "mllab: run " << (*job)->run_id() << " FAILED\n";
-    return fail(st);
+    if ((*job)->run_id().empty()) return fail(st);
+    return fail(Status(st.code(), "run " + (*job)->run_id() + " FAILED: " + st.message()));
   }
   if (!c.json && run) {
-    std::printf("Run %s (%s) FINISHED in %s\n", run->run_id.c_str(), run->run_name.c_str(), duration(*run).c_str());
-    for (const auto& [k, m] : run->metrics) std::printf("  %-20s %.6g\n", k.c_str(), m.value);
+    std::printf("Run %s (%s) FINISHED in %s\n", text_cell(run->run_id).c_str(), text_cell(run->run_name).c_str(),
+                duration(*run).c_str());
+    for (const auto& [k, m] : run->metrics) std::printf("  %-20s %.6g\n", text_cell(k).c_str(), m.value);
     auto report = (*lab)->tracking().get_artifact(run->run_id, "classification_report.txt");
-    if (report) std::printf("\n%s", report->c_str());
+    if (report) std::printf("\n%s", text_block(*report).c_str());
   }
   return 0;
 }
@@ -169,17 +211,17 @@ int cmd_runs_search(const Common& c, const std::string& filter, const std::vecto
   if (c.json) {
     json arr = json::array();
     for (const auto& r : runs) arr.push_back(tracking::run_to_summary_json(r));
-    std::cout << arr.dump(2) << "\n";
+    print_json(arr);
     return 0;
   }
   std::printf("%-34s %-22s %-9s %-20s %-9s %s\n", "RUN_ID", "NAME", "STATUS", "START (UTC)", "DURATION", "ACCURACY");
   for (const auto& r : runs) {
     auto acc = r.metrics.find("accuracy");
     std::string accs = acc == r.metrics.end() ? "-" : std::to_string(acc->second.value);
-    std::printf("%-34s %-22s %-9s %-20s %-9s %s\n", r.run_id.c_str(), r.run_name.substr(0, 22).c_str(),
+    std::printf("%-34s %-22s %-9s %-20s %-9s %s\n", text_cell(r.run_id).c_str(), text_cell(r.run_name).substr(0, 22).c_str(),
                 tracking::run_status_name(r.status), iso_time(r.start_time).c_str(), duration(r).c_str(), accs.c_str());
   }
-  if (runs.empty()) std::printf("(no runs in %s)\n", c.store.c_str());
+  if (runs.empty()) std::printf("(no runs in %s)\n", text_cell(c.store).c_str());
   return 0;
 }
 
@@ -199,7 +241,7 @@ int cmd_runs_show(const Common& c, const std::string& run_id) {
                         {"tags", {{"mllab.data.context", in.context}, {"mlflow.data.context", in.context}}}});
     }
     j["inputs"] = inputs;
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
     return 0;
   }
   print_run_text(**lab, *run);
@@ -213,12 +255,13 @@ int cmd_experiments_list(const Common& c) {
   if (c.json) {
     json arr = json::array();
     for (const auto& e : exps) arr.push_back(tracking::experiment_to_json(e));
-    std::cout << arr.dump(2) << "\n";
+    print_json(arr);
     return 0;
   }
   std::printf("%-6s %-32s %s\n", "ID", "NAME", "RUNS");
   for (const auto& e : exps) {
-    std::printf("%-6s %-32s %zu\n", e.experiment_id.c_str(), e.name.c_str(), (*lab)->tracking().list_runs({e.experiment_id}).size());
+    std::printf("%-6s %-32s %zu\n", text_cell(e.experiment_id).c_str(), text_cell(e.name).c_str(),
+                (*lab)->tracking().list_runs({e.experiment_id}).size());
   }
   return 0;
 }
@@ -237,13 +280,13 @@ int cmd_datasets_list(const Common& c) {
                    {"digest", v.digest}, {"version", v.version}});
   }
   if (c.json) {
-    std::cout << arr.dump(2) << "\n";
+    print_json(arr);
     return 0;
   }
   std::printf("%-20s %-40s %-8s %7s %5s\n", "NAME", "URI", "SOURCE", "ROWS", "COLS");
   for (const auto& d : arr) {
-    std::printf("%-20s %-40s %-8s %7lld %5lld\n", d["name"].get<std::string>().c_str(), d["uri"].get<std::string>().c_str(),
-                d["source_type"].get<std::string>().c_str(), d["rows"].get<long long>(), d["columns"].get<long long>());
+    std::printf("%-20s %-40s %-8s %7lld %5lld\n", text_cell(d["name"].get<std::string>()).c_str(),
+                text_cell(d["uri"].get<std::string>()).c_str(), text_cell(d["source_type"].get<std::string>()).c_str(), d["rows"].get<long long>(), d["columns"].get<long long>());
   }
   return 0;
 }
@@ -258,10 +301,11 @@ int cmd_datasets_add(const Common& c, const std::string& file, const std::string
   if (!rec) return fail(rec.status());
   const auto& v = rec->latest();
   if (c.json) {
-    std::cout << json({{"name", rec->name}, {"version", v.version}, {"digest", v.digest}, {"rows", v.num_rows}, {"uri", datasets::dataset_uri(rec->name)}}).dump(2) << "\n";
+    print_json(json({{"name", rec->name}, {"version", v.version}, {"digest", v.digest}, {"rows", v.num_rows}, {"uri", datasets::dataset_uri(rec->name)}}));
   } else {
-    std::printf("Dataset %s version %d (%lld rows, sha256 %s), use it as \"%s\"\n", rec->name.c_str(), v.version,
-                static_cast<long long>(v.num_rows), v.digest.substr(0, 12).c_str(), datasets::dataset_uri(rec->name).c_str());
+    std::printf("Dataset %s version %d (%lld rows, sha256 %s), use it as \"%s\"\n", text_cell(rec->name).c_str(), v.version,
+                static_cast<long long>(v.num_rows), text_cell(v.digest.substr(0, 12)).c_str(),
+                text_cell(datasets::dataset_uri(rec->name)).c_str());
   }
   return 0;
 }
@@ -281,8 +325,11 @@ int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::stri
     if (r.run_id == run_id) { matches = {r}; break; }
     if (r.run_id.rfind(run_id, 0) == 0) matches.push_back(r);
   }
-  if (matches.empty()) return fail(Status::not_found("no run with id '" + run_id + "'"));
-  if (matches.size() > 1) return fail(Status::invalid("run id prefix '" + run_id + "' matches " + std::to_string(matches.size()) + " runs"));
+  if (matches.empty()) return fail(Status::not_found("no run with id '" + quote_for_message(run_id) + "'"));
+  if (matches.size() > 1) {
+    return fail(Status::invalid("run id prefix '" + quote_for_message(run_id) + "' matches " +
+                                std::to_string(matches.size()) + " runs"));
+  }
   const std::string id = matches.front().run_id;
   Status st;
   if (verb == "delete") st = t.delete_run(id);
@@ -295,7 +342,8 @@ int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::stri
   auto run = t.get_run(id);
   if (!run) return fail(run.status());
   if (c.json) print_json(tracking::run_to_summary_json(*run));
-  else std::printf("Run %s (%s): %s, lifecycle %s\n", id.c_str(), run->run_name.c_str(), verb.c_str(), run->lifecycle_stage.c_str());
+  else std::printf("Run %s (%s): %s, lifecycle %s\n", text_cell(id).c_str(), text_cell(run->run_name).c_str(), verb.c_str(),
+                   text_cell(run->lifecycle_stage).c_str());
   return 0;
 }
 
@@ -315,8 +363,8 @@ int cmd_experiments_lifecycle(const Common& c, const std::string& verb, const st
   auto now = t.get_experiment(id);
   if (!now) return fail(now.status());
   if (c.json) print_json(tracking::experiment_to_json(*now));
-  else std::printf("Experiment %s (%s): %s, lifecycle %s\n", now->experiment_id.c_str(), now->name.c_str(), verb.c_str(),
-                   now->lifecycle_stage.c_str());
+  else std::printf("Experiment %s (%s): %s, lifecycle %s\n", text_cell(now->experiment_id).c_str(), text_cell(now->name).c_str(),
+                   verb.c_str(), text_cell(now->lifecycle_stage).c_str());
   return 0;
 }
 

@@ -1,8 +1,10 @@
 // The mllab command-line tool's commands, each a function over a Lab.
 #pragma once
 
+#include <exception>
 #include <map>
 #include <memory>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -19,13 +21,23 @@ struct Common {
   bool json = false;
 };
 
-// Prints "mllab: error: <message>" on stderr and returns exit code 1.
+// Prints "mllab: error: <message>" on stderr and returns exit code 1. The message is kept to one
+// line: control characters are escaped (a user's value in it cannot drive the terminal).
 int fail(const Status& st);
+// fail() for an exception that escaped a command (std::bad_alloc, std::length_error, a nlohmann
+// or CLI11 exception...): one line naming what went wrong, exit code 1.
+int fail_on_exception(std::exception_ptr e);
+// A stored or user value for a text table or a show printer: control characters escaped (\n,
+// \x1b...) so a run name cannot fake table rows or colour the terminal. Every text printer of
+// the CLI passes values through it; JSON output is escaped by JSON.
+std::string text_cell(std::string_view value);
+// text_cell() for a multi-line text (a classification report): its line breaks kept.
+std::string text_block(std::string_view text);
 // Opens the Lab over the folder store `c.store` (assets from the working folder or the source tree).
 Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c);
 // "2026-11-26 08:00:00" (UTC) from epoch milliseconds.
 std::string iso_time(int64_t ms);
-// Prints `j` indented, for --json.
+// Prints `j` indented, for --json (bytes that are not UTF-8 are replaced, never thrown on).
 void print_json(const nlohmann::json& j);
 // Reads a CSV file into a table; errors name the file, line and column.
 Result<data::Table> read_table_file(const std::string& path);
@@ -94,9 +106,11 @@ struct DriftArgs {
   std::vector<std::string> tests;                  // "column=test" overrides
   std::vector<std::string> thresholds;             // "column=value" overrides
   std::string stattest;                            // one test for every column
-  double threshold = -1;                           // one threshold for every column (< 0: defaults)
-  double drift_share = 0.5;
+  std::string threshold;                           // one threshold for every column (empty: defaults)
+  std::string drift_share;                         // empty: 0.5
   std::vector<std::string> columns;
+  std::vector<std::string> categorical;            // columns compared as categories
+  std::vector<std::string> numerical;              // columns compared as numbers
   bool save = false;                               // store the report (always with --model)
 };
 int cmd_monitor_drift(const Common& c, const DriftArgs& a);

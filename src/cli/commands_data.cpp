@@ -9,6 +9,7 @@
 #include "core/datasets/profile.hpp"
 #include "core/features/timestamp.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
 #include "platform/files.hpp"
 
 namespace mllab::cli {
@@ -44,15 +45,15 @@ int cmd_datasets_show(const Common& c, const std::string& ref) {
     print_json(out);
     return 0;
   }
-  std::printf("Dataset %s version %d of %zu (uri datasets:/%s:%d)\n", rec->name.c_str(), v->version, rec->versions.size(),
-              rec->name.c_str(), v->version);
-  std::printf("  sha256:  %s\n  source:  %s (%s)\n  rows:    %lld\n  created: %s UTC\n", v->digest.c_str(),
-              v->source.c_str(), v->source_type.c_str(), static_cast<long long>(v->num_rows), iso_time(v->created_time).c_str());
+  std::printf("Dataset %s version %d of %zu (uri datasets:/%s:%d)\n", text_cell(rec->name).c_str(), v->version,
+              rec->versions.size(), text_cell(rec->name).c_str(), v->version);
+  std::printf("  sha256:  %s\n  source:  %s (%s)\n  rows:    %lld\n  created: %s UTC\n", text_cell(v->digest).c_str(),
+              text_cell(v->source).c_str(), text_cell(v->source_type).c_str(), static_cast<long long>(v->num_rows), iso_time(v->created_time).c_str());
   if (v->lineage.is_object()) {
     const json& p = v->lineage["parent"];
-    std::printf("  derived from %s:%d (sha256 %s) by %zu cleaning step(s):\n", p.value("name", "").c_str(),
-                p.value("version", 0), p.value("digest", "").substr(0, 12).c_str(), v->lineage["steps"].size());
-    for (const auto& s : v->lineage["steps"]) std::printf("    %s\n", s.dump().c_str());
+    std::printf("  derived from %s:%d (sha256 %s) by %zu cleaning step(s):\n", text_cell(p.value("name", "")).c_str(),
+                p.value("version", 0), text_cell(p.value("digest", "").substr(0, 12)).c_str(), v->lineage["steps"].size());
+    for (const auto& s : v->lineage["steps"]) std::printf("    %s\n", text_cell(s.dump(-1, ' ', false, json::error_handler_t::replace)).c_str());
   }
   if (v->profile.is_object()) {
     std::printf("Profile:\n  %-28s %-11s %7s %7s %7s  %s\n", "COLUMN", "TYPE", "COUNT", "MISSING", "UNIQUE", "SUMMARY");
@@ -65,22 +66,22 @@ int cmd_datasets_show(const Common& c, const std::string& ref) {
         summary = buf;
       } else if (col.contains("top")) {
         for (size_t i = 0; i < col["top"].size() && i < 3; ++i) {
-          summary += (i ? ", " : "top: ") + col["top"][i]["value"].get<std::string>().substr(0, 20) + " (" +
+          summary += (i ? ", " : "top: ") + text_cell(col["top"][i]["value"].get<std::string>()).substr(0, 20) + " (" +
                      std::to_string(col["top"][i]["count"].get<long long>()) + ")";
         }
       }
-      std::printf("  %-28s %-11s %7lld %7lld %7lld  %s\n", col["name"].get<std::string>().substr(0, 28).c_str(),
-                  col["type"].get<std::string>().c_str(), col["count"].get<long long>(), col["missing"].get<long long>(),
+      std::printf("  %-28s %-11s %7lld %7lld %7lld  %s\n", text_cell(col["name"].get<std::string>()).substr(0, 28).c_str(),
+                  text_cell(col["type"].get<std::string>()).c_str(), col["count"].get<long long>(), col["missing"].get<long long>(),
                   col["unique"].get<long long>(), summary.c_str());
     }
   }
   std::printf("Versions:\n");
   for (const auto& x : rec->versions) {
-    std::printf("  %3d  %s  %7lld rows  %s\n", x.version, x.digest.substr(0, 12).c_str(), static_cast<long long>(x.num_rows),
-                x.source.c_str());
+    std::printf("  %3d  %s  %7lld rows  %s\n", x.version, text_cell(x.digest.substr(0, 12)).c_str(),
+                static_cast<long long>(x.num_rows), text_cell(x.source).c_str());
   }
   std::printf("Runs that used version %d:%s\n", v->version, runs.empty() ? " none" : "");
-  for (const auto& r : runs) std::printf("  %s  %s\n", r.run_id.c_str(), r.run_name.c_str());
+  for (const auto& r : runs) std::printf("  %s  %s\n", text_cell(r.run_id).c_str(), text_cell(r.run_name).c_str());
   return 0;
 }
 
@@ -93,20 +94,20 @@ int cmd_datasets_derive(const Common& c, const std::string& name, const std::str
     if (!file) return fail(file.status());
     text = *file;
   }
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return fail(Status::parse_error("--steps is not valid JSON (expected an array of cleaning steps)"));
+  auto doc = read_json(text, "--steps (an array of cleaning steps)");
+  if (!doc) return fail(doc.status());
   auto lab = open_lab(c);
   if (!lab) return fail(lab.status());
-  auto rec = (*lab)->datasets().derive(name, ref->first, ref->second, doc);
+  auto rec = (*lab)->datasets().derive(name, ref->first, ref->second, *doc);
   if (!rec) return fail(rec.status());
   const auto& v = rec->latest();
   if (c.json) {
     print_json({{"name", rec->name}, {"version", v.version}, {"digest", v.digest}, {"rows", v.num_rows},
                 {"uri", datasets::dataset_uri(rec->name)}, {"lineage", v.lineage}});
   } else {
-    std::printf("Dataset %s version %d (%lld rows, sha256 %s) derived from %s, use it as \"%s\"\n", rec->name.c_str(),
-                v.version, static_cast<long long>(v.num_rows), v.digest.substr(0, 12).c_str(), v.source.c_str(),
-                datasets::dataset_uri(rec->name).c_str());
+    std::printf("Dataset %s version %d (%lld rows, sha256 %s) derived from %s, use it as \"%s\"\n", text_cell(rec->name).c_str(),
+                v.version, static_cast<long long>(v.num_rows), text_cell(v.digest.substr(0, 12)).c_str(),
+                text_cell(v.source).c_str(), text_cell(datasets::dataset_uri(rec->name)).c_str());
   }
   return 0;
 }
@@ -133,9 +134,9 @@ int cmd_features_register(const Common& c, const FeatureRegisterArgs& a) {
     return 0;
   }
   const auto& v = g->latest();
-  std::printf("Feature group %s version %d: %lld rows, %zu features, entity %s, timestamp %s, ttl %s\n", g->name.c_str(),
-              v.version, static_cast<long long>(v.num_rows), v.features().size(), a.entities.front().c_str(),
-              v.timestamp_column.c_str(), features::format_duration(v.ttl_us).c_str());
+  std::printf("Feature group %s version %d: %lld rows, %zu features, entity %s, timestamp %s, ttl %s\n", text_cell(g->name).c_str(),
+              v.version, static_cast<long long>(v.num_rows), v.features().size(), text_cell(a.entities.front()).c_str(),
+              text_cell(v.timestamp_column).c_str(), features::format_duration(v.ttl_us).c_str());
   return 0;
 }
 
@@ -155,10 +156,11 @@ int cmd_features_list(const Common& c) {
     std::string keys, feats;
     for (const auto& k : v.join_keys) keys += (keys.empty() ? "" : ",") + k;
     for (const auto& f : v.features()) feats += (feats.empty() ? "" : ", ") + f.name;
-    std::printf("%-24s %4d %8lld %-20s %-8s %s\n", g.name.c_str(), v.version, static_cast<long long>(v.num_rows),
-                keys.c_str(), features::format_duration(v.ttl_us).c_str(), feats.c_str());
+    std::printf("%-24s %4d %8lld %-20s %-8s %s\n", text_cell(g.name).c_str(), v.version,
+                static_cast<long long>(v.num_rows), text_cell(keys).c_str(), features::format_duration(v.ttl_us).c_str(),
+                text_cell(feats).c_str());
   }
-  if (groups.empty()) std::printf("(no feature groups in %s)\n", c.store.c_str());
+  if (groups.empty()) std::printf("(no feature groups in %s)\n", text_cell(c.store).c_str());
   return 0;
 }
 
@@ -170,7 +172,7 @@ int cmd_features_get(const Common& c, const std::string& name) {
     try {
       version = std::stoi(name.substr(at + 1));
     } catch (const std::exception&) {
-      return fail(Status::invalid("'" + name + "': expected NAME or NAME@VERSION"));
+      return fail(Status::invalid("'" + quote_for_message(name) + "': expected NAME or NAME@VERSION"));
     }
   }
   auto lab = open_lab(c);

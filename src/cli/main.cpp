@@ -1,8 +1,9 @@
 // mllab: the command-line face of MLLab. Every command takes --store DIR and --help; errors are
-// one line on stderr and a non-zero exit code.
+// one line on stderr and exit code 1.
 #include <CLI/CLI.hpp>
 
-#include <iostream>
+#include <exception>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "core/pipeline/memory_budget.hpp"
@@ -209,10 +210,12 @@ int main(int argc, char** argv) {
   m_drift->add_option("--model", da.model, "Reference = this model's training data; also compares its predictions");
   m_drift->add_option("--stattest", da.stattest, "One test for every column: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div");
   m_drift->add_option("--test", da.tests, "COLUMN=TEST override (repeatable)");
-  m_drift->add_option("--threshold", da.threshold, "One threshold for every column");
+  m_drift->add_option("--threshold", da.threshold, "One threshold for every column: a finite number >= 0 (p-value tests: drift below it; distances: above it)");
   m_drift->add_option("--column-threshold", da.thresholds, "COLUMN=VALUE threshold override (repeatable)");
-  m_drift->add_option("--drift-share", da.drift_share, "Share of drifted columns for dataset drift (default 0.5)");
+  m_drift->add_option("--drift-share", da.drift_share, "Share of drifted columns for dataset drift, in [0, 1] (default 0.5)");
   m_drift->add_option("--column", da.columns, "Compare only these columns (repeatable)");
+  m_drift->add_option("--categorical", da.categorical, "Compare this column as categories, e.g. a text or code column (repeatable)");
+  m_drift->add_option("--numerical", da.numerical, "Compare this column as numbers (repeatable)");
   m_drift->add_flag("--save", da.save, "Store the report (always stored with --model)");
   add_common(m_drift, true);
   m_drift->callback([&] { rc = mllab::cli::cmd_monitor_drift(c, da); });
@@ -235,6 +238,8 @@ int main(int argc, char** argv) {
   add_common(m_actual, true);
   m_actual->callback([&] { rc = mllab::cli::cmd_monitor_actual(c, pred_id, actual); });
 
+  // The one boundary: whatever a command throws becomes one line on stderr and exit code 1
+  // (usage errors included), never an abort or a library's raw text.
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -244,8 +249,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "mllab: " << e.what() << " (see mllab --help)\n";
-    return 2;
+    return mllab::cli::fail(mllab::Status::invalid(std::string(e.what()) + " (see mllab --help)"));
+  } catch (...) {
+    return mllab::cli::fail_on_exception(std::current_exception());
   }
   return rc;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <new>
 
 #include "core/data/csv.hpp"
 #include "core/data/table_json.hpp"
@@ -11,6 +12,7 @@
 #include "core/monitoring/drift.hpp"
 #include "core/tracking/search.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::platform {
 namespace {
@@ -124,7 +126,7 @@ monitoring::DriftOptions drift_options(const json& args) {
     o.categorical_columns = j.value("categorical_columns", std::vector<std::string>{});
     o.numerical_columns = j.value("numerical_columns", std::vector<std::string>{});
   } catch (const json::exception& e) {
-    throw ApiError{Status::invalid(std::string("drift options: ") + e.what())};
+    throw ApiError{Status::invalid("drift options: " + json_error_reason(e))};
   }
   return o;
 }
@@ -318,21 +320,36 @@ std::vector<std::string> lab_api_methods() {
   return out;
 }
 
+namespace {
+// {"ok": false, "error"}: one line whatever the message holds (the last guard; messages quote
+// values cut short where they are made).
+json api_error(const std::string& method, const std::string& message) {
+  return {{"ok", false}, {"error", quote_for_message(method + ": " + message, 2000)}};
+}
+}  // namespace
+
 json lab_api_call(Lab& lab, const std::string& method, const json& args) {
   auto it = handlers().find(method);
   if (it == handlers().end()) {
     std::string known;
     for (const auto& m : lab_api_methods()) known += (known.empty() ? "" : ", ") + m;
-    return {{"ok", false}, {"error", "unknown method '" + method + "' (known: " + known + ")"}};
+    return {{"ok", false}, {"error", "unknown method '" + quote_for_message(method) + "' (known: " + known + ")"}};
   }
+  // The boundary: whatever a handler throws becomes {"ok": false, "error"}.
   try {
     return {{"ok", true}, {"result", it->second(lab, args.is_null() ? json::object() : args)}};
   } catch (const ApiError& e) {
-    return {{"ok", false}, {"error", method + ": " + e.status.message()}};
+    return api_error(method, e.status.message());
   } catch (const Error& e) {
-    return {{"ok", false}, {"error", method + ": " + e.status().message()}};
+    return api_error(method, e.status().message());
+  } catch (const std::bad_alloc&) {
+    return api_error(method, "out of memory (the input is too large)");
+  } catch (const json::exception& e) {
+    return api_error(method, json_error_reason(e));
   } catch (const std::exception& e) {
-    return {{"ok", false}, {"error", method + ": " + e.what()}};
+    return api_error(method, "unexpected error: " + quote_for_message(e.what(), 200));
+  } catch (...) {
+    return api_error(method, "unexpected error");
   }
 }
 

@@ -91,5 +91,25 @@ TEST_F(LabApiTest, UnknownMethodsAndBadArgumentsAreOneLineErrors) {
   EXPECT_NE(error("searchRuns", {{"filter", "metrics.a >"}}).find("searchRuns: "), std::string::npos);
 }
 
+// Issue 9: whatever a handler meets (a library exception, a value beyond range, a column
+// spanning double's whole range) comes back as {"ok": false, "error"} or a result, never a throw
+// or the library's raw text.
+TEST_F(LabApiTest, LibraryExceptionsBecomeErrorObjectsWithoutRawText) {
+  const json iris = {{"dataset", "assets/datasets/iris.csv"}};
+  json r;
+  ASSERT_NO_THROW(r = lab_api_call(lab_, "computeDrift", {{"reference", iris}, {"current", iris}, {"options", {{"drift_share", "half"}}}}));
+  ASSERT_FALSE(r["ok"].get<bool>());
+  const std::string m = r["error"];
+  EXPECT_EQ(m.rfind("computeDrift: drift options: ", 0), 0u) << m;
+  EXPECT_EQ(m.find("[json.exception"), std::string::npos) << m;
+  std::string csv = "a\n";
+  for (int i = 0; i < 40; ++i) csv += i % 2 ? "1e308\n" : "-1e308\n";
+  const json extreme = {{"csv", csv}};
+  ASSERT_NO_THROW(r = lab_api_call(lab_, "computeDrift", {{"reference", extreme}, {"current", extreme}}));
+  EXPECT_TRUE(r["ok"].get<bool>()) << r.dump();
+  const std::string bad_name = error("getPredictionLog", {{"model_name", std::string(100000, 'x') + "\x1b"}});
+  EXPECT_LT(bad_name.size(), 2000u);
+}
+
 }  // namespace
 }  // namespace mllab::platform

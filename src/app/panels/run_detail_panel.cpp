@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/panels/panels.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::app {
 namespace {
@@ -59,7 +60,8 @@ void draw_run_detail_panel(AppState& app, const Layout& l) {
   ImGui::PushFont(ImGui::GetIO().Fonts->Fonts.Size > 1 ? ImGui::GetIO().Fonts->Fonts[1] : nullptr);
   if (ImGui::CollapsingHeader("Confusion matrix", ImGuiTreeNodeFlags_DefaultOpen)) {
     auto cm = app.lab->tracking().get_artifact(run->run_id, "confusion_matrix.json");
-    auto j = cm ? nlohmann::json::parse(*cm, nullptr, false) : nlohmann::json();
+    auto parsed = cm ? read_json(*cm, "confusion_matrix.json") : Result<nlohmann::json>(nlohmann::json());
+    const nlohmann::json j = parsed ? std::move(parsed).value() : nlohmann::json();
     if (j.is_object() && j.contains("matrix")) {
       const auto& labels = j["labels"];
       const auto& m = j["matrix"];

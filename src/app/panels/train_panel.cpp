@@ -10,6 +10,7 @@
 #include "app/panels/panels.hpp"
 #include "app/param_form.hpp"
 #include "core/ml/model.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::app {
 
@@ -116,10 +117,10 @@ void draw_train_panel(AppState& app, const Layout& l) {
                             ? ", or a scipy.stats distribution, e.g. {\"distribution\": \"loguniform\", \"a\": 0.01, \"b\": 100}"
                             : "");
     }
-    const json space = json::parse(app.search_space, nullptr, false);
-    app.search_space_error = space.is_discarded() ? "not valid JSON"
-                             : !space.is_object() && !space.is_array() ? "expected a JSON object {\"step__param\": [...]}"
-                                                                       : "";
+    const auto space = read_json(app.search_space, "search space");
+    app.search_space_error = !space ? space.status().message()
+                             : !space->is_object() && !space->is_array() ? "expected a JSON object {\"step__param\": [...]}"
+                                                                         : "";
     if (!app.search_space_error.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.45f, 1.0f));
       ImGui::TextWrapped("%s", app.search_space_error.c_str());

@@ -218,12 +218,12 @@ class CsvParser {
 
   Result<Table> parse() {
     const char d = options_.delimiter;
-    if (d == '"' || d == '\n' || d == '\r' || static_cast<unsigned char>(d) >= 0x80) {
+    if (d == '"' || d == '\n' || d == '\r' || d == '\0' || static_cast<unsigned char>(d) >= 0x80) {
       return Status::invalid(options_.source + ": invalid CSV delimiter " +
                              hex_byte(static_cast<unsigned char>(d)));
     }
     for (int c = 0; c < 256; ++c) special_[c] = c >= 0x80;
-    special_['"'] = special_['\n'] = special_['\r'] = true;
+    special_['"'] = special_['\n'] = special_['\r'] = special_[0] = true;
     quoted_special_ = special_;
     special_[static_cast<unsigned char>(d)] = true;
 
@@ -330,6 +330,13 @@ class CsvParser {
     line_start_ = pos_;
   }
 
+  // A NUL byte is not text (a binary file, or "2\0" that would silently become a category).
+  Status nul_error(size_t field) const {
+    return error(line_, field,
+                 "NUL byte at byte " + std::to_string(pos_ - line_start_ + 1) +
+                     " of the line (a CSV holds text; is this a binary file?)");
+  }
+
   Status utf8_error(size_t field, const char* reason) const {
     return error(line_, field,
                  "invalid UTF-8 at byte " + std::to_string(pos_ - line_start_ + 1) +
@@ -376,6 +383,7 @@ class CsvParser {
             consume_line_break();
             continue;
           }
+          if (c == '\0') return nul_error(field);
           const char* reason = nullptr;
           const size_t len = check_utf8(bytes + pos_, bytes + n, &reason);
           if (len == 0) return utf8_error(field, reason);
@@ -412,6 +420,7 @@ class CsvParser {
                          "unexpected '\"' in an unquoted field (quote the whole field and write "
                          "each quote inside it as \"\")");
           }
+          if (c == '\0') return nul_error(field);
           const char* reason = nullptr;
           const size_t len = check_utf8(bytes + pos_, bytes + n, &reason);
           if (len == 0) return utf8_error(field, reason);

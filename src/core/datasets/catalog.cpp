@@ -1,11 +1,14 @@
 #include "core/datasets/catalog.hpp"
 
 #include <nlohmann/json.hpp>
+#include "core/util/json_reader.hpp"
 
 namespace mllab::datasets {
 
 Result<std::vector<CatalogEntry>> parse_catalog(const std::string& json_text) {
-  auto j = nlohmann::json::parse(json_text, nullptr, false);
+  auto parsed = read_json(json_text, "datasets.json");
+  if (!parsed) return parsed.status();
+  const nlohmann::json& j = *parsed;
   if (!j.is_object() || !j.contains("schema") || j["schema"] != "mllab.dataset_catalog") {
     return Status::parse_error("datasets.json is not an mllab.dataset_catalog document");
   }
@@ -27,7 +30,7 @@ Result<std::vector<CatalogEntry>> parse_catalog(const std::string& json_text) {
       out.push_back(std::move(e));
     }
   } catch (const nlohmann::json::exception& e) {
-    return Status::parse_error(std::string("datasets.json is malformed: ") + e.what());
+    return Status::parse_error("datasets.json is malformed: " + json_error_reason(e));
   }
   return out;
 }

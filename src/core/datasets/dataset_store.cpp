@@ -4,6 +4,7 @@
 #include "core/datasets/profile.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::datasets {
 namespace {
@@ -17,13 +18,17 @@ json to_json(const DatasetRecord& r) {
           {"versions", versions}};
 }
 
-Result<DatasetRecord> from_json(const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
+// `key` is the record's store key, named in errors.
+Result<DatasetRecord> from_json(const std::string& bytes, const std::string& key) {
+  const std::string what = "dataset record '" + quote_for_message(key) + "'";
+  auto parsed = read_json(bytes, what);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
   if (!j.is_object() || !j.contains("schema") || j["schema"] != "mllab.dataset") {
-    return Status::parse_error("not an mllab.dataset record");
+    return Status::parse_error(what + " is not an mllab.dataset record");
   }
   if (!j.contains("schema_version") || j["schema_version"] != kDatasetSchemaVersion) {
-    return Status::parse_error("unsupported mllab.dataset schema_version");
+    return Status::parse_error(what + ": unsupported mllab.dataset schema_version");
   }
   try {
     DatasetRecord r;
@@ -39,7 +44,7 @@ Result<DatasetRecord> from_json(const std::string& bytes) {
     if (r.versions.empty()) return Status::parse_error("dataset record '" + r.name + "' has no versions");
     return r;
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("dataset record is malformed: ") + e.what());
+    return Status::parse_error(what + " is malformed: " + json_error_reason(e));
   }
 }
 }  // namespace
@@ -113,7 +118,7 @@ Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::stri
   DatasetRecord rec;
   rec.name = name;
   if (auto existing = store_.get("datasets/" + name)) {
-    auto parsed = from_json(*existing);
+    auto parsed = from_json(*existing, "datasets/" + name);
     if (!parsed) return parsed.status();
     rec = std::move(parsed).value();
     if (rec.latest().digest == v.digest) return rec;  // same content: no new version
@@ -159,7 +164,7 @@ std::vector<DatasetRecord> DatasetStore::list() const {
   for (const auto& key : store_.keys("datasets/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    auto r = from_json(*bytes);
+    auto r = from_json(*bytes, key);
     if (r) out.push_back(std::move(r).value());
   }
   return out;
@@ -167,8 +172,8 @@ std::vector<DatasetRecord> DatasetStore::list() const {
 
 Result<DatasetRecord> DatasetStore::get(const std::string& name) const {
   auto bytes = store_.get("datasets/" + name);
-  if (!bytes) return Status::not_found("no stored dataset named '" + name + "'");
-  return from_json(*bytes);
+  if (!bytes) return Status::not_found("no stored dataset named '" + quote_for_message(name) + "'");
+  return from_json(*bytes, "datasets/" + name);
 }
 
 Result<std::string> DatasetStore::bytes(const std::string& name, int version) const {

@@ -15,6 +15,7 @@
 #include "core/features/timestamp.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::features {
 namespace {
@@ -299,8 +300,8 @@ void build_index(LoadedGroup* g, const Table& entities) {
 Result<FeatureGroup> read_group(const store::Store& store, const std::string& name) {
   if (!valid_group_name(name)) return Status::invalid("'" + name + "' is not a feature group name");
   auto bytes = store.get(record_key(name));
-  if (!bytes) return Status::not_found("no feature group named '" + name + "'");
-  return feature_group_from_json(*bytes);
+  if (!bytes) return Status::not_found("no feature group named '" + quote_for_message(name) + "'");
+  return feature_group_from_json(*bytes, "feature group record '" + record_key(name) + "'");
 }
 
 Result<const FeatureGroupVersion*> pick_version(const FeatureGroup& g, int version) {
@@ -580,13 +581,15 @@ json feature_group_to_json(const FeatureGroup& g) {
           {"versions", versions}};
 }
 
-Result<FeatureGroup> feature_group_from_json(const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
+Result<FeatureGroup> feature_group_from_json(const std::string& bytes, const std::string& what) {
+  auto parsed = read_json(bytes, what);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
   if (!j.is_object() || !j.contains("schema") || j["schema"] != kSchema) {
-    return Status::parse_error("not an mllab.feature_group record");
+    return Status::parse_error(what + " is not an mllab.feature_group record");
   }
   if (!j.contains("schema_version") || !j["schema_version"].is_number_integer()) {
-    return Status::parse_error("mllab.feature_group record has no integer schema_version");
+    return Status::parse_error(what + " has no integer schema_version");
   }
   const int64_t sv = j["schema_version"].get<int64_t>();
   if (sv != kSchemaVersion) {
@@ -618,7 +621,7 @@ Result<FeatureGroup> feature_group_from_json(const std::string& bytes) {
     if (g.versions.empty()) return Status::parse_error("feature group record '" + g.name + "' has no versions");
     return g;
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("feature group record is malformed: ") + e.what());
+    return Status::parse_error(what + " is malformed: " + json_error_reason(e));
   }
 }
 
@@ -705,7 +708,7 @@ Result<FeatureGroup> FeatureStore::register_features(const std::string& name, co
   rec.name = name;
   bool changed = false;
   if (auto existing = store_.get(record_key(name))) {
-    auto parsed = feature_group_from_json(*existing);
+    auto parsed = feature_group_from_json(*existing, "feature group record '" + record_key(name) + "'");
     if (!parsed) return parsed.status();
     rec = std::move(parsed).value();
   }
@@ -745,7 +748,7 @@ std::vector<FeatureGroup> FeatureStore::list() const {
   for (const auto& key : store_.keys("features/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    auto g = feature_group_from_json(*bytes);
+    auto g = feature_group_from_json(*bytes, "feature group record '" + key + "'");
     if (g) out.push_back(std::move(g).value());
   }
   return out;

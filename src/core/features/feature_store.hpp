@@ -101,8 +101,10 @@ struct OnlineOptions {
 // The group's JSON: the persisted mllab.feature_group record, plus derived fields for the CLI
 // and JS ("features" per version, "ttl" as text, "latest_version").
 nlohmann::json feature_group_to_json(const FeatureGroup& group);
-// Reads an mllab.feature_group record; refuses other schemas and newer schema versions.
-Result<FeatureGroup> feature_group_from_json(const std::string& bytes);
+// Reads an mllab.feature_group record; refuses other schemas and newer schema versions. `what`
+// names the record in errors.
+Result<FeatureGroup> feature_group_from_json(const std::string& bytes,
+                                             const std::string& what = "feature group record");
 
 // Feature groups over a Store. Feature references are "group:feature", or "group@N:feature"
 // for version N of the group (default: its latest version).

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "core/monitoring/stats.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::monitoring {
 namespace {
@@ -183,13 +184,13 @@ Result<Prepared> prepare(const data::Column& rc, const data::Column& cc, const D
   const bool force_cat = contains(options.categorical_columns, name);
   const bool force_num = contains(options.numerical_columns, name);
   if (force_cat && force_num) {
-    return Status::invalid("column '" + name + "' is listed both as categorical and as numerical");
+    return Status::invalid("column '" + quote_for_message(name) + "' is listed both as categorical and as numerical");
   }
   Prepared p;
   if (force_num) {
     if (rc.type != data::ColumnType::kNumeric || cc.type != data::ColumnType::kNumeric) {
       const bool ref_bad = rc.type != data::ColumnType::kNumeric;
-      return Status::invalid("column '" + name + "' is listed as numerical but is " +
+      return Status::invalid("column '" + quote_for_message(name) + "' is listed as numerical but is " +
                              type_label(ref_bad ? rc.type : cc.type) + " in the " +
                              (ref_bad ? "reference" : "current") + " table");
     }
@@ -197,11 +198,11 @@ Result<Prepared> prepare(const data::Column& rc, const data::Column& cc, const D
   } else if (force_cat) {
     p.kind = Kind::kCat;
   } else if (rc.type != cc.type) {
-    return Status::invalid("column '" + name + "' is " + type_label(rc.type) + " in the reference table but " +
+    return Status::invalid("column '" + quote_for_message(name) + "' is " + type_label(rc.type) + " in the reference table but " +
                            type_label(cc.type) + " in the current table (list it in categorical_columns to "
                            "compare it as categories)");
   } else if (rc.type == data::ColumnType::kText) {
-    return Status::invalid("column '" + name + "' is free text; text drift is not supported (list it in "
+    return Status::invalid("column '" + quote_for_message(name) + "' is free text; text drift is not supported (list it in "
                            "categorical_columns to compare its values as categories)");
   } else {
     p.kind = rc.type == data::ColumnType::kNumeric ? Kind::kNum : Kind::kCat;
@@ -229,10 +230,10 @@ Result<Prepared> prepare(const data::Column& rc, const data::Column& cc, const D
     p.unique_ref = rcounts.size();
   }
   if (p.n_ref == 0) {
-    return Status::invalid("column '" + name + "' has no non-missing values in the reference table");
+    return Status::invalid("column '" + quote_for_message(name) + "' has no non-missing values in the reference table");
   }
   if (p.n_cur == 0) {
-    return Status::invalid("column '" + name + "' has no non-missing values in the current table");
+    return Status::invalid("column '" + quote_for_message(name) + "' has no non-missing values in the current table");
   }
   if (p.kind == Kind::kNum) {
     p.unique_ref = count_distinct_sorted(p.ref);
@@ -267,6 +268,7 @@ Binned binned_counts(const Prepared& p) {
     const double lo = std::min(p.ref.front(), p.cur.front());
     const double hi = std::max(p.ref.back(), p.cur.back());
     const auto edges = histogram_bin_edges_sturges(p.n_ref + p.n_cur, lo, hi);
+    if (!edges) throw Error(edges.status());  // finite lo and hi always bin; caught in compute_drift
     for (size_t c : histogram_counts_sorted(p.ref, *edges)) b.ref.push_back(double(c));
     for (size_t c : histogram_counts_sorted(p.cur, *edges)) b.cur.push_back(double(c));
   } else if (p.kind == Kind::kNum) {
@@ -306,7 +308,9 @@ DriftHistogram make_histogram(const Prepared& p, size_t max_categories) {
   if (p.kind == Kind::kNum) {
     const double lo = std::min(p.ref.front(), p.cur.front());
     const double hi = std::max(p.ref.back(), p.cur.back());
-    h.edges = *histogram_bin_edges_sturges(p.n_ref + p.n_cur, lo, hi);
+    auto edges = histogram_bin_edges_sturges(p.n_ref + p.n_cur, lo, hi);
+    if (!edges) throw Error(edges.status());  // finite lo and hi always bin; caught in compute_drift
+    h.edges = std::move(edges).value();
     h.reference_counts = histogram_counts_sorted(p.ref, h.edges);
     h.current_counts = histogram_counts_sorted(p.cur, h.edges);
     return h;
@@ -340,7 +344,7 @@ Result<double> resolve_threshold(const std::string& column, Kind kind, const Tes
   else if (o.stattest_threshold) t = o.stattest_threshold;
   if (!t) return test.default_threshold;
   if (!std::isfinite(*t) || *t < 0) {
-    return Status::invalid("the threshold for column '" + column + "' must be a finite number >= 0, got " + fmt(*t, 17));
+    return Status::invalid("the threshold for column '" + quote_for_message(column) + "' must be a finite number >= 0, got " + fmt(*t, 17));
   }
   return *t;
 }
@@ -368,7 +372,7 @@ Result<const TestSpec*> resolve_test(const std::string& column, const Prepared& 
   if (!t) return Status::invalid(source + ": unknown drift test '" + name + "' (available: " + test_list() + ")");
   if ((p.kind == Kind::kNum && !t->num) || (p.kind == Kind::kCat && !t->cat)) {
     return Status::invalid(source + ": test '" + name + "' does not apply to the " +
-                           (p.kind == Kind::kNum ? "numerical" : "categorical") + " column '" + column + "'");
+                           (p.kind == Kind::kNum ? "numerical" : "categorical") + " column '" + quote_for_message(column) + "'");
   }
   return t;
 }
@@ -409,7 +413,7 @@ Result<ColumnDrift> column_drift(const data::Column& rc, const data::Column& cc,
     std::vector<double> f_exp(b.ref.size());
     for (size_t i = 0; i < b.ref.size(); ++i) f_exp[i] = b.ref[i] * k_norm;
     auto chi = chisquare(b.cur, f_exp);
-    if (!chi) return Status::internal("column '" + rc.name + "': " + chi.status().message());
+    if (!chi) return Status::internal("column '" + quote_for_message(rc.name) + "': " + chi.status().message());
     r.statistic = chi->statistic;
     r.p_value = chi->pvalue;
     r.drifted = chi->pvalue < t;
@@ -430,7 +434,7 @@ Result<ColumnDrift> column_drift(const data::Column& rc, const data::Column& cc,
       cur_first = p.cur_counts.front();
     }
     auto z = z_test_proportions(p.n_ref - ref_first, p.n_ref, p.n_cur - cur_first, p.n_cur);
-    if (!z) return Status::internal("column '" + rc.name + "': " + z.status().message());
+    if (!z) return Status::internal("column '" + quote_for_message(rc.name) + "': " + z.status().message());
     r.statistic = z->statistic;
     r.p_value = z->pvalue;
     r.drifted = z->pvalue < t;
@@ -454,7 +458,7 @@ Result<ColumnDrift> column_drift(const data::Column& rc, const data::Column& cc,
     if (name == "jensenshannon") s = jensenshannon(rf, cf);
     else if (name == "psi") s = psi(cf, rf, 0.0);  // (r - c) ln(r / c), Evidently's operand order
     else s = kl_divergence(rf, cf);
-    if (!s) return Status::internal("column '" + rc.name + "': " + s.status().message());
+    if (!s) return Status::internal("column '" + quote_for_message(rc.name) + "': " + s.status().message());
     r.statistic = *s;
     r.drifted = r.statistic >= t;
   }
@@ -544,25 +548,31 @@ Result<DriftReport> compute_drift(const data::Table& reference, const data::Tabl
   MLLAB_RETURN_IF_ERROR(check_name(options.num_stattest, "num_stattest"));
   MLLAB_RETURN_IF_ERROR(check_name(options.cat_stattest, "cat_stattest"));
 
-  std::vector<std::string> names;
+  std::vector<std::string> names, missing, text;
   if (options.columns.empty()) {
     for (const auto& c : reference.columns()) {
       const data::Column* other = current.column(c.name);
-      if (!other) continue;
+      if (!other) {
+        missing.push_back(c.name);
+        continue;
+      }
       const bool listed = contains(options.categorical_columns, c.name) || contains(options.numerical_columns, c.name);
-      if (!listed && (c.type == data::ColumnType::kText || other->type == data::ColumnType::kText)) continue;
+      if (!listed && (c.type == data::ColumnType::kText || other->type == data::ColumnType::kText)) {
+        text.push_back(c.name);
+        continue;
+      }
       names.push_back(c.name);
     }
   } else {
     for (const auto& n : options.columns) {
-      if (!reference.column(n)) return Status::invalid("column '" + n + "' is not in the reference table");
-      if (!current.column(n)) return Status::invalid("column '" + n + "' is not in the current table");
-      if (contains(names, n)) return Status::invalid("column '" + n + "' is listed twice in columns");
+      if (!reference.column(n)) return Status::invalid("column '" + quote_for_message(n) + "' is not in the reference table");
+      if (!current.column(n)) return Status::invalid("column '" + quote_for_message(n) + "' is not in the current table");
+      if (contains(names, n)) return Status::invalid("column '" + quote_for_message(n) + "' is listed twice in columns");
       names.push_back(n);
     }
   }
   auto check_known = [&](const std::string& n, const char* what) -> Status {
-    if (!contains(names, n)) return Status::invalid(std::string(what) + " names column '" + n + "', which is not compared");
+    if (!contains(names, n)) return Status::invalid(std::string(what) + " names column '" + quote_for_message(n) + "', which is not compared");
     return Status::ok();
   };
   for (const auto& [n, v] : options.per_column_stattest) MLLAB_RETURN_IF_ERROR(check_known(n, "per_column_stattest"));
@@ -573,8 +583,28 @@ Result<DriftReport> compute_drift(const data::Table& reference, const data::Tabl
 
   DriftReport report;
   report.drift_share_threshold = options.drift_share;
+  auto listing = [](const std::vector<std::string>& cols) {
+    std::string out;
+    for (size_t i = 0; i < cols.size() && i < 20; ++i) out += (i ? ", '" : "'") + quote_for_message(cols[i]) + "'";
+    if (cols.size() > 20) out += " and " + std::to_string(cols.size() - 20) + " more";
+    return out;
+  };
+  if (!missing.empty()) {
+    report.warnings.push_back("the current table lacks " + std::to_string(missing.size()) + " reference column" +
+                              (missing.size() == 1 ? "" : "s") + ", not compared: " + listing(missing));
+  }
+  if (!text.empty()) {
+    report.warnings.push_back(std::to_string(text.size()) + " free-text column" + (text.size() == 1 ? "" : "s") +
+                              " skipped (text drift is not supported; compare as categories with " +
+                              "categorical_columns): " + listing(text));
+  }
   for (const auto& n : names) {
-    auto col = column_drift(*reference.column(n), *current.column(n), options);
+    Result<ColumnDrift> col = Status::internal("unset");
+    try {
+      col = column_drift(*reference.column(n), *current.column(n), options);
+    } catch (const Error& e) {
+      col = Status(e.status().code(), "column '" + quote_for_message(n) + "': " + e.status().message());
+    }
     if (!col) return col.status();
     if (col->drifted) ++report.number_of_drifted_columns;
     report.columns.push_back(std::move(col).value());
@@ -648,7 +678,7 @@ ColumnDrift column_from_json(const json& j) {
   c.column = j.at("column").get<std::string>();
   c.type = j.at("type").get<std::string>();
   if (c.type != "num" && c.type != "cat") {
-    throw Error(Status::parse_error("drift report: column '" + c.column + "' has type '" + c.type + "'"));
+    throw Error(Status::parse_error("drift report: column '" + quote_for_message(c.column) + "' has type '" + c.type + "'"));
   }
   c.test = j.at("test").get<std::string>();
   c.statistic = read_number(j.at("statistic"), "statistic");
@@ -689,7 +719,8 @@ json drift_report_to_json(const DriftReport& report) {
           {"columns", cols},
           {"number_of_columns", report.number_of_columns},
           {"number_of_drifted_columns", report.number_of_drifted_columns},
-          {"drift_share_threshold", number(report.drift_share_threshold)}};
+          {"drift_share_threshold", number(report.drift_share_threshold)},
+          {"warnings", report.warnings}};
 }
 
 json drift_report_to_record(const DriftReport& report) {
@@ -717,6 +748,7 @@ Result<DriftReport> drift_report_from_json(const json& j) {
     r.dataset_drift = j.at("dataset_drift").get<bool>();
     r.drift_share = read_number(j.at("drift_share"), "drift_share");
     r.drift_share_threshold = read_number(j.at("drift_share_threshold"), "drift_share_threshold");
+    r.warnings = j.value("warnings", std::vector<std::string>{});
     r.number_of_columns = j.at("number_of_columns").get<size_t>();
     r.number_of_drifted_columns = j.at("number_of_drifted_columns").get<size_t>();
     for (const auto& c : j.at("columns")) r.columns.push_back(column_from_json(c));
@@ -728,7 +760,7 @@ Result<DriftReport> drift_report_from_json(const json& j) {
   } catch (const Error& e) {
     return e.status();
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("drift report is malformed: ") + e.what());
+    return Status::parse_error("drift report is malformed: " + json_error_reason(e));
   }
 }
 

@@ -135,6 +135,9 @@ struct DriftReport {
   size_t number_of_columns = 0;
   size_t number_of_drifted_columns = 0;
   std::vector<ColumnDrift> columns;
+  // What the report leaves out, one sentence each: reference columns the current table lacks,
+  // free-text columns skipped.
+  std::vector<std::string> warnings;
 };
 
 // The test names compute_drift accepts.
@@ -147,7 +150,7 @@ Result<DriftReport> compute_drift(const data::Table& reference, const data::Tabl
                                   const DriftOptions& options = {});
 
 // The report as the CLI prints it: exactly the keys dataset_drift, drift_share, columns,
-// number_of_columns, number_of_drifted_columns, drift_share_threshold. Each column holds
+// number_of_columns, number_of_drifted_columns, drift_share_threshold, warnings. Each column holds
 // column, type, test, statistic, p_value (null without one), threshold, drifted, n_reference,
 // n_current, missing_reference, missing_current, effect_size (null), effect_size_name, warnings,
 // histogram. Non-finite numbers (a chi-square of inf) are written as the strings "inf", "-inf",

@@ -11,6 +11,7 @@
 #include "core/data/table_json.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::monitoring {
 namespace {
@@ -47,16 +48,19 @@ std::string log_of(const PredictionEntry& e) { return e.model_name.empty() ? e.r
 
 Status check_log_name(const std::string& log) {
   if (log.empty()) return Status::invalid("prediction log name is empty (a model name or a run id)");
-  if (log.find('/') != std::string::npos) return Status::invalid("prediction log name '" + log + "' contains '/'");
+  if (log.find('/') != std::string::npos) {
+    return Status::invalid("prediction log name '" + quote_for_message(log) + "' contains '/'");
+  }
   Status st = store::validate_key(log);
-  if (!st.is_ok()) return Status::invalid("prediction log name '" + log + "' is not valid: " + st.message());
+  if (!st.is_ok()) return Status::invalid("prediction log name '" + quote_for_message(log) + "' is not valid");
   return Status::ok();
 }
 
 // Parses the entries of one predictions record.
 Result<std::vector<PredictionEntry>> read_predictions_record(const std::string& key, const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded()) return Status::parse_error("prediction record '" + key + "' is not JSON");
+  auto parsed = read_json(bytes, "prediction record '" + key + "'");
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
   Status st = check_schema(j, "mllab.predictions", kPredictionsSchemaVersion);
   if (!st.is_ok()) return Status::parse_error("prediction record '" + key + "': " + st.message());
   if (!j.contains("entries") || !j["entries"].is_array()) {
@@ -78,8 +82,9 @@ Result<std::unordered_map<std::string, ActualEntry>> read_actuals(const store::S
   for (const auto& key : store.keys(std::string(kActualsPrefix) + log + "/")) {
     auto bytes = store.get(key);
     if (!bytes) continue;
-    json j = json::parse(*bytes, nullptr, false);
-    if (j.is_discarded()) return Status::parse_error("actuals record '" + key + "' is not JSON");
+    auto parsed = read_json(*bytes, "actuals record '" + key + "'");
+    if (!parsed) return parsed.status();
+    const json& j = *parsed;
     Status st = check_schema(j, "mllab.prediction_actuals", kActualsSchemaVersion);
     if (!st.is_ok()) return Status::parse_error("actuals record '" + key + "': " + st.message());
     if (!j.contains("actuals") || !j["actuals"].is_array()) {
@@ -320,8 +325,10 @@ Status PredictionLog::record_actuals(const std::vector<ActualEntry>& actuals) {
     if (log_of_id.size() == wanted.size()) break;
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    json j = json::parse(*bytes, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("entries") || !j["entries"].is_array()) continue;
+    auto parsed = read_json(*bytes, "prediction record '" + key + "'");
+    if (!parsed) continue;
+    const json& j = *parsed;
+    if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array()) continue;
     const std::string log = key.substr(std::string(kPredictionsPrefix).size(),
                                        key.rfind('/') - std::string(kPredictionsPrefix).size());
     for (const auto& e : j["entries"]) {
@@ -334,7 +341,7 @@ Status PredictionLog::record_actuals(const std::vector<ActualEntry>& actuals) {
   std::map<std::string, json> groups;
   for (const auto& a : actuals) {
     auto it = log_of_id.find(a.prediction_id);
-    if (it == log_of_id.end()) return Status::not_found("no logged prediction with id '" + a.prediction_id + "'");
+    if (it == log_of_id.end()) return Status::not_found("no logged prediction with id '" + quote_for_message(a.prediction_id) + "'");
     auto g = groups.find(it->second);
     if (g == groups.end()) {
       order.push_back(it->second);

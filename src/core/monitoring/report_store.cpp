@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::monitoring {
 namespace {
@@ -11,13 +12,17 @@ namespace {
 using json = nlohmann::json;
 constexpr int kEntrySchemaVersion = 1;
 
-Result<StoredDriftReport> parse_entry(const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
-  if (!j.is_object() || j.value("schema", "") != "mllab.drift_report_entry") {
-    return Status::parse_error("not an mllab.drift_report_entry record");
+// `key` is the record's store key, named in errors.
+Result<StoredDriftReport> parse_entry(const std::string& bytes, const std::string& key) {
+  const std::string what = "drift report record '" + quote_for_message(key) + "'";
+  auto parsed = read_json(bytes, what);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != "mllab.drift_report_entry") {
+    return Status::parse_error(what + " is not an mllab.drift_report_entry record");
   }
-  if (j.value("schema_version", 0) != kEntrySchemaVersion) {
-    return Status::parse_error("mllab.drift_report_entry schema_version " + j.value("schema_version", json(0)).dump() +
+  if (!j.contains("schema_version") || j["schema_version"] != kEntrySchemaVersion) {
+    return Status::parse_error(what + ": schema_version " + json_for_message(j.value("schema_version", json(0))) +
                                " is not supported");
   }
   try {
@@ -30,11 +35,11 @@ Result<StoredDriftReport> parse_entry(const std::string& bytes) {
     r.reference = j.value("reference", "");
     r.current = j.value("current", "");
     auto report = drift_report_from_json(j.at("report"));
-    if (!report) return report.status();
+    if (!report) return Status(report.status().code(), what + ": " + report.status().message());
     r.report = std::move(report).value();
     return r;
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("drift report record is malformed: ") + e.what());
+    return Status::parse_error(what + " is malformed: " + json_error_reason(e));
   }
 }
 
@@ -70,7 +75,7 @@ std::vector<StoredDriftReport> DriftReportStore::list(const std::string& model_n
   for (const auto& key : store_.keys("drift_reports/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    auto r = parse_entry(*bytes);
+    auto r = parse_entry(*bytes, key);
     if (!r) continue;
     if (!model_name.empty() && r->model_name != model_name) continue;
     if (model_version && r->model_version != model_version) continue;
@@ -85,7 +90,7 @@ std::vector<StoredDriftReport> DriftReportStore::list(const std::string& model_n
 Result<StoredDriftReport> DriftReportStore::get(const std::string& report_id) const {
   auto bytes = store_.get("drift_reports/" + report_id);
   if (!bytes) return Status::not_found("no drift report with id '" + report_id + "'");
-  return parse_entry(*bytes);
+  return parse_entry(*bytes, "drift_reports/" + report_id);
 }
 
 }  // namespace mllab::monitoring

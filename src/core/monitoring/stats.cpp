@@ -95,6 +95,14 @@ std::vector<double> linspace(double start, double stop, size_t num) {
   const double div = double(num - 1);
   const double delta = stop - start;
   const double step = num > 1 ? delta / div : kNaN;
+  if (num > 1 && std::isfinite(start) && std::isfinite(stop) && !std::isfinite(delta)) {
+    // The span overflows (start -1e308, stop 1e308): step by half the span, adding each half
+    // separately so no intermediate leaves double's range.
+    const double half_step = (stop / 2 - start / 2) / div;
+    for (size_t i = 0; i < num; ++i) y[i] = (start + double(i) * half_step) + double(i) * half_step;
+    y[num - 1] = stop;
+    return y;
+  }
   for (size_t i = 0; i < num; ++i) {
     double v = double(i);
     if (num > 1 && step == 0) {
@@ -1154,9 +1162,21 @@ Result<std::vector<double>> histogram_bin_edges_sturges(size_t n, double lo, dou
     first = first - 0.5;
     last = last + 0.5;
   }
-  const double width = (hi - lo) / (std::log2(double(n)) + 1.0);
-  size_t bins = 1;
-  if (width != 0) bins = size_t(std::ceil((last - first) / width));
+  const double sturges = std::log2(double(n)) + 1.0;
+  double ratio = 0;
+  if (std::isfinite(hi - lo)) {
+    const double width = (hi - lo) / sturges;  // numpy's arithmetic, for numpy's edges
+    if (width != 0) ratio = (last - first) / width;
+  } else {
+    // The range overflows double (lo -1e308, hi 1e308): the same ratio over half the range.
+    const double half_width = (hi / 2 - lo / 2) / sturges;
+    ratio = (last / 2 - first / 2) / half_width;
+  }
+  if (!std::isfinite(ratio) || ratio < 0 || ratio > 1e6) {
+    return Status::invalid("histogram_bin_edges_sturges: cannot bin the range [" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + "]");
+  }
+  const size_t bins = ratio == 0 ? 1 : std::max<size_t>(1, size_t(std::ceil(ratio)));
   return linspace(first, last, bins + 1);
 }
 

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include "core/util/json_reader.hpp"
+
 namespace mllab::pipeline {
 namespace {
 constexpr int kFittedSchemaVersion = 1;
@@ -43,6 +45,12 @@ Result<LabelEncoding> encode_labels(const data::Table& table, const std::string&
       if (col->missing[i]) continue;
       enc.y[i] = int(std::lower_bound(enc.classes.begin(), enc.classes.end(), col->strings[i]) - enc.classes.begin());
     }
+  }
+  if (enc.classes.size() == 1) {
+    // Named by its label: the models only see class indices, which mean nothing to the user.
+    return Status::invalid("target column '" + quote_for_message(target) + "' has only one class: '" +
+                           quote_for_message(enc.classes.front()) +
+                           "'; a classifier needs samples of at least 2 classes");
   }
   if (enc.classes.size() > 1000) {
     return Status::invalid("target column '" + target + "' has " + std::to_string(enc.classes.size()) +
@@ -437,7 +445,7 @@ Result<FittedPipeline> FittedPipeline::from_json(const json& doc) {
     }
     return p;
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("fitted pipeline is malformed: ") + e.what());
+    return Status::parse_error("fitted pipeline is malformed: " + json_error_reason(e));
   } catch (const Error& e) {
     return e.status();
   }

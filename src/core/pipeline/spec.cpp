@@ -18,7 +18,7 @@ Status check_fields(const json& obj, const std::string& where, const std::set<st
     if (!known.count(it.key())) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      return Status::invalid("unknown field '" + it.key() + "' in " + where + " (known: " + list + ")");
+      return Status::invalid("unknown field '" + quote_for_message(it.key()) + "' in " + where + " (known: " + list + ")");
     }
   }
   return Status::ok();
@@ -33,7 +33,7 @@ Status get_field(const json& obj, const std::string& where, const char* key, T* 
   try {
     *out = obj.at(key).get<T>();
   } catch (const json::exception&) {
-    return Status::invalid(where + "." + key + ": wrong type (received " + obj.at(key).dump() + ")");
+    return Status::invalid(where + "." + key + ": wrong type (received " + json_for_message(obj.at(key)) + ")");
   }
   return Status::ok();
 }
@@ -76,7 +76,7 @@ Status check_distribution(const PipelineSpec& s, const std::string& where, const
     PipelineSpec probe = s;
     Status st = set_step_param(probe, step_param, end);
     if (!st.is_ok()) {
-      return Status::invalid(where + ": " + text + " can draw " + end.dump() + ", which is invalid: " + st.message());
+      return Status::invalid(where + ": " + text + " can draw " + json_for_message(end) + ", which is invalid: " + st.message());
     }
   }
   if (!dist->integer()) {
@@ -104,16 +104,16 @@ Status check_distribution(const PipelineSpec& s, const std::string& where, const
 static Result<PipelineSpec> parse_spec_document(const json& doc);
 
 Result<PipelineSpec> parse_pipeline_spec(const std::string& json_text) {
-  json doc = json::parse(json_text, nullptr, false);
-  if (doc.is_discarded()) return Status::parse_error("pipeline spec is not valid JSON");
-  return parse_pipeline_spec(doc);
+  auto doc = read_json(json_text, "pipeline spec");
+  if (!doc) return doc.status();
+  return parse_pipeline_spec(*doc);
 }
 
 Result<PipelineSpec> parse_pipeline_spec(const json& doc) {
   try {
     return parse_spec_document(doc);
   } catch (const json::exception& e) {
-    return Status::invalid(std::string("pipeline spec is malformed: ") + e.what());
+    return Status::invalid("pipeline spec is malformed: " + json_error_reason(e));
   }
 }
 
@@ -125,7 +125,7 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
                                       "resources"}));
   if (!doc.contains("schema") || doc["schema"] != "mllab.pipeline") {
     return Status::invalid("schema: expected \"mllab.pipeline\" (received " +
-                           (doc.contains("schema") ? doc["schema"].dump() : std::string("nothing")) + ")");
+                           (doc.contains("schema") ? json_for_message(doc["schema"]) : std::string("nothing")) + ")");
   }
   int version = doc.contains("schema_version") && doc["schema_version"].is_number_integer()
                     ? doc["schema_version"].get<int>() : 0;
@@ -147,6 +147,10 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
   MLLAB_RETURN_IF_ERROR(get_field(ds, "dataset", "path", &s.dataset_path, true));
   MLLAB_RETURN_IF_ERROR(get_field(ds, "dataset", "target", &s.target, true));
   MLLAB_RETURN_IF_ERROR(get_field(ds, "dataset", "features", &s.features, false));
+  if (ds.contains("features") && s.features.empty()) {
+    return Status::invalid("dataset.features: must list at least one column (leave the field out to use every "
+                           "column but the target)");
+  }
 
   if (doc.contains("split")) {
     const json& sp = doc["split"];
@@ -158,7 +162,7 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
       const json& rs = sp["random_state"];
       if (!rs.is_number_integer() || rs.get<int64_t>() < 0 || rs.get<int64_t>() > 4294967295LL) {
         return Status::invalid("split.random_state: must be an integer in [0, 4294967295], numpy's seeds (received " +
-                               rs.dump() + ")");
+                               json_for_message(rs) + ")");
       }
       s.random_state = rs.get<uint64_t>();
     }
@@ -183,9 +187,9 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     MLLAB_RETURN_IF_ERROR(get_field(st, where, "name", &step.name, false));
     MLLAB_RETURN_IF_ERROR(get_field(st, where, "columns", &step.columns, false));
     if (step.name.empty()) step.name = i + 1 == steps.size() ? "model" : "step" + std::to_string(i);
-    if (!names.insert(step.name).second) return Status::invalid(where + ".name: duplicate step name '" + step.name + "'");
+    if (!names.insert(step.name).second) return Status::invalid(where + ".name: duplicate step name '" + quote_for_message(step.name) + "'");
     if (step.name.find("__") != std::string::npos) {
-      return Status::invalid(where + ".name: '" + step.name + "' must not contain '__'");
+      return Status::invalid(where + ".name: '" + quote_for_message(step.name) + "' must not contain '__'");
     }
     if (st.contains("params")) {
       if (!st["params"].is_object()) return Status::invalid(where + ".params: must be an object");
@@ -216,7 +220,7 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     if (std::find(types.begin(), types.end(), step.type) == types.end()) {
       std::string list;
       for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
-      return Status::invalid(where + ".type: unknown " + kind + " '" + step.type + "' (available: " + list + ")");
+      return Status::invalid(where + ".type: unknown " + kind + " '" + quote_for_message(step.type) + "' (available: " + list + ")");
     }
     // Validate parameters now so a typo fails before any data is read.
     auto resolved = ml::validate_step_params(step.type, step.params);
@@ -261,7 +265,7 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     if (se.contains("random_state")) {
       const json& rs = se["random_state"];
       if (!rs.is_number_integer() || rs.get<int64_t>() < 0) {
-        return Status::invalid("search.random_state: must be a non-negative integer (received " + rs.dump() + ")");
+        return Status::invalid("search.random_state: must be a non-negative integer (received " + json_for_message(rs) + ")");
       }
       s.search.random_state = rs.get<uint64_t>();
     }
@@ -317,7 +321,7 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
     if (!allowed.count(scoring)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return Status::invalid(std::string(metric) + ".scoring: unknown scoring '" + scoring + "' (available: " + list + ")");
+      return Status::invalid(std::string(metric) + ".scoring: unknown scoring '" + quote_for_message(scoring) + "' (available: " + list + ")");
     }
   }
   return s;
@@ -337,7 +341,7 @@ std::string scoring_of(const PipelineSpec& spec, const std::string& requested) {
 Status set_step_param(PipelineSpec& spec, const std::string& step_param, const json& value) {
   size_t sep = step_param.find("__");
   if (sep == std::string::npos) {
-    return Status::invalid("'" + step_param + "' must be \"step__param\", e.g. \"model__max_depth\"");
+    return Status::invalid("'" + quote_for_message(step_param) + "' must be \"step__param\", e.g. \"model__max_depth\"");
   }
   std::string step = step_param.substr(0, sep), param = step_param.substr(sep + 2);
   for (auto& st : spec.steps) {
@@ -351,7 +355,7 @@ Status set_step_param(PipelineSpec& spec, const std::string& step_param, const j
   }
   std::string names;
   for (const auto& st : spec.steps) names += (names.empty() ? "" : ", ") + st.name;
-  return Status::invalid("'" + step_param + "' names no step '" + step + "' (steps: " + names + ")");
+  return Status::invalid("'" + quote_for_message(step_param) + "' names no step '" + quote_for_message(step) + "' (steps: " + names + ")");
 }
 
 json pipeline_spec_to_json(const PipelineSpec& s) {

@@ -14,6 +14,7 @@
 #include "core/util/clock.hpp"
 #include "core/util/json_reader.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::pipeline {
 namespace {
@@ -289,6 +290,12 @@ void TrainJob::run_stage() {
       } else {
         y_train_ = pick(y, split.train);
         y_test_ = pick(y, split.test);
+        if (!y_train_.empty() && std::all_of(y_train_.begin(), y_train_.end(), [&](int c) { return c == y_train_[0]; })) {
+          return fail(Status::invalid("the training split of target column '" + quote_for_message(spec_.target) +
+                                      "' holds only one class: '" +
+                                      quote_for_message(labels_.classes.at(size_t(y_train_[0]))) +
+                                      "' (stratify the split or give more rows of the other classes)"));
+        }
         model_->classes = labels_.classes;
         model_->target_names = dataset_.target_names.size() == labels_.classes.size() ? dataset_.target_names
                                                                                        : labels_.classes;

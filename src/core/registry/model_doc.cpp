@@ -7,6 +7,7 @@
 
 #include "core/data/csv.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::registry {
 namespace {
@@ -118,8 +119,9 @@ Result<json> signature_part(const json& sig, const char* key) {
   if (!sig.contains(key) || sig.at(key).is_null()) return json::array();
   json v = sig.at(key);
   if (v.is_string()) {
-    v = json::parse(v.get<std::string>(), nullptr, false);
-    if (v.is_discarded()) return Status::parse_error(std::string("model document: signature.") + key + " is not valid JSON text");
+    auto parsed = read_json(v.get<std::string>(), std::string("model document: signature.") + key);
+    if (!parsed) return parsed.status();
+    v = std::move(parsed).value();
   }
   if (!v.is_array()) return Status::parse_error(std::string("model document: signature.") + key + " must be an array");
   return v;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/store/store.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::registry {
 namespace {
@@ -33,7 +34,7 @@ std::string show_char(char c) {
 }
 
 Status uri_error(const std::string& uri, const std::string& what) {
-  return Status::invalid("model URI '" + uri + "': " + what);
+  return Status::invalid("model URI '" + quote_for_message(uri) + "': " + what);
 }
 
 // Parses the part after "models:/".

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::registry {
 namespace {
@@ -207,9 +208,9 @@ Result<RunModel> load_run_model(const tracking::TrackingClient& tracking, const 
   std::string pipeline_file = "pipeline.json";
   auto mlmodel = tracking.get_artifact(run_id, folder + "/MLmodel");
   if (mlmodel) {
-    json j = json::parse(*mlmodel, nullptr, false);
-    if (j.is_discarded()) return Status::parse_error("run '" + run_id + "': " + folder + "/MLmodel is not JSON");
-    auto doc = model_doc_from_json(j);
+    auto j = read_json(*mlmodel, "run '" + run_id + "': " + folder + "/MLmodel");
+    if (!j) return j.status();
+    auto doc = model_doc_from_json(*j);
     if (!doc) return Status(doc.status().code(), "run '" + run_id + "': " + folder + "/MLmodel: " + doc.status().message());
     out.doc = std::move(doc).value();
     out.doc_from_artifact = true;
@@ -221,9 +222,9 @@ Result<RunModel> load_run_model(const tracking::TrackingClient& tracking, const 
     return Status::not_found("run '" + run_id + "' has no model at '" + folder + "' (no artifact '" + path +
                              "'; runs that failed or were killed save no model)");
   }
-  json pj = json::parse(*bytes, nullptr, false);
-  if (pj.is_discarded()) return Status::parse_error("run '" + run_id + "': artifact '" + path + "' is not JSON");
-  auto p = pipeline::FittedPipeline::from_json(pj);
+  auto pj = read_json(*bytes, "run '" + run_id + "': artifact '" + path + "'");
+  if (!pj) return pj.status();
+  auto p = pipeline::FittedPipeline::from_json(*pj);
   if (!p) return Status(p.status().code(), "run '" + run_id + "': artifact '" + path + "': " + p.status().message());
   if (p->steps.empty()) return Status::invalid("run '" + run_id + "': artifact '" + path + "' has no steps");
   auto shared = std::make_shared<pipeline::FittedPipeline>(std::move(p).value());
@@ -276,10 +277,12 @@ std::string write_registered_model_record(const RegisteredModel& m) {
   return j.dump();
 }
 
-Result<RegisteredModel> parse_registered_model_record(const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded()) return Status::parse_error("registered model record is not JSON");
-  MLLAB_RETURN_IF_ERROR(check_schema(j));
+Result<RegisteredModel> parse_registered_model_record(const std::string& bytes, const std::string& what) {
+  auto parsed = read_json(bytes, what);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
+  Status schema = check_schema(j);
+  if (!schema.is_ok()) return Status(schema.code(), what + ": " + schema.message());
   try {
     RegisteredModel m;
     m.name = j.at("name").get<std::string>();
@@ -316,7 +319,7 @@ Result<RegisteredModel> parse_registered_model_record(const std::string& bytes) 
     derive_aliases(m);
     return m;
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("registered model record is malformed: ") + e.what());
+    return Status::parse_error(what + " is malformed: " + json_error_reason(e));
   }
 }
 
@@ -325,9 +328,9 @@ Result<RegisteredModel> parse_registered_model_record(const std::string& bytes) 
 Result<RegisteredModel> ModelRegistry::read(const std::string& name) const {
   MLLAB_RETURN_IF_ERROR(validate_model_name(name));
   auto bytes = store_.get(key_of(name));
-  if (!bytes) return Status::not_found("no registered model named '" + name + "'");
-  auto m = parse_registered_model_record(*bytes);
-  if (!m) return Status(m.status().code(), "registered model '" + name + "': " + m.status().message());
+  if (!bytes) return Status::not_found("no registered model named '" + quote_for_message(name) + "'");
+  auto m = parse_registered_model_record(*bytes, "registered model record '" + key_of(name) + "'");
+  if (!m) return m.status();
   return m;
 }
 
@@ -399,7 +402,7 @@ std::vector<RegisteredModel> ModelRegistry::list_registered_models() const {
   for (const auto& key : store_.keys(kPrefix)) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    auto m = parse_registered_model_record(*bytes);
+    auto m = parse_registered_model_record(*bytes, "registered model record '" + key + "'");
     if (m) out.push_back(std::move(m).value());
   }
   std::sort(out.begin(), out.end(), [](const RegisteredModel& a, const RegisteredModel& b) { return a.name < b.name; });
@@ -489,7 +492,7 @@ Result<std::vector<ModelVersion>> ModelRegistry::get_latest_versions(const std::
   std::vector<std::string> wanted;
   for (const auto& s : stages) {
     auto c = canonical_stage(s);
-    if (!c) return Status::invalid("invalid stage '" + s + "': expected one of None, Staging, Production, Archived");
+    if (!c) return Status::invalid("invalid stage '" + quote_for_message(s) + "': expected one of None, Staging, Production, Archived");
     wanted.push_back(*c);
   }
   auto m = read(name);
@@ -507,7 +510,7 @@ Result<ModelVersion> ModelRegistry::transition_model_version_stage(const std::st
   MLLAB_RETURN_IF_ERROR(check_version_number(version));
   auto canonical = canonical_stage(stage);
   if (!canonical) {
-    return Status::invalid("invalid stage '" + stage + "' for model '" + name + "' version " + std::to_string(version) +
+    return Status::invalid("invalid stage '" + quote_for_message(stage) + "' for model '" + quote_for_message(name) + "' version " + std::to_string(version) +
                            ": expected one of None, Staging, Production, Archived");
   }
   if (archive_existing_versions && *canonical != "Staging" && *canonical != "Production") {

@@ -196,8 +196,10 @@ nlohmann::json model_version_to_json(const ModelVersion& version);
 // {"predictions": [...labels or values], "classes": [...], "probabilities": [[...]]}.
 nlohmann::json predictions_to_json(const Predictions& p);
 
-// Parses the registry record (newer schema versions are refused).
-Result<RegisteredModel> parse_registered_model_record(const std::string& bytes);
+// Parses the registry record (newer schema versions are refused). `what` names the record in
+// errors.
+Result<RegisteredModel> parse_registered_model_record(const std::string& bytes,
+                                                      const std::string& what = "registered model record");
 // Writes the registry record ("mllab.registered_model").
 std::string write_registered_model_record(const RegisteredModel& model);
 

@@ -1,4 +1,5 @@
 #include "core/tracking/search.hpp"
+#include "core/util/json_reader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -105,7 +106,7 @@ std::string dotted_key(const std::vector<Token>& t, size_t& i) {
 }
 
 Status error_at(const Token& t, const std::string& what) {
-  std::string tok = t.type == Token::Type::kEnd ? "end of filter" : "'" + t.text + "'";
+  std::string tok = t.type == Token::Type::kEnd ? "end of filter" : "'" + quote_for_message(t.text) + "'";
   return Status::invalid("filter: at position " + std::to_string(t.pos) + " (" + tok + "): " + what);
 }
 

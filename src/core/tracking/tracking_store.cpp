@@ -7,6 +7,7 @@
 
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::tracking {
 namespace {
@@ -50,10 +51,12 @@ bool newer(const Metric& a, const Metric& b) {
   return std::tie(a.step, a.timestamp, a.value) > std::tie(b.step, b.timestamp, b.value);
 }
 
-Result<Experiment> parse_experiment(const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded()) return Status::parse_error("experiment record is not JSON");
-  MLLAB_RETURN_IF_ERROR(check_schema(j, "mllab.experiment", kExperimentSchemaVersion));
+Result<Experiment> parse_experiment(const std::string& bytes, const std::string& what) {
+  auto parsed = read_json(bytes, what);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
+  Status schema = check_schema(j, "mllab.experiment", kExperimentSchemaVersion);
+  if (!schema.is_ok()) return Status(schema.code(), what + ": " + schema.message());
   try {
     Experiment e;
     e.experiment_id = j.at("experiment_id").get<std::string>();
@@ -64,7 +67,7 @@ Result<Experiment> parse_experiment(const std::string& bytes) {
     e.tags = j.value("tags", std::map<std::string, std::string>{});
     return e;
   } catch (const json::exception& ex) {
-    return Status::parse_error(std::string("experiment record is malformed: ") + ex.what());
+    return Status::parse_error(what + " is malformed: " + json_error_reason(ex));
   }
 }
 
@@ -107,10 +110,12 @@ Result<ViewType> parse_view_type(const std::string& s) {
   return Status::invalid("unknown view type '" + s + "' (expected active_only, deleted_only or all)");
 }
 
-Result<Run> parse_run_record(const std::string& bytes) {
-  json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded()) return Status::parse_error("run record is not JSON");
-  MLLAB_RETURN_IF_ERROR(check_schema(j, "mllab.run", kRunSchemaVersion));
+Result<Run> parse_run_record(const std::string& bytes, const std::string& what) {
+  auto parsed = read_json(bytes, what);
+  if (!parsed) return parsed.status();
+  const json& j = *parsed;
+  Status schema = check_schema(j, "mllab.run", kRunSchemaVersion);
+  if (!schema.is_ok()) return Status(schema.code(), what + ": " + schema.message());
   try {
     Run r;
     const json& info = j.at("info");
@@ -141,7 +146,7 @@ Result<Run> parse_run_record(const std::string& bytes) {
     }
     return r;
   } catch (const json::exception& e) {
-    return Status::parse_error(std::string("run record is malformed: ") + e.what());
+    return Status::parse_error(what + " is malformed: " + json_error_reason(e));
   }
 }
 
@@ -175,8 +180,8 @@ std::string write_run_record(const Run& r) {
 
 Result<Experiment> TrackingClient::get_experiment(const std::string& experiment_id) const {
   auto bytes = store_.get("experiments/" + experiment_id);
-  if (!bytes) return Status::not_found("no experiment with id '" + experiment_id + "'");
-  return parse_experiment(*bytes);
+  if (!bytes) return Status::not_found("no experiment with id '" + quote_for_message(experiment_id) + "'");
+  return parse_experiment(*bytes, "experiment record 'experiments/" + quote_for_message(experiment_id) + "'");
 }
 
 std::vector<Experiment> TrackingClient::list_experiments(ViewType view) const {
@@ -184,7 +189,7 @@ std::vector<Experiment> TrackingClient::list_experiments(ViewType view) const {
   for (const auto& key : store_.keys("experiments/")) {
     auto bytes = store_.get(key);
     if (!bytes) continue;
-    auto e = parse_experiment(*bytes);
+    auto e = parse_experiment(*bytes, "experiment record '" + key + "'");
     if (e && in_view(e->lifecycle_stage, view)) out.push_back(std::move(e).value());
   }
   std::sort(out.begin(), out.end(), [](const Experiment& a, const Experiment& b) {
@@ -316,8 +321,8 @@ Status TrackingClient::end_run(const std::string& run_id, const RunData& data, R
 
 Result<Run> TrackingClient::get_run(const std::string& run_id) const {
   auto bytes = store_.get("runs/" + run_id);
-  if (!bytes) return Status::not_found("no run with id '" + run_id + "'");
-  return parse_run_record(*bytes);
+  if (!bytes) return Status::not_found("no run with id '" + quote_for_message(run_id) + "'");
+  return parse_run_record(*bytes, "run record 'runs/" + quote_for_message(run_id) + "'");
 }
 
 std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id, const std::string& key) const {
@@ -325,8 +330,9 @@ std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id
   for (const auto& k : store_.keys("metrics/" + run_id + "/")) {
     auto bytes = store_.get(k);
     if (!bytes) continue;
-    json j = json::parse(*bytes, nullptr, false);
-    if (j.is_discarded()) continue;
+    auto parsed = read_json(*bytes, "metric record '" + k + "'");
+    if (!parsed) continue;  // an unreadable record is skipped; the rest of the history stays readable
+    const json& j = *parsed;
     if (!j.is_object() || !j.contains("points") || !j["points"].is_array()) continue;
     for (const auto& p : j["points"]) {
       try {
@@ -350,7 +356,7 @@ std::vector<Run> TrackingClient::list_runs(const std::vector<std::string>& exper
     if (hit != run_cache_.end() && hit->second.first == *bytes) {
       r = std::move(hit->second.second);
     } else {
-      r = parse_run_record(*bytes);
+      r = parse_run_record(*bytes, "run record '" + key + "'");
     }
     if (!r) continue;
     cache.emplace(key, std::make_pair(std::move(*bytes), *r));

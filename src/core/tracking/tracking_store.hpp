@@ -106,7 +106,8 @@ class TrackingClient {
 };
 
 // Parses / writes the run record (with migration hook; newer schema versions are refused).
-Result<Run> parse_run_record(const std::string& bytes);
+// `what` names the record in errors ("run record 'runs/abc'").
+Result<Run> parse_run_record(const std::string& bytes, const std::string& what = "run record");
 std::string write_run_record(const Run& run);
 
 }  // namespace mllab::tracking

@@ -238,4 +238,11 @@ std::string json_for_message(const nlohmann::json& value, size_t max_bytes) {
   return quote_for_message(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_bytes);
 }
 
+std::string json_error_reason(const nlohmann::json::exception& e, size_t max_bytes) {
+  std::string_view reason = e.what();
+  const size_t bracket = reason.find("] ");
+  if (reason.rfind("[json.exception.", 0) == 0 && bracket != std::string_view::npos) reason.remove_prefix(bracket + 2);
+  return quote_for_message(reason, max_bytes);
+}
+
 }  // namespace mllab

@@ -45,5 +45,8 @@ TextPosition text_position(std::string_view text, size_t offset);
 std::string quote_for_message(std::string_view value, size_t max_bytes = 80);
 // A JSON value for a message: its compact dump, cut as above.
 std::string json_for_message(const nlohmann::json& value, size_t max_bytes = 80);
+// The reason of a nlohmann exception without its "[json.exception.type_error.302] " prefix, cut
+// as above: "type must be string, but is number".
+std::string json_error_reason(const nlohmann::json::exception& e, size_t max_bytes = 200);
 
 }  // namespace mllab

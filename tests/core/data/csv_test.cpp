@@ -505,5 +505,16 @@ TEST(ReadCsvTest, IrisDataset) {
   expect_same_table(t, read_ok(write_csv(t)));
 }
 
+// Issue 9: NUL bytes turned "2\0" into a category; now an error naming file, line and column.
+TEST(ReadCsvTest, NulByteIsAnErrorNamingLineAndColumn) {
+  CsvOptions opts;
+  opts.source = "nul.csv";
+  const std::string unquoted("a,b\n1,2\n3,2\0\n", 14);
+  EXPECT_EQ(read_error(unquoted, opts), "nul.csv: line 3, column 2 (b): NUL byte at byte 4 of the line (a CSV holds text; is this a binary file?)");
+  const std::string quoted("a,b\n\"x\0y\",2\n", 13);
+  EXPECT_EQ(read_error(quoted, opts), "nul.csv: line 2, column 1 (a): NUL byte at byte 3 of the line (a CSV holds text; is this a binary file?)");
+  const std::string header("a\0,b\n1,2\n", 10);
+  EXPECT_NE(read_error(header, opts).find("line 1, column 1"), std::string::npos);
+}
 }  // namespace
 }  // namespace mllab::data

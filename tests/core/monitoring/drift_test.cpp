@@ -472,7 +472,7 @@ TEST(DriftTest, JsonHasExactlyTheCliKeysAndRoundTrips) {
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
   EXPECT_EQ(keys, (std::vector<std::string>{"columns", "dataset_drift", "drift_share", "drift_share_threshold",
-                                            "number_of_columns", "number_of_drifted_columns"}));
+                                            "number_of_columns", "number_of_drifted_columns", "warnings"}));
   const json& c0 = j.at("columns").at(0);
   for (const char* k : {"column", "type", "test", "statistic", "p_value", "threshold", "drifted"}) {
     EXPECT_TRUE(c0.contains(k)) << k;
@@ -497,6 +497,49 @@ TEST(DriftTest, JsonHasExactlyTheCliKeysAndRoundTrips) {
   json broken = j;
   broken["columns"][0].erase("drifted");
   EXPECT_FALSE(drift_report_from_json(broken));
+}
+
+// Issue 9: a column holding both 1e308 and -1e308 aborted the process (std::length_error).
+TEST(DriftTest, ColumnSpanningDoublesWholeRangeIsCompared) {
+  std::vector<double> ref, cur;
+  for (int i = 0; i < 40; ++i) {
+    ref.push_back(i % 2 ? 1e308 : -1e308);
+    cur.push_back(i % 3 ? double(i) : -1e308);
+  }
+  ref.push_back(5);  // more than 20 distinct values: binned over the whole range
+  for (int i = 0; i < 25; ++i) ref.push_back(double(i) * 1e300);
+  for (const char* test : {"ks", "psi", "wasserstein", "jensenshannon", "kl_div"}) {
+    DriftOptions o;
+    o.stattest = test;
+    auto r = compute_drift(table({num_col("x", ref)}), table({num_col("x", cur)}), o);
+    ASSERT_TRUE(r) << test << ": " << r.status().to_string();
+    const auto& c = only(*r);
+    ASSERT_FALSE(c.histogram.edges.empty());
+    for (double e : c.histogram.edges) EXPECT_TRUE(std::isfinite(e)) << test;
+    EXPECT_EQ(c.histogram.edges.front(), -1e308);
+    EXPECT_EQ(c.histogram.edges.back(), 1e308);
+  }
+}
+
+// Issue 9: a current table lacking reference columns was compared on the shared ones without a word.
+TEST(DriftTest, ReferenceColumnsMissingFromCurrentAreReported) {
+  auto ref = table({num_col("a", std::vector<double>(30, 1.0)), num_col("b", std::vector<double>(30, 2.0)),
+                    num_col("c", std::vector<double>(30, 3.0))});
+  auto cur = table({num_col("a", std::vector<double>(30, 1.0))});
+  auto r = compute_drift(ref, cur);
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->number_of_columns, 1u);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0], "the current table lacks 2 reference columns, not compared: 'b', 'c'");
+  const json j = drift_report_to_json(*r);
+  EXPECT_EQ(j.at("warnings"), json::array({r->warnings[0]}));
+  auto back = drift_report_from_json(drift_report_to_record(*r));
+  ASSERT_TRUE(back) << back.status().to_string();
+  EXPECT_EQ(back->warnings, r->warnings);
+  // Nothing missing: no warning.
+  auto same = compute_drift(ref, ref);
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same->warnings.empty());
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // kstwo_sf, kstwobign_sf, chi2_contingency, chisquare_goodness_of_fit, chi2_sf,
 // wasserstein_distance, jensenshannon and psi in tests/data/reference_values.json, plus
 // hand-computed cases (explained where they appear).
+#include <cfloat>
 #include <cmath>
+#include <numeric>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -372,6 +374,35 @@ TEST(HelperTest, NumpySumAndStd) {
   for (size_t i = 0; i < v.size(); ++i) v[i] = double(i + 1);
   EXPECT_EQ(numpy_sum(v.data(), v.size()), 500500.0);
   EXPECT_EQ(linspace(0, 1, 5), (std::vector<double>{0, 0.25, 0.5, 0.75, 1}));
+}
+
+// Issue 9: a range of -1e308..1e308 overflows double; binning it aborted with std::length_error.
+TEST(HistogramTest, RangeBeyondDoubleGivesFiniteEdges) {
+  auto edges = histogram_bin_edges_sturges(4, -1e308, 1e308);
+  ASSERT_TRUE(edges) << edges.status().to_string();
+  ASSERT_EQ(edges->size(), 4u);  // ceil(log2(4) + 1) = 3 bins, as for any range
+  EXPECT_EQ(edges->front(), -1e308);
+  EXPECT_EQ(edges->back(), 1e308);
+  for (size_t i = 0; i < edges->size(); ++i) {
+    EXPECT_TRUE(std::isfinite((*edges)[i])) << i;
+    if (i > 0) EXPECT_LT((*edges)[i - 1], (*edges)[i]) << i;
+  }
+  const std::vector<double> values = {-1e308, -1.0, 1.0, 1e308};
+  const auto counts = histogram_counts_sorted(values, *edges);
+  EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), size_t{0}), 4u);
+  // An ordinary range keeps numpy's edges exactly.
+  auto small = histogram_bin_edges_sturges(4, 0.0, 3.0);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(*small, (std::vector<double>{0.0, 1.0, 2.0, 3.0}));
+}
+
+TEST(HistogramTest, LinspaceOverAnOverflowingSpanStaysFinite) {
+  const auto y = linspace(-DBL_MAX, DBL_MAX, 5);
+  ASSERT_EQ(y.size(), 5u);
+  EXPECT_EQ(y.front(), -DBL_MAX);
+  EXPECT_EQ(y[2], 0.0);
+  EXPECT_EQ(y.back(), DBL_MAX);
+  for (double v : y) EXPECT_TRUE(std::isfinite(v));
 }
 
 }  // namespace

@@ -686,5 +686,41 @@ TEST(PipelineSpec, SetStepParamValidatesAndNamesTheStep) {
   EXPECT_TRUE(contains(param.message(), "gamma")) << param.message();
 }
 
+// Issue 9: `features: []` trained on every column.
+TEST(PipelineSpec, EmptyFeatureListIsAnError) {
+  json doc = valid_spec();
+  doc["dataset"]["features"] = json::array();
+  EXPECT_TRUE(contains(error_of(doc), "dataset.features: must list at least one column")) << error_of(doc);
+}
+
+// Issue 9: a spec nesting 100,000 levels crashed the CLI; at 50,000 the message repeated it whole.
+TEST(PipelineSpec, DeepNestingIsRefusedNamingLineColumnAndLimit) {
+  for (int depth : {200, 50000, 100000}) {
+    std::string text = "{\"schema\": \"mllab.pipeline\",\n \"run_name\": " + std::string(size_t(depth), '[') +
+                       std::string(size_t(depth), ']') + "}";
+    auto r = parse_pipeline_spec(text);
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kParseError);
+    EXPECT_EQ(r.status().message(), "pipeline spec: JSON nests deeper than 128 levels at line 2, column 141")
+        << depth;
+  }
+  // A value nested below the limit but of the wrong type: the message quotes it cut short.
+  json doc = valid_spec();
+  json deep = json::array();
+  for (int i = 0; i < 100; ++i) deep = json::array({deep});
+  doc["run_name"] = deep;
+  const std::string m = error_of(doc);
+  EXPECT_TRUE(contains(m, "spec.run_name: wrong type")) << m;
+  EXPECT_LT(m.size(), 200u) << m;
+}
+
+TEST(PipelineSpec, SyntaxErrorsNameLineAndColumn) {
+  auto r = parse_pipeline_spec(std::string("{\n  \"schema\": \"mllab.pipeline\",\n  \"experiment\": ,\n}"));
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_TRUE(contains(r.status().message(), "pipeline spec: invalid JSON at line 3, column 17")) << r.status().message();
+  auto big = parse_pipeline_spec(std::string("{\"split\": {\"test_size\": 1e400}}"));
+  ASSERT_FALSE(big.is_ok());
+  EXPECT_TRUE(contains(big.status().message(), "(field 'split.test_size') is out of range")) << big.status().message();
+}
 }  // namespace
 }  // namespace mllab::pipeline

@@ -456,5 +456,34 @@ TEST_F(TrainJobTest, MulticlassStringTargetTrains) {
   EXPECT_EQ(p->classes, (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
 }
 
+// Issue 9: a one-class target was reported by its internal index ("only one class: 0").
+TEST_F(TrainJobTest, OneClassTargetIsNamedByItsLabel) {
+  std::string csv = "x,label\n";
+  for (int i = 0; i < 20; ++i) csv += std::to_string(i) + ",yes\n";
+  auto job = run(make_spec("label"), inline_source("one_class", csv));
+  expect_failed_cleanly(*job, RunStatus::kFailed, "only one class: 'yes'");
+  EXPECT_FALSE(contains(job->status().message(), "class: 0")) << job->status().message();
+}
+
+// Issue 9: the training split can hold one class although the column holds two.
+TEST_F(TrainJobTest, OneClassTrainingSplitIsNamedByItsLabel) {
+  std::string csv = "x,label\n";
+  std::vector<int> y;
+  for (int i = 0; i < 40; ++i) {
+    csv += std::to_string(i) + "," + (i == 39 ? "no" : "yes") + "\n";
+    y.push_back(i == 39 ? 0 : 1);
+  }
+  // A seed whose unstratified split puts the one "no" row (row 39) in the one test row.
+  uint64_t seed = 0;
+  for (; seed < 1000; ++seed) {
+    const auto split = ml::train_test_split(y, 2, 1.0 / 40.0, seed, false);
+    if (split.test.size() == 1 && split.test[0] == 39) break;
+  }
+  ASSERT_LT(seed, 1000u);
+  PipelineSpec spec = make_spec("label", seed, 1.0 / 40.0);
+  spec.stratify = false;
+  auto job = run(spec, inline_source("nearly_one_class", csv));
+  expect_failed_cleanly(*job, RunStatus::kFailed, "the training split of target column 'label' holds only one class: 'yes'");
+}
 }  // namespace
 }  // namespace mllab::pipeline

@@ -214,7 +214,7 @@ TEST(ModelDocTest, RefusesMalformedAndNewerDocuments) {
   j["signature"]["inputs"] = "[not json";
   r = model_doc_from_json(j);
   ASSERT_FALSE(r.is_ok());
-  EXPECT_TRUE(contains(r.status().message(), "signature.inputs is not valid JSON text")) << r.status().message();
+  EXPECT_TRUE(contains(r.status().message(), "signature.inputs: invalid JSON at line 1, column 3")) << r.status().message();
 
   j = model_doc_to_json(doc_with({{"a", "double", true}}));
   j["signature"]["inputs"] = json::array({{{"type", "double"}}});

@@ -821,5 +821,29 @@ TEST_F(LifecycleTest, ViewTypeNamesParse) {
   EXPECT_FALSE(parse_view_type("some").is_ok());
 }
 
+// Issue 9: a stored record that cannot be read gives an error naming the record, never a crash,
+// and a listing skips it; a record nesting deeper than the limit is refused like any bad JSON.
+TEST_F(TrackingTest, UnreadableRunRecordIsNamedAndSkipped) {
+  const tracking::Run good = new_run("good");
+  put_raw("runs/broken", "{\"schema\": \"mllab.run\", \"schema_version\": 1, \"info\": ");
+  put_raw("runs/deep", std::string(100000, '[') + std::string(100000, ']'));
+  auto broken = client_.get_run("broken");
+  ASSERT_FALSE(broken.is_ok());
+  EXPECT_EQ(broken.status().code(), ErrorCode::kParseError);
+  EXPECT_EQ(broken.status().message().rfind("run record 'runs/broken': invalid JSON at line 1, column ", 0), 0u)
+      << broken.status().message();
+  auto deep = client_.get_run("deep");
+  ASSERT_FALSE(deep.is_ok());
+  EXPECT_EQ(deep.status().message(), "run record 'runs/deep': JSON nests deeper than 128 levels at line 1, column 129");
+  put_raw("runs/typed", "{\"schema\": \"mllab.run\", \"schema_version\": 1, \"info\": {\"run_id\": 5}}");
+  auto typed = client_.get_run("typed");
+  ASSERT_FALSE(typed.is_ok());
+  EXPECT_EQ(typed.status().message().rfind("run record 'runs/typed' is malformed: ", 0), 0u) << typed.status().message();
+  EXPECT_EQ(typed.status().message().find("[json.exception"), std::string::npos) << typed.status().message();
+  const auto runs = client_.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].run_id, good.run_id);
+}
+
 }  // namespace
 }  // namespace mllab::tracking

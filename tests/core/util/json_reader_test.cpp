@@ -79,4 +79,12 @@ TEST(JsonReader, TextPositionCountsLinesAndColumns) {
 }
 
 }  // namespace
+TEST(JsonReader, ErrorReasonDropsTheLibraryPrefix) {
+  try {
+    (void)nlohmann::json(1).get<std::string>();
+    FAIL() << "expected a type error";
+  } catch (const nlohmann::json::exception& e) {
+    EXPECT_EQ(json_error_reason(e), "type must be string, but is number");
+  }
+}
 }  // namespace mllab
