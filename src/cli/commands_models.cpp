@@ -37,7 +37,7 @@ Result<std::map<std::string, std::string>> pairs(const std::vector<std::string>&
 }  // namespace
 
 int cmd_models_register(const Common& c, const std::string& uri, const std::string& name) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto v = (*lab)->registry().register_model(uri, name);
   if (!v) return fail(v.status());
@@ -48,7 +48,7 @@ int cmd_models_register(const Common& c, const std::string& uri, const std::stri
 }
 
 int cmd_models_list(const Common& c) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto models = (*lab)->registry().list_registered_models();
   if (c.json) {
@@ -72,7 +72,7 @@ int cmd_models_list(const Common& c) {
 }
 
 int cmd_models_show(const Common& c, const std::string& name) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto m = (*lab)->registry().get_registered_model(name);
   if (!m) return fail(m.status());
@@ -113,7 +113,7 @@ int cmd_models_show(const Common& c, const std::string& name) {
 
 int cmd_models_transition(const Common& c, const std::string& name, int version, const std::string& stage,
                           bool archive_existing) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto v = (*lab)->registry().transition_model_version_stage(name, version, stage, archive_existing);
   if (!v) return fail(v.status());
@@ -123,7 +123,7 @@ int cmd_models_transition(const Common& c, const std::string& name, int version,
 }
 
 int cmd_models_alias(const Common& c, const std::string& name, const std::string& alias, const std::string& version) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto& reg = (*lab)->registry();
   if (version == "none" || version == "-") {
@@ -151,7 +151,7 @@ int cmd_models_alias(const Common& c, const std::string& name, const std::string
 int cmd_models_predict(const Common& c, const std::string& uri, const std::string& data, bool log, bool proba) {
   auto table = read_table_file(data);
   if (!table) return fail(table.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, log ? Access::kWrite : Access::kRead);
   if (!lab) return fail(lab.status());
   auto model = (*lab)->registry().load_model(uri);
   if (!model) return fail(model.status());
@@ -210,7 +210,7 @@ int cmd_monitor_drift(const Common& c, const DriftArgs& a) {
   }
   auto current = read_table_file(a.files.back());
   if (!current) return fail(current.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, a.save || !a.model.empty() ? Access::kWrite : Access::kRead);
   if (!lab) return fail(lab.status());
 
   monitoring::StoredDriftReport stored;
@@ -255,7 +255,7 @@ int cmd_monitor_drift(const Common& c, const DriftArgs& a) {
 }
 
 int cmd_monitor_reports(const Common& c, const std::string& model, int version) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto reports = (*lab)->drift_reports().list(model, version > 0 ? std::optional<int>(version) : std::nullopt);
   if (c.json) {
@@ -275,7 +275,7 @@ int cmd_monitor_reports(const Common& c, const std::string& model, int version) 
 }
 
 int cmd_monitor_log(const Common& c, const std::string& log, int version, int limit) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto entries = (*lab)->predictions().list(log, version > 0 ? std::optional<int>(version) : std::nullopt,
                                             limit > 0 ? size_t(limit) : 0);
@@ -299,7 +299,7 @@ int cmd_monitor_log(const Common& c, const std::string& log, int version, int li
 }
 
 int cmd_monitor_actual(const Common& c, const std::string& prediction_id, const std::string& value) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   double number = 0;
   json actual = data::parse_number(value, &number) ? json(number) : json(value);
