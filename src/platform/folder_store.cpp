@@ -291,7 +291,8 @@ Result<std::unique_ptr<FolderStore>> FolderStore::open(const fs::path& root, Mod
 FolderStore::~FolderStore() {
   std::error_code ec;
   if (!staging_id_.empty()) {
-    fs::remove_all(root_ / kStagingDir / staging_id_, ec);
+    // A journal that could not be undone needs the backups: the next writer removes them after it.
+    if (!journal_left_) fs::remove_all(root_ / kStagingDir / staging_id_, ec);
     fs::remove(root_ / kStagingDir / (staging_id_ + ".lock"), ec);
   }
   if (staging_lock_fd_ >= 0) ::close(staging_lock_fd_);
@@ -532,7 +533,7 @@ Status FolderStore::commit(const store::Batch& batch) {
     if (st.is_ok()) st = store::check_batch(*this, batch);
     if (st.is_ok()) st = apply_batch(writes, staged, commit_id);
   }
-  cleanup();
+  if (!journal_left_) cleanup();
   return st;
 }
 
@@ -566,6 +567,7 @@ Status FolderStore::apply_batch(const std::vector<store::Write>& writes, const s
   (void)write_file_atomic(jpath, journal_to_json(j).dump());
   Status rb = rollback_all(root_, j);
   if (!rb.is_ok()) {
+    journal_left_ = true;
     return Status::storage_error("commit failed (" + st.message() + ") and undoing it failed too (" + rb.message() +
                                  "); the next open of the store will retry");
   }

@@ -68,6 +68,7 @@ class FolderStore : public store::Store {
   mutable int lock_held_ = 0;  // 0 none, else the flock operation held (LOCK_SH / LOCK_EX)
   int staging_lock_fd_ = -1;
   std::string staging_id_;
+  bool journal_left_ = false;  // a failed commit could not be undone: keep its backups for recovery
   std::vector<std::string> notes_;
 };
 
