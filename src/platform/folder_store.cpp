@@ -268,15 +268,7 @@ Result<std::unique_ptr<FolderStore>> FolderStore::open(const fs::path& root, Mod
     if (!fs::exists(root, ec)) return s;  // reads as empty
     if (!fs::is_directory(root, ec)) return Status::storage_error("store path " + root.string() + " is not a folder");
     LockGuard lock(*s, LOCK_SH);
-    size_t pending = fs::exists(root / kLegacyJournal, ec) ? 1 : 0;
-    for (auto it = fs::directory_iterator(root / kJournalDir, ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
-      if (it->path().extension() == ".json") ++pending;
-    }
-    if (pending) {
-      s->note("holds " + std::to_string(pending) + " unfinished commit(s) of a process that stopped; what is "
-              "shown may miss part of them, and the next command that writes will finish them");
-    }
+    s->load_pending_journals();
     return s;
   }
   fs::create_directories(root, ec);
@@ -429,9 +421,71 @@ Status FolderStore::ensure_staging() {
   return Status::ok();
 }
 
+// Read-only: the journals of stopped processes, so that reads show their commits whole (finished,
+// or undone when the journal says so) without touching a file.
+void FolderStore::load_pending_journals() {
+  std::error_code ec;
+  std::vector<fs::path> journals;
+  if (fs::exists(root_ / kLegacyJournal, ec)) journals.push_back(root_ / kLegacyJournal);
+  for (auto it = fs::directory_iterator(root_ / kJournalDir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().extension() == ".json") journals.push_back(it->path());
+  }
+  size_t unreadable = 0;
+  for (const auto& p : journals) {
+    auto bytes = read_file(p);
+    auto j = bytes ? parse_journal(*bytes, "store journal " + p.string()) : Result<Journal>(bytes.status());
+    if (!j) {
+      ++unreadable;
+      continue;
+    }
+    for (const auto& e : j->writes) {
+      Pending& o = pending_[e.key];
+      o.journal = p;
+      o.dest = path_of(e.key);
+      // Where the value is while the journal stands: first choice, else `dest`; none = absent.
+      o.first.clear();
+      o.absent = false;
+      if (!j->rollback) {
+        if (e.put) o.first = root_ / e.staged;
+        else o.absent = true;
+      } else if (e.had_old) {
+        o.first = root_ / e.backup;
+      } else {
+        o.absent = true;
+      }
+    }
+  }
+  if (!journals.empty()) {
+    note("holds " + std::to_string(journals.size()) + " unfinished commit(s) of a process that stopped; " +
+         (unreadable ? std::to_string(unreadable) + " unreadable, whose writes may show in part; " : std::string()) +
+         "shown as finished, the next command that writes will finish them on disk");
+  }
+}
+
+// The file that holds `key` now (under the lock): a pending journal's view, else its own file.
+std::optional<fs::path> FolderStore::value_file(const std::string& key) const {
+  std::error_code ec;
+  auto it = pending_.find(key);
+  if (it != pending_.end() && fs::exists(it->second.journal, ec)) {
+    if (it->second.absent) return std::nullopt;
+    if (!it->second.first.empty() && fs::is_regular_file(it->second.first, ec)) return it->second.first;
+  }
+  fs::path p = path_of(key);
+  if (!fs::is_regular_file(p, ec)) return std::nullopt;
+  return p;
+}
+
 std::optional<std::string> FolderStore::get(const std::string& key) const {
   if (!store::validate_key(key)) return std::nullopt;
   LockGuard lock(*this, LOCK_SH);
+  if (!pending_.empty()) {
+    auto file = value_file(key);
+    if (!file) return std::nullopt;
+    auto r = read_file(*file);
+    if (!r) return std::nullopt;
+    return std::move(r).value();
+  }
   fs::path p = path_of(key);
   std::error_code ec;
   if (!fs::is_regular_file(p, ec)) return std::nullopt;
@@ -451,7 +505,7 @@ std::vector<std::string> FolderStore::keys(const std::string& prefix) const {
   }
   LockGuard lock(*this, LOCK_SH);
   std::error_code ec;
-  if (!fs::is_directory(start, ec)) return out;
+  const bool walk = fs::is_directory(start, ec);
   std::map<fs::path, std::string> decoded;  // hashed file name -> its real segment
   auto segment = [&](const fs::path& file) -> std::optional<std::string> {
     std::string name = file.filename().string();
@@ -463,8 +517,8 @@ std::vector<std::string> FolderStore::keys(const std::string& prefix) const {
     decoded[file] = *real;
     return *real;
   };
-  for (auto it = fs::recursive_directory_iterator(start, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = walk ? fs::recursive_directory_iterator(start, ec) : fs::recursive_directory_iterator();
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (!name.empty() && name[0] == '.') {  // bookkeeping: lock, journals, staging, sidecars
       it.disable_recursion_pending();
@@ -482,6 +536,15 @@ std::vector<std::string> FolderStore::keys(const std::string& prefix) const {
       key += (key.empty() ? "" : "/") + *seg;
     }
     if (ok && key.compare(0, prefix.size(), prefix) == 0) out.push_back(std::move(key));
+  }
+  if (!pending_.empty()) {  // read-only over unfinished commits: as they will be
+    std::set<std::string> keys(out.begin(), out.end());
+    for (const auto& [key, o] : pending_) {
+      if (key.compare(0, prefix.size(), prefix) != 0) continue;
+      if (value_file(key)) keys.insert(key);
+      else keys.erase(key);
+    }
+    out.assign(keys.begin(), keys.end());
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ class FolderStore : public store::Store {
  public:
   enum class Mode {
     kReadWrite,  // creates the folder, finishes interrupted commits, commits
-    kReadOnly,   // creates, replays and deletes nothing; a missing folder reads as empty
+    kReadOnly,   // creates, replays and deletes nothing; a missing folder reads as empty, and
+                 // commits a stopped process left unfinished read as finished (or undone)
   };
   // Opens the store at `root`. Read-write: creates it if needed and recovers (or sets aside) any
   // interrupted commit, saying so in notes(). Fails only when the folder cannot be used at all.
@@ -61,6 +63,8 @@ class FolderStore : public store::Store {
   Status apply_batch(const std::vector<store::Write>& writes, const std::vector<std::string>& staged,
                      const std::string& commit_id);
   void note(const std::string& text);
+  void load_pending_journals();
+  std::optional<std::filesystem::path> value_file(const std::string& key) const;
 
   std::filesystem::path root_;
   Mode mode_;
@@ -70,6 +74,13 @@ class FolderStore : public store::Store {
   std::string staging_id_;
   bool journal_left_ = false;  // a failed commit could not be undone: keep its backups for recovery
   std::vector<std::string> notes_;
+  // Read-only over journals of stopped processes: per key, where its value is while the journal
+  // stands (`first` if that file exists, else the key's own file), or absent.
+  struct Pending {
+    std::filesystem::path journal, first, dest;
+    bool absent = false;
+  };
+  std::map<std::string, Pending> pending_;
 };
 
 }  // namespace mllab::platform

@@ -244,8 +244,8 @@ TEST_F(FolderStoreFiles, CommitFailingWhileStagingChangesNothing) {
 }
 #endif
 
-// A process that stopped after its commit point: the next writer finishes its commit and
-// removes its staging folder; a reader (read-only) leaves everything in place.
+// A process that stopped after its commit point: a reader (read-only) sees its commit whole and
+// leaves every file in place; the next writer finishes it and removes its staging folder.
 TEST_F(FolderStoreFiles, InterruptedCommitOfAStoppedProcessIsFinished) {
   {
     auto s = open();
@@ -269,7 +269,10 @@ TEST_F(FolderStoreFiles, InterruptedCommitOfAStoppedProcessIsFinished) {
     ASSERT_TRUE(r);
     ASSERT_EQ(r->notes().size(), 1u);
     EXPECT_NE(r->notes()[0].find("unfinished commit"), std::string::npos) << r->notes()[0];
-    EXPECT_EQ(r->get("a"), "old a");
+    // The reader sees the commit whole, as it will be once finished, and touches nothing.
+    EXPECT_EQ(snapshot(*r), (Snapshot{{"a", "new a"}, {"n/\xc3\xa9", "new n"}}));
+    EXPECT_EQ(r->keys("n/"), std::vector<std::string>{"n/\xc3\xa9"});
+    EXPECT_EQ(r->get("gone"), std::nullopt);
     Batch b;
     b.put("a", "from a reader");
     EXPECT_FALSE(r->commit(b).is_ok());
@@ -297,6 +300,11 @@ TEST_F(FolderStoreFiles, InterruptedRollbackIsFinished) {
                    {"had_old", false}},
                   {{"key", "b"}, {"put", false}, {"backup", ".staging/7-x/c-2.old"}, {"had_old", true}}}}};
   write_text(root_ / ".journals" / "7-x.json", journal.dump());
+  {
+    auto r = open(FolderStore::Mode::kReadOnly);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(snapshot(*r), (Snapshot{{"a", "old a"}, {"b", "old b"}})) << "a reader sees the commit undone";
+  }
   auto s = open();
   ASSERT_TRUE(s);
   ASSERT_EQ(s->notes().size(), 1u);
