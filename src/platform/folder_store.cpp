@@ -442,8 +442,7 @@ void FolderStore::load_pending_journals() {
     for (const auto& e : j->writes) {
       Pending& o = pending_[e.key];
       o.journal = p;
-      o.dest = path_of(e.key);
-      // Where the value is while the journal stands: first choice, else `dest`; none = absent.
+      // Where the value is while the journal stands: `first` if it exists, else the key's own file.
       o.first.clear();
       o.absent = false;
       if (!j->rollback) {

@@ -77,7 +77,7 @@ class FolderStore : public store::Store {
   // Read-only over journals of stopped processes: per key, where its value is while the journal
   // stands (`first` if that file exists, else the key's own file), or absent.
   struct Pending {
-    std::filesystem::path journal, first, dest;
+    std::filesystem::path journal, first;
     bool absent = false;
   };
   std::map<std::string, Pending> pending_;
