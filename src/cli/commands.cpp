@@ -70,9 +70,11 @@ static fs::path find_assets_root() {
   return fs::path(MLLAB_SOURCE_DIR);
 }
 
-Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c) {
-  auto store = platform::FolderStore::open(c.store);
+Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c, Access access) {
+  auto store = platform::FolderStore::open(c.store, access == Access::kWrite ? platform::FolderStore::Mode::kReadWrite
+                                                                             : platform::FolderStore::Mode::kReadOnly);
   if (!store) return store.status();
+  for (const auto& n : (*store)->notes()) std::cerr << "mllab: note: " << quote_for_message(n, 400) << "\n";
   return std::make_unique<platform::Lab>(std::move(store).value(), find_assets_root());
 }
 
@@ -168,7 +170,7 @@ void print_run_text(platform::Lab& lab, const tracking::Run& r) {
 int cmd_run(const Common& c, const std::string& spec_path, int64_t memory_budget_mb) {
   auto spec_bytes = platform::read_file(spec_path);
   if (!spec_bytes) return fail(spec_bytes.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto job = (*lab)->make_train_job(*spec_bytes, "cli", fs::path(spec_path).parent_path());
   if (!job) return fail(Status(job.status().code(), quote_for_message(spec_path, 200) + ": " + job.status().message()));
@@ -197,7 +199,7 @@ int cmd_runs_list(const Common& c, const std::string& experiment) {
 
 int cmd_runs_search(const Common& c, const std::string& filter, const std::vector<std::string>& order_by,
                     const std::string& experiment) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   std::vector<std::string> ids;
   if (!experiment.empty()) {
@@ -226,7 +228,7 @@ int cmd_runs_search(const Common& c, const std::string& filter, const std::vecto
 }
 
 int cmd_runs_show(const Common& c, const std::string& run_id) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto run = find_run(**lab, run_id);
   if (!run) return fail(run.status());
@@ -249,7 +251,7 @@ int cmd_runs_show(const Common& c, const std::string& run_id) {
 }
 
 int cmd_experiments_list(const Common& c) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto exps = (*lab)->tracking().list_experiments();
   if (c.json) {
@@ -267,7 +269,7 @@ int cmd_experiments_list(const Common& c) {
 }
 
 int cmd_datasets_list(const Common& c) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   json arr = json::array();
   for (const auto& e : (*lab)->catalog()) {
@@ -294,7 +296,7 @@ int cmd_datasets_list(const Common& c) {
 int cmd_datasets_add(const Common& c, const std::string& file, const std::string& name) {
   auto bytes = platform::read_file(file);
   if (!bytes) return fail(bytes.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   std::string n = name.empty() ? datasets::dataset_name_from_file(file) : name;
   auto rec = (*lab)->datasets().add(n, *bytes, "local", file);
@@ -316,7 +318,7 @@ namespace mllab::cli {
 
 int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::string& run_id, const std::string& arg1,
                        const std::string& arg2) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto& t = (*lab)->tracking();
   // Deleted runs are addressable too (to restore them).
@@ -349,7 +351,7 @@ int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::stri
 
 int cmd_experiments_lifecycle(const Common& c, const std::string& verb, const std::string& experiment,
                               const std::string& new_name) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto& t = (*lab)->tracking();
   std::string id = experiment;

@@ -33,8 +33,13 @@ int fail_on_exception(std::exception_ptr e);
 std::string text_cell(std::string_view value);
 // text_cell() for a multi-line text (a classification report): its line breaks kept.
 std::string text_block(std::string_view text);
-// Opens the Lab over the folder store `c.store` (assets from the working folder or the source tree).
-Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c);
+// What a command does to the store: kRead opens it read-only (creates, replays and deletes
+// nothing; a missing store reads as empty; a commit fails), kWrite creates it if needed and
+// finishes (or undoes) commits that a stopped process left.
+enum class Access { kRead, kWrite };
+// Opens the Lab over the folder store `c.store` (assets from the working folder or the source
+// tree). What opening found and did (a recovered commit) is printed as "mllab: note: ..." lines.
+Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c, Access access);
 // "2026-11-26 08:00:00" (UTC) from epoch milliseconds.
 std::string iso_time(int64_t ms);
 // Prints `j` indented, for --json (bytes that are not UTF-8 are replaced, never thrown on).

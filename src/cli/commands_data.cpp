@@ -27,7 +27,7 @@ void print_table(const Common& c, const data::Table& t) {
 int cmd_datasets_show(const Common& c, const std::string& ref) {
   auto parsed = datasets::parse_dataset_ref(ref);
   if (!parsed) return fail(parsed.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto rec = (*lab)->datasets().get(parsed->first);
   if (!rec) return fail(rec.status());
@@ -96,7 +96,7 @@ int cmd_datasets_derive(const Common& c, const std::string& name, const std::str
   }
   auto doc = read_json(text, "--steps (an array of cleaning steps)");
   if (!doc) return fail(doc.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto rec = (*lab)->datasets().derive(name, ref->first, ref->second, *doc);
   if (!rec) return fail(rec.status());
@@ -125,7 +125,7 @@ int cmd_features_register(const Common& c, const FeatureRegisterArgs& a) {
     if (!ttl) return fail(Status(ttl.status().code(), "--ttl: " + ttl.status().message()));
     opts.ttl_us = *ttl;
   }
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto g = (*lab)->features().register_features(a.name, *table, opts);
   if (!g) return fail(g.status());
@@ -141,7 +141,7 @@ int cmd_features_register(const Common& c, const FeatureRegisterArgs& a) {
 }
 
 int cmd_features_list(const Common& c) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto groups = (*lab)->features().list();
   if (c.json) {
@@ -175,7 +175,7 @@ int cmd_features_get(const Common& c, const std::string& name) {
       return fail(Status::invalid("'" + quote_for_message(name) + "': expected NAME or NAME@VERSION"));
     }
   }
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto t = (*lab)->features().get_features(group, version);
   if (!t) return fail(t.status());
@@ -187,7 +187,7 @@ int cmd_features_join(const Common& c, const std::string& entities, const std::v
                       const std::string& timestamp_column, bool full_names, bool no_future_rows) {
   auto table = read_table_file(entities);
   if (!table) return fail(table.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   features::HistoricalOptions opts;
   opts.entity_timestamp_column = timestamp_column;
@@ -202,7 +202,7 @@ int cmd_features_join(const Common& c, const std::string& entities, const std::v
 int cmd_features_online(const Common& c, const std::vector<std::string>& refs, const std::string& entities) {
   auto table = read_table_file(entities);
   if (!table) return fail(table.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   features::OnlineOptions opts;
   opts.now = int64_t(now_ms()) * 1000;

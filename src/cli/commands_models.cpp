@@ -83,7 +83,7 @@ Status drift_status_for_cli(const Status& st) { return Status(st.code(), drift_t
 }  // namespace
 
 int cmd_models_register(const Common& c, const std::string& uri, const std::string& name) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto v = (*lab)->registry().register_model(uri, name);
   if (!v) return fail(v.status());
@@ -94,7 +94,7 @@ int cmd_models_register(const Common& c, const std::string& uri, const std::stri
 }
 
 int cmd_models_list(const Common& c) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto models = (*lab)->registry().list_registered_models();
   if (c.json) {
@@ -119,7 +119,7 @@ int cmd_models_list(const Common& c) {
 }
 
 int cmd_models_show(const Common& c, const std::string& name) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto m = (*lab)->registry().get_registered_model(name);
   if (!m) return fail(m.status());
@@ -160,7 +160,7 @@ int cmd_models_show(const Common& c, const std::string& name) {
 
 int cmd_models_transition(const Common& c, const std::string& name, int version, const std::string& stage,
                           bool archive_existing) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto v = (*lab)->registry().transition_model_version_stage(name, version, stage, archive_existing);
   if (!v) return fail(v.status());
@@ -171,7 +171,7 @@ int cmd_models_transition(const Common& c, const std::string& name, int version,
 }
 
 int cmd_models_alias(const Common& c, const std::string& name, const std::string& alias, const std::string& version) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   auto& reg = (*lab)->registry();
   if (version == "none" || version == "-") {
@@ -199,7 +199,7 @@ int cmd_models_alias(const Common& c, const std::string& name, const std::string
 int cmd_models_predict(const Common& c, const std::string& uri, const std::string& data, bool log, bool proba) {
   auto table = read_table_file(data);
   if (!table) return fail(table.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, log ? Access::kWrite : Access::kRead);
   if (!lab) return fail(lab.status());
   auto model = (*lab)->registry().load_model(uri);
   if (!model) return fail(model.status());
@@ -267,7 +267,7 @@ int cmd_monitor_drift(const Common& c, const DriftArgs& a) {
   }
   auto current = read_table_file(a.files.back());
   if (!current) return fail(current.status());
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, a.save || !a.model.empty() ? Access::kWrite : Access::kRead);
   if (!lab) return fail(lab.status());
 
   monitoring::StoredDriftReport stored;
@@ -314,7 +314,7 @@ int cmd_monitor_drift(const Common& c, const DriftArgs& a) {
 }
 
 int cmd_monitor_reports(const Common& c, const std::string& model, int version) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto reports = (*lab)->drift_reports().list(model, version > 0 ? std::optional<int>(version) : std::nullopt);
   if (c.json) {
@@ -334,7 +334,7 @@ int cmd_monitor_reports(const Common& c, const std::string& model, int version) 
 }
 
 int cmd_monitor_log(const Common& c, const std::string& log, int version, int limit) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
   auto entries = (*lab)->predictions().list(log, version > 0 ? std::optional<int>(version) : std::nullopt,
                                             limit > 0 ? size_t(limit) : 0);
@@ -360,7 +360,7 @@ int cmd_monitor_log(const Common& c, const std::string& log, int version, int li
 }
 
 int cmd_monitor_actual(const Common& c, const std::string& prediction_id, const std::string& value) {
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
   double number = 0;
   json actual = data::parse_number(value, &number) ? json(number) : json(value);

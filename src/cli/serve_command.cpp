@@ -15,7 +15,7 @@ int cmd_models_serve(const Common& c, const std::string& model_uri, const std::s
     std::cerr << "mllab: error: --port " << port << " is outside 0..65535\n";
     return 2;
   }
-  auto lab = open_lab(c);
+  auto lab = open_lab(c, log ? Access::kWrite : Access::kRead);
   if (!lab) return fail(lab.status());
 
   serve::ServeOptions options;

@@ -3,6 +3,7 @@
 // (deferred transactions and rollback).
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -259,20 +260,57 @@ TYPED_TEST(StoreContractTest, EmptyBatchIsOkAndChangesNothing) {
 
 TYPED_TEST(StoreContractTest, ValidKeyCharacters) {
   Batch b;
-  const char* keys[] = {"A-Z_a.z", "x@y:z=w+v", "0/1/2", "runs/abc123/tags.json", "a..b"};
-  for (const char* k : keys) b.put(k, k);
+  const std::vector<std::string> keys = {"A-Z_a.z", "x@y:z=w+v", "0/1/2", "runs/abc123/tags.json", "a..b",
+                                         "sp ace", "datasets/caf\xc3\xa9", "datasets/\xe9\xb8\xa2\xe5\xb0\xbe",
+                                         "q\"uote/back\\slash", "~tilde/~x", "star*/q?"};
+  for (const auto& k : keys) b.put(k, k);
   this->commit_ok(b);
-  for (const char* k : keys) {
+  for (const auto& k : keys) {
     EXPECT_EQ(this->s().get(k), k);
   }
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(this->s().keys(""), sorted);
+  EXPECT_EQ(this->s().keys("datasets/"), (std::vector<std::string>{"datasets/caf\xc3\xa9",
+                                                                   "datasets/\xe9\xb8\xa2\xe5\xb0\xbe"}));
+  EXPECT_EQ(this->s().keys("~tilde/"), std::vector<std::string>{"~tilde/~x"});
+}
+
+// Segments longer than a file name may be (255 bytes), at any depth, and a key of the longest
+// length allowed: stored, listed and read back, replaced and deleted.
+TYPED_TEST(StoreContractTest, LongKeySegments) {
+  const std::string seg256(256, 'n'), seg1k(1000, 'x');
+  const std::string wide = [] { std::string w; for (int i = 0; i < 100; ++i) w += "\xe7\x8c\xab"; return w; }();
+  const std::vector<std::string> keys = {"datasets/" + seg256, "artifacts/r/" + seg1k + "/model/" + seg256,
+                                         "features/" + wide, std::string(store::kMaxKeyBytes, 'k')};
+  Batch b;
+  for (const auto& k : keys) b.put(k, "v:" + k.substr(0, 20));
+  this->commit_ok(b);
+  for (const auto& k : keys) EXPECT_EQ(this->s().get(k), "v:" + k.substr(0, 20));
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(this->s().keys(""), sorted);
+  EXPECT_EQ(this->s().keys("artifacts/r/" + seg1k + "/"),
+            std::vector<std::string>{"artifacts/r/" + seg1k + "/model/" + seg256});
+  EXPECT_EQ(this->s().keys("datasets/nnn"), std::vector<std::string>{"datasets/" + seg256});
+  this->put("datasets/" + seg256, "replaced");
+  EXPECT_EQ(this->s().get("datasets/" + seg256), "replaced");
+  Batch del;
+  del.erase("artifacts/r/" + seg1k + "/model/" + seg256);
+  this->commit_ok(del);
+  EXPECT_EQ(this->s().get("artifacts/r/" + seg1k + "/model/" + seg256), std::nullopt);
+  EXPECT_EQ(this->s().keys("artifacts/"), std::vector<std::string>{});
+  ASSERT_TRUE(this->backend_.reopen());
+  EXPECT_EQ(this->s().get("datasets/" + seg256), "replaced");
+  EXPECT_EQ(this->s().keys("").size(), 3u);
 }
 
 TYPED_TEST(StoreContractTest, InvalidKeysFailTheWholeBatchAndChangeNothing) {
   this->put("runs/a", "old");
   this->put("runs/del", "still here");
   const Snapshot before = snapshot(this->s());
-  for (const char* bad : {"", "/a", "a/", "a//b", "../x", "a/../b", "a/./b", ".", "..", "sp ace",
-                          "tab\tkey", "new\nline", "back\\slash", "q\"uote", "caf\xc3\xa9"}) {
+  for (const char* bad : {"", "/a", "a/", "a//b", "../x", "a/../b", "a/./b", ".", "..", "tab\tkey",
+                          "new\nline", "del\x7f", "caf\xe9", "runs/.hidden"}) {
     SCOPED_TRACE(std::string("key '") + bad + "'");
     EXPECT_FALSE(store::validate_key(bad).is_ok());
     Batch b;
@@ -298,10 +336,11 @@ TYPED_TEST(StoreContractTest, InvalidKeysFailTheWholeBatchAndChangeNothing) {
 TYPED_TEST(StoreContractTest, InvalidKeyErrorNamesTheKey) {
   Batch b;
   b.put("ok", "1");
-  b.put("sp ace", "2");
+  b.put("tab\tkey", "2");
   Status st = this->s().commit(b);
   ASSERT_FALSE(st.is_ok());
-  EXPECT_NE(st.message().find("sp ace"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("'tab\\tkey'"), std::string::npos) << st.message();
+  EXPECT_EQ(this->s().get("ok"), std::nullopt);
 }
 
 TYPED_TEST(StoreContractTest, GetOfAnInvalidKeyIsNullopt) {
@@ -542,12 +581,35 @@ TEST_F(FolderStoreTest, TempAndJournalFilesAreNotListedAsKeys) {
   EXPECT_EQ(s->keys(".tmp"), std::vector<std::string>{});
 }
 
-TEST_F(FolderStoreTest, CorruptJournalFailsOpenWithAStorageError) {
+// open() never refuses a store over a journal it cannot read: it sets it aside and says so.
+TEST_F(FolderStoreTest, CorruptJournalIsSetAsideWithANote) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    Batch b;
+    b.put("kept", "k");
+    ASSERT_TRUE(s->commit(b).is_ok());
+  }
   write_text(root() / ".journal.json", "{not json");
+  write_text(root() / ".journals" / "123-abc.json", "[1, 2");
   auto s = platform::FolderStore::open(root());
-  ASSERT_FALSE(s.is_ok());
-  EXPECT_EQ(s.status().code(), ErrorCode::kStorageError);
-  EXPECT_NE(s.status().message().find(".journal.json"), std::string::npos) << s.status().message();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  ASSERT_EQ((*s)->notes().size(), 2u);
+  for (const auto& n : (*s)->notes()) {
+    EXPECT_NE(n.find("set aside the journal"), std::string::npos) << n;
+    EXPECT_NE(n.find(root().string()), std::string::npos) << n;
+  }
+  EXPECT_NE((*s)->notes()[0].find(".journal.json"), std::string::npos) << (*s)->notes()[0];
+  EXPECT_FALSE(fs::exists(root() / ".journal.json"));
+  EXPECT_TRUE(fs::exists(root() / ".journal.json.discarded")) << "the unreadable journal is kept aside";
+  EXPECT_EQ((*s)->get("kept"), "k");
+  Batch b;
+  b.put("later", "ok");
+  EXPECT_TRUE((*s)->commit(b).is_ok());
+  auto again = platform::FolderStore::open(root());
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_TRUE((*again)->notes().empty()) << "a set-aside journal is not reported twice";
+  EXPECT_EQ((*again)->keys(""), (std::vector<std::string>{"kept", "later"}));
 }
 
 TEST_F(FolderStoreTest, OpenCreatesMissingFolders) {

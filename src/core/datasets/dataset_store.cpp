@@ -3,6 +3,7 @@
 #include "core/data/csv.hpp"
 #include "core/datasets/profile.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/names.hpp"
 #include "core/util/sha256.hpp"
 #include "core/util/json_reader.hpp"
 
@@ -74,6 +75,11 @@ std::string dataset_name_from_file(const std::string& file_name) {
   return out.empty() ? "dataset" : out;
 }
 
+Status check_dataset_name(const std::string& name) {
+  return check_name(name, "dataset name", {{'/', "names cannot hold '/'"},
+                                           {':', "':' separates the version in datasets:/NAME:VERSION"}});
+}
+
 Result<std::pair<std::string, int>> parse_dataset_ref(const std::string& ref) {
   size_t colon = ref.rfind(':');
   if (colon == std::string::npos) {
@@ -97,7 +103,7 @@ Result<std::pair<std::string, int>> parse_dataset_ref(const std::string& ref) {
 Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::string& bytes,
                                         const std::string& source_type, const std::string& source,
                                         const json& lineage) {
-  if (name.empty()) return Status::invalid("dataset name is empty");
+  MLLAB_RETURN_IF_ERROR(check_dataset_name(name));
   MLLAB_RETURN_IF_ERROR(store::validate_key("datasets/" + name));
   data::CsvOptions opts;
   opts.source = source.empty() ? name : source;
@@ -134,6 +140,7 @@ Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::stri
 
 Result<DatasetRecord> DatasetStore::derive(const std::string& name, const std::string& parent, int parent_version,
                                            const json& steps) {
+  MLLAB_RETURN_IF_ERROR(check_dataset_name(name));
   auto parsed = parse_cleaning_steps(steps);
   if (!parsed) return parsed.status();
   auto pv = version(parent, parent_version);

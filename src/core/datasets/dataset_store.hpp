@@ -34,6 +34,8 @@ struct DatasetVersion {
 // profile, lineage}.
 nlohmann::json dataset_version_to_json(const DatasetVersion& v);
 
+// The name rule for datasets (core/util/names.hpp): no '/' and no ':' (the version separator).
+Status check_dataset_name(const std::string& name);
 // "name", "name:3" or "name:latest" -> the name and the version (0 = latest); an error names the text.
 Result<std::pair<std::string, int>> parse_dataset_ref(const std::string& ref);
 

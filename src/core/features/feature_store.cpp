@@ -14,6 +14,8 @@
 #include "core/data/csv.hpp"
 #include "core/features/timestamp.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
+#include "core/util/names.hpp"
 #include "core/util/sha256.hpp"
 #include "core/util/json_reader.hpp"
 
@@ -32,14 +34,11 @@ constexpr int64_t kMissingTime = std::numeric_limits<int64_t>::min();
 
 // [SECTION] Names, references, records
 
-bool valid_group_name(const std::string& name) {
-  if (name.empty() || name.front() == '.') return false;
-  for (char c : name) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
+Status check_group_name(const std::string& name) {
+  return check_name(name, "feature group name",
+                    {{'/', "names cannot hold '/'"},
+                     {':', "':' separates group and feature in GROUP:FEATURE"},
+                     {'@', "'@' separates the version in GROUP@VERSION"}});
 }
 
 std::string record_key(const std::string& name) { return "features/" + name; }
@@ -84,8 +83,8 @@ Result<FeatureRef> parse_ref(const std::string& text) {
     }
     r.version = std::stoi(v);
   }
-  if (!valid_group_name(r.group)) {
-    return Status::invalid("feature reference '" + text + "': '" + r.group + "' is not a feature group name");
+  if (Status st = check_group_name(r.group); !st.is_ok()) {
+    return Status::invalid("feature reference '" + quote_for_message(text) + "': " + st.message());
   }
   return r;
 }
@@ -298,7 +297,7 @@ void build_index(LoadedGroup* g, const Table& entities) {
 }
 
 Result<FeatureGroup> read_group(const store::Store& store, const std::string& name) {
-  if (!valid_group_name(name)) return Status::invalid("'" + name + "' is not a feature group name");
+  MLLAB_RETURN_IF_ERROR(check_group_name(name));
   auto bytes = store.get(record_key(name));
   if (!bytes) return Status::not_found("no feature group named '" + quote_for_message(name) + "'");
   return feature_group_from_json(*bytes, "feature group record '" + record_key(name) + "'");
@@ -629,9 +628,7 @@ Result<FeatureGroup> feature_group_from_json(const std::string& bytes, const std
 
 Result<FeatureGroup> FeatureStore::register_features(const std::string& name, const Table& table,
                                                      const FeatureGroupOptions& options) {
-  if (!valid_group_name(name)) {
-    return Status::invalid("'" + name + "' is not a feature group name (use letters, digits, '_', '-', '.')");
-  }
+  MLLAB_RETURN_IF_ERROR(check_group_name(name));
   MLLAB_RETURN_IF_ERROR(store::validate_key(record_key(name)));
   const std::string what = "feature group '" + name + "'";
   const std::string columns_list = " (columns: " + join_names(column_names(table)) + ")";

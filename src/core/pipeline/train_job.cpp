@@ -14,7 +14,6 @@
 #include "core/util/clock.hpp"
 #include "core/util/json_reader.hpp"
 #include "core/util/sha256.hpp"
-#include "core/util/json_reader.hpp"
 
 namespace mllab::pipeline {
 namespace {
@@ -122,8 +121,15 @@ void TrainJob::fail(const Status& st, tracking::RunStatus status) {
   failed.params = data_.params;
   failed.tags = data_.tags;
   failed.inputs = data_.inputs;
-  failed.tags["mllab.error"] = st.message();
+  failed.tags["mllab.error"] = quote_for_message(st.message(), 4000);  // within MLflow's tag limit
   Status end = client_.end_run(run_id_, failed, status, now_ms());
+  if (!end.is_ok()) {
+    // What the run knew may be what cannot be stored (a value over MLflow's limits): close it
+    // with the error alone rather than leave it RUNNING.
+    tracking::RunData bare;
+    bare.tags["mllab.error"] = failed.tags["mllab.error"];
+    end = client_.end_run(run_id_, bare, status, now_ms());
+  }
   if (!end.is_ok()) status_ = Status(st.code(), st.message() + " (and the run could not be closed: " + end.message() + ")");
 }
 

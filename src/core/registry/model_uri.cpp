@@ -4,11 +4,11 @@
 
 #include "core/store/store.hpp"
 #include "core/util/json_reader.hpp"
+#include "core/util/names.hpp"
 
 namespace mllab::registry {
 namespace {
 
-constexpr size_t kMaxNameLength = 256;
 constexpr size_t kMaxAliasLength = 255;  // MLflow's MAX_REGISTERED_MODEL_ALIAS_LENGTH
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
@@ -111,8 +111,7 @@ Result<ModelUri> parse_runs(const std::string& uri, const std::string& rest) {
   if (path.empty()) path = "model";
   st = store::validate_key(path);
   if (!st.is_ok()) {
-    return uri_error(uri, "the artifact path '" + path +
-                              "' is not valid (segments of [A-Za-z0-9._@:=+-], none empty or starting with '.')");
+    return uri_error(uri, "the artifact path '" + quote_for_message(path) + "' is not valid (" + st.message() + ")");
   }
   u.artifact_path = path;
   return u;
@@ -199,27 +198,9 @@ std::optional<std::string> canonical_stage(const std::string& stage) {
 }
 
 Status validate_model_name(const std::string& name) {
-  if (name.empty()) return Status::invalid("registered model name is empty");
-  if (name.size() > kMaxNameLength) {
-    return Status::invalid("registered model name '" + name.substr(0, 40) + "...' is " +
-                           std::to_string(name.size()) + " bytes long (at most " +
-                           std::to_string(kMaxNameLength) + ")");
-  }
-  if (name.find(' ') != std::string::npos) {
-    std::string suggestion = name;
-    for (char& c : suggestion) if (c == ' ') c = '_';
-    return Status::invalid("registered model name '" + name + "' contains a space; use '_' instead ('" +
-                           suggestion + "')");
-  }
-  for (char c : name) {
-    bool ok = is_alnum(c) || c == '.' || c == '_' || c == '-' || c == ':' || c == '=' || c == '+';
-    if (!ok) {
-      return Status::invalid("registered model name '" + name + "' contains the character '" + show_char(c) +
-                             "'; names may use letters, digits and . _ - : = +");
-    }
-  }
-  if (name.front() == '.') return Status::invalid("registered model name '" + name + "' starts with '.'");
-  return Status::ok();
+  return check_name(name, "registered model name",
+                    {{'/', "'/' separates the version in models:/NAME/VERSION"},
+                     {'@', "'@' separates the alias in models:/NAME@ALIAS"}});
 }
 
 Status validate_alias(const std::string& alias) {

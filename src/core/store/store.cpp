@@ -2,26 +2,32 @@
 
 #include <set>
 
+#include "core/util/json_reader.hpp"
+#include "core/util/names.hpp"
+
 namespace mllab::store {
 
 Status validate_key(const std::string& key) {
   if (key.empty()) return Status::invalid("store key is empty");
+  const std::string shown = "'" + quote_for_message(key) + "'";
+  if (key.size() > kMaxKeyBytes) {
+    return Status::invalid("store key " + shown + " is longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+  }
   if (key.front() == '/' || key.back() == '/' || key.find("//") != std::string::npos) {
-    return Status::invalid("store key '" + key + "' has an empty path segment");
+    return Status::invalid("store key " + shown + " has an empty path segment");
   }
-  for (char c : key) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '/' || c == '.' || c == '_' || c == '-' || c == '@' || c == ':' || c == '=' ||
-              c == '+';
-    if (!ok) return Status::invalid("store key '" + key + "' contains the character '" + c + "'");
-  }
-  size_t pos = 0;
+  MLLAB_RETURN_IF_ERROR(check_text(key, "store key"));
+  size_t pos = 0, segments = 0;
   while (pos <= key.size()) {
     size_t end = key.find('/', pos);
     if (end == std::string::npos) end = key.size();
-    std::string seg = key.substr(pos, end - pos);
-    if (!seg.empty() && seg[0] == '.') {
-      return Status::invalid("store key '" + key + "' has a segment starting with '.' ('" + seg + "')");
+    if (key[pos] == '.') {
+      return Status::invalid("store key " + shown + " has a segment starting with '.' ('" +
+                             quote_for_message(key.substr(pos, end - pos)) + "')");
+    }
+    if (++segments > kMaxKeySegments) {
+      return Status::invalid("store key " + shown + " has more than " + std::to_string(kMaxKeySegments) +
+                             " segments");
     }
     pos = end + 1;
   }
@@ -34,6 +40,10 @@ Status check_batch(const Store& store, const Batch& batch) {
     MLLAB_RETURN_IF_ERROR(validate_key(w.key));
     if (w.value) { puts.insert(w.key); erased.erase(w.key); }
     else { erased.insert(w.key); puts.erase(w.key); }
+  }
+  for (const auto& k : batch.expected_absent()) {
+    MLLAB_RETURN_IF_ERROR(validate_key(k));
+    if (store.get(k)) return Status::already_exists("store key '" + quote_for_message(k) + "' was created meanwhile");
   }
   auto clash = [](const std::string& a, const std::string& b) {
     return Status::invalid("store key '" + a + "' clashes with '" + b +

@@ -25,20 +25,30 @@ class Batch {
   void put(std::string key, std::string value) { writes_.push_back({std::move(key), std::move(value)}); }
   // Removes `key` (no error if absent).
   void erase(std::string key) { writes_.push_back({std::move(key), std::nullopt}); }
+  // Makes the batch fail (ErrorCode::kResourceAlreadyExists, nothing written) if `key` holds a
+  // value when it commits: a new record under a computed id cannot replace one that another
+  // process (or tab) created meanwhile.
+  void expect_absent(std::string key) { absent_.push_back(std::move(key)); }
   const std::vector<Write>& writes() const { return writes_; }
+  const std::vector<std::string>& expected_absent() const { return absent_; }
   bool empty() const { return writes_.empty(); }
 
  private:
   std::vector<Write> writes_;
+  std::vector<std::string> absent_;
 };
 
-// Keys are '/'-separated paths of [A-Za-z0-9._@:=+-] segments, none empty or starting with
-// '.', e.g. "runs/<run_id>". Returns an error naming the key if it is not one.
+// Keys are '/'-separated paths of segments in UTF-8 (any script; no control characters), none
+// empty or starting with '.', at most kMaxKeyBytes bytes and kMaxKeySegments segments, e.g.
+// "runs/<run_id>" or "datasets/données". Returns an error naming the key if it is not one.
+constexpr size_t kMaxKeyBytes = 2048;
+constexpr size_t kMaxKeySegments = 32;
 Status validate_key(const std::string& key);
 
 class Store;
-// Checks a batch before it is applied: every key valid, and no key that would also be the folder
-// of other keys ("a" and "a/b"), counting the batch's own puts and deletes. Every Store calls it,
+// Checks a batch before it is applied: every key valid, every expect_absent() key absent, and no
+// key that would also be the folder of other keys ("a" and "a/b"), counting the batch's own puts
+// and deletes. Every Store calls it,
 // so all of them accept and refuse the same batches.
 Status check_batch(const Store& store, const Batch& batch);
 

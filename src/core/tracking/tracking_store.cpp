@@ -6,6 +6,8 @@
 #include <tuple>
 
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
+#include "core/util/names.hpp"
 #include "core/util/sha256.hpp"
 #include "core/util/json_reader.hpp"
 
@@ -97,6 +99,51 @@ std::string zero_pad(size_t n) {
 bool in_view(const std::string& lifecycle_stage, ViewType view) {
   if (view == ViewType::kAll) return true;
   return (lifecycle_stage == "deleted") == (view == ViewType::kDeletedOnly);
+}
+
+// MLflow's limits (mlflow/utils/validation.py): keys and run names of at most 250 characters,
+// param values of at most 6,000 and tag values of at most 5,000 bytes.
+constexpr size_t kMaxParamValueBytes = 6000;
+constexpr size_t kMaxTagValueBytes = 5000;
+
+Status check_key(const std::string& key, const char* kind) {
+  const std::string what = std::string(kind) + " key";
+  if (key.empty()) return Status::invalid(what + " is empty");
+  MLLAB_RETURN_IF_ERROR(check_length(key, what));
+  return check_text(key, what);
+}
+
+Status check_value(const std::string& key, const std::string& value, const char* kind, size_t max_bytes) {
+  if (value.size() <= max_bytes) return Status::ok();
+  return Status::invalid(std::string(kind) + " '" + quote_for_message(key) + "': the value is " +
+                         std::to_string(value.size()) + " bytes long (at most " + std::to_string(max_bytes) +
+                         " bytes)");
+}
+
+Status check_run_name(const std::string& name) {
+  MLLAB_RETURN_IF_ERROR(check_length(name, "run name"));
+  return check_text(name, "run name");
+}
+
+Status check_tag(const std::string& key, const std::string& value) {
+  MLLAB_RETURN_IF_ERROR(check_key(key, "tag"));
+  if (key == kRunNameTag) return check_run_name(value);
+  return check_value(key, value, "tag", kMaxTagValueBytes);
+}
+
+// Every limit of a batch of run data, checked before anything is written.
+Status check_run_data(const RunData& data) {
+  for (const auto& [k, v] : data.params) {
+    MLLAB_RETURN_IF_ERROR(check_key(k, "param"));
+    MLLAB_RETURN_IF_ERROR(check_value(k, v, "param", kMaxParamValueBytes));
+  }
+  for (const auto& [k, v] : data.tags) MLLAB_RETURN_IF_ERROR(check_tag(k, v));
+  for (const auto& m : data.metrics) MLLAB_RETURN_IF_ERROR(check_key(m.key, "metric"));
+  return Status::ok();
+}
+
+Status check_experiment_name(const std::string& name) {
+  return check_name(name, "experiment name", {}, /*key_segment=*/false);
 }
 
 }  // namespace
@@ -206,29 +253,38 @@ Result<Experiment> TrackingClient::get_experiment_by_name(const std::string& nam
 }
 
 Result<Experiment> TrackingClient::get_or_create_experiment(const std::string& name) {
-  if (name.empty()) return Status::invalid("experiment name is empty");
-  auto found = get_experiment_by_name(name);
-  if (found && found->lifecycle_stage == "deleted") {
-    return Status::invalid("experiment '" + name + "' (id " + found->experiment_id +
-                           ") is deleted; restore it or use another name");
+  MLLAB_RETURN_IF_ERROR(check_experiment_name(name));
+  // Another process may create an experiment between our look and our commit: the commit then
+  // fails (the id is taken) and we look again.
+  Status taken;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    auto found = get_experiment_by_name(name);
+    if (found && found->lifecycle_stage == "deleted") {
+      return Status::invalid("experiment '" + name + "' (id " + found->experiment_id +
+                             ") is deleted; restore it or use another name");
+    }
+    if (found) return found;
+    // Ids are integers as in MLflow; the next one is derived from what is stored.
+    long long next = 0;
+    for (const auto& e : list_experiments(ViewType::kAll)) next = std::max(next, id_number(e.experiment_id) + 1);
+    if (name != "Default" && next == 0) next = 1;  // "0" is reserved for Default
+    Experiment e;
+    e.experiment_id = name == "Default" && !store_.get("experiments/0") ? "0" : std::to_string(next);
+    e.name = name;
+    e.creation_time = e.last_update_time = now_ms();
+    store::Batch b;
+    b.expect_absent("experiments/" + e.experiment_id);
+    b.put("experiments/" + e.experiment_id, write_experiment(e));
+    taken = store_.commit(b);
+    if (taken.is_ok()) return e;
+    if (taken.code() != ErrorCode::kResourceAlreadyExists) return taken;
   }
-  if (found) return found;
-  // Ids are integers as in MLflow; the next one is derived from what is stored.
-  long long next = 0;
-  for (const auto& e : list_experiments(ViewType::kAll)) next = std::max(next, id_number(e.experiment_id) + 1);
-  if (name != "Default" && next == 0) next = 1;  // "0" is reserved for Default
-  Experiment e;
-  e.experiment_id = name == "Default" && !store_.get("experiments/0") ? "0" : std::to_string(next);
-  e.name = name;
-  e.creation_time = e.last_update_time = now_ms();
-  store::Batch b;
-  b.put("experiments/" + e.experiment_id, write_experiment(e));
-  MLLAB_RETURN_IF_ERROR(store_.commit(b));
-  return e;
+  return Status::storage_error("cannot create experiment '" + name + "': " + taken.message());
 }
 
 Result<Run> TrackingClient::create_run(const std::string& experiment_id, const std::string& run_name,
                                        int64_t start_time) {
+  MLLAB_RETURN_IF_ERROR(check_run_name(run_name));
   MLLAB_RETURN_IF_ERROR(get_experiment(experiment_id).status());
   Run r;
   r.run_id = new_id();
@@ -245,6 +301,7 @@ Result<Run> TrackingClient::create_run(const std::string& experiment_id, const s
 
 Result<Run> TrackingClient::log_finished_run(const std::string& experiment_id, const std::string& run_name,
                                              int64_t start_time, int64_t end_time, const RunData& data) {
+  MLLAB_RETURN_IF_ERROR(check_run_name(run_name));
   MLLAB_RETURN_IF_ERROR(get_experiment(experiment_id).status());
   Run r;
   r.run_id = new_id();
@@ -261,8 +318,8 @@ Result<Run> TrackingClient::log_finished_run(const std::string& experiment_id, c
 }
 
 Status TrackingClient::write_run_batch(Run run, const RunData& data, store::Batch& batch) {
+  MLLAB_RETURN_IF_ERROR(check_run_data(data));
   for (const auto& [k, v] : data.params) {
-    if (k.empty()) return Status::invalid("param key is empty");
     auto it = run.params.find(k);
     if (it != run.params.end() && it->second != v) {
       return Status::invalid("param '" + k + "' was already logged with value '" + it->second +
@@ -274,7 +331,6 @@ Status TrackingClient::write_run_batch(Run run, const RunData& data, store::Batc
   if (!data.metrics.empty()) {
     json points = json::array();
     for (const auto& m : data.metrics) {
-      if (m.key.empty()) return Status::invalid("metric key is empty");
       points.push_back(metric_to_json(m));
       auto it = run.metrics.find(m.key);
       if (it == run.metrics.end() || newer(m, it->second)) run.metrics[m.key] = m;
@@ -413,6 +469,7 @@ Status TrackingClient::restore_run(const std::string& run_id) {
 
 Status TrackingClient::rename_run(const std::string& run_id, const std::string& new_name) {
   if (new_name.empty()) return Status::invalid("run name is empty");
+  MLLAB_RETURN_IF_ERROR(check_run_name(new_name));
   return update_run(run_id, [&](Run& r) {
     r.run_name = new_name;
     r.tags[kRunNameTag] = new_name;
@@ -421,7 +478,7 @@ Status TrackingClient::rename_run(const std::string& run_id, const std::string& 
 }
 
 Status TrackingClient::set_tag(const std::string& run_id, const std::string& key, const std::string& value) {
-  if (key.empty()) return Status::invalid("tag key is empty");
+  MLLAB_RETURN_IF_ERROR(check_tag(key, value));
   if (key == kRunNameTag) return rename_run(run_id, value);
   return update_run(run_id, [&](Run& r) { r.tags[key] = value; return Status::ok(); });
 }
@@ -479,7 +536,7 @@ Status TrackingClient::restore_experiment(const std::string& experiment_id) {
 }
 
 Status TrackingClient::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
-  if (new_name.empty()) return Status::invalid("experiment name is empty");
+  MLLAB_RETURN_IF_ERROR(check_experiment_name(new_name));
   auto other = get_experiment_by_name(new_name);
   if (other && other->experiment_id != experiment_id) {
     return Status::already_exists("an experiment named '" + new_name + "' already exists (id " +
@@ -493,7 +550,7 @@ Status TrackingClient::rename_experiment(const std::string& experiment_id, const
 
 Status TrackingClient::set_experiment_tag(const std::string& experiment_id, const std::string& key,
                                           const std::string& value) {
-  if (key.empty()) return Status::invalid("tag key is empty");
+  MLLAB_RETURN_IF_ERROR(check_tag(key, value));
   return update_experiment(experiment_id, [&](Experiment& e, store::Batch&) {
     e.tags[key] = value;
     return Status::ok();

@@ -147,7 +147,7 @@ TEST_F(DatasetStoreTest, SourceNameDefaultsToTheDatasetNameInErrors) {
 }
 
 TEST_F(DatasetStoreTest, InvalidNamesAreRefused) {
-  for (const char* bad : {"", "with space", "../up", "a//b", "a/"}) {
+  for (const char* bad : {"", "a:2", "tab\tname", "../up", "a//b", "a/", ".hidden"}) {
     SCOPED_TRACE(bad);
     auto r = ds_.add(bad, kCsvA, "upload", "x.csv");
     EXPECT_FALSE(r.is_ok());

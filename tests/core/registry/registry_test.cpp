@@ -121,9 +121,9 @@ TEST_F(RegistryTest, RegisterRefusesWhatIsNotAModel) {
                  before);
   expect_refused(registry_.register_model("runs:/" + run + "/other", "iris").status(), "no artifact 'other/pipeline.json'",
                  before);
-  expect_refused(registry_.register_model("runs:/" + run + "/model", "my iris").status(),
-                 "use '_' instead ('my_iris')", before);
-  expect_refused(registry_.register_model("runs:/" + run + "/model", "iris/x").status(), "the character '/'", before);
+  expect_refused(registry_.register_model("runs:/" + run + "/model", "my\niris").status(),
+                 "'my\\niris' contains a control character", before);
+  expect_refused(registry_.register_model("runs:/" + run + "/model", "iris/x").status(), "contains '/'", before);
   expect_refused(registry_.register_model("runz:/" + run, "iris").status(), "unknown scheme 'runz'", before);
   expect_refused(registry_.register_model("models:/nothing/1", "iris").status(), "no registered model named 'nothing'",
                  before);
@@ -146,7 +146,7 @@ TEST_F(RegistryTest, CreateRegisteredModelRefusesTakenAndBadNames) {
   EXPECT_EQ(again.status().code(), ErrorCode::kResourceAlreadyExists);
   expect_refused(again.status(), "registered model 'iris' already exists", before);
   expect_refused(registry_.create_registered_model("").status(), "empty", before);
-  expect_refused(registry_.create_registered_model("a b").status(), "use '_' instead ('a_b')", before);
+  expect_refused(registry_.create_registered_model("a@b").status(), "contains '@'", before);
   expect_refused(registry_.create_registered_model("x", "", {{"", "v"}}).status(), "tag key is empty", before);
 
   // An empty model has no latest version.
