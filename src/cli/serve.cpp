@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <variant>
@@ -458,9 +459,9 @@ void write_raw_answer(socket_t sock, int status, const std::string& error_code, 
   }
 }
 
-// Closes a connection. After an answer that left request bytes unread, the close waits a little
-// (at most `linger`, reading and dropping up to 1 MiB) for the client to stop sending: closing a
-// socket with unread bytes resets it, and the client may then lose the answer it was sent.
+// Closes a connection. Request bytes still unread are read and dropped first (those already
+// there, and for at most `linger` those still coming, up to 1 MiB): closing a socket with unread
+// bytes resets it, and the client may then lose the answer it was just sent.
 void close_connection(socket_t sock, std::chrono::milliseconds linger) {
   ::shutdown(sock, SHUT_WR);
   const auto end = std::chrono::steady_clock::now() + linger;
@@ -469,9 +470,9 @@ void close_connection(socket_t sock, std::chrono::milliseconds linger) {
   while (dropped < (size_t(1) << 20)) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
     pollfd p{sock, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) <= 0) break;
+    if (left.count() > 0 && ::poll(&p, 1, int(left.count())) <= 0) break;
     const ssize_t n = ::recv(sock, buf, sizeof buf, MSG_DONTWAIT);
-    if (n <= 0) break;  // the client closed (or an error)
+    if (n <= 0) break;  // the client closed, or nothing more is there
     dropped += size_t(n);
   }
   ::close(sock);
@@ -708,8 +709,17 @@ class ConnectionPool {
     const bool can_start = workers_.size() < max_workers_;
     if (free_idle == 0 && !can_start && queue_.size() - idle_ >= max_queued_) return false;
     queue_.push_back({sock, Clock::now()});
-    if (free_idle == 0 && can_start) workers_.emplace_back([this] { work(); });
-    else wake_.notify_one();
+    bool started = false;
+    if (free_idle == 0 && can_start) {
+      try {
+        workers_.emplace_back([this] { work(); });
+        started = true;
+      } catch (const std::system_error&) {
+        // No thread to be had (a process limit): the connection waits for a busy worker, or
+        // take_expired() refuses it.
+      }
+    }
+    if (!started) wake_.notify_one();
     waiting_ = workers_.size() >= max_workers_ && queue_.size() > idle_;
     return true;
   }
@@ -852,7 +862,12 @@ class HttpServer : public httplib::Server {
       tv.tv_sec = long(limits_.write_timeout.count() / 1000);
       tv.tv_usec = long(limits_.write_timeout.count() % 1000 * 1000);
       ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      if (!pool_.submit(sock)) {
+      bool queued = false;
+      try {
+        queued = pool_.submit(sock);
+      } catch (const std::exception&) {  // out of memory: refused like a connection over the cap
+      }
+      if (!queued) {
         // Over the cap: answered at once.
         write_raw_answer(sock, 503, "TEMPORARILY_UNAVAILABLE",
                          "the server is at its limit of " + std::to_string(max_connections_) + " connections (and " +
@@ -880,11 +895,19 @@ class HttpServer : public httplib::Server {
     else ::close(s);
   }
 
-  const Limits& limits() const { return limits_; }
-
  private:
-  // Answers the requests of one connection (keep-alive) and closes it.
+  // Answers the requests of one connection (keep-alive) and closes it. Nothing escapes a worker:
+  // an exception outside httplib's handlers (out of memory in its parser) closes the connection.
   void serve_connection(socket_t sock) {
+    try {
+      serve_requests(sock);
+    } catch (...) {
+      t_connection = nullptr;
+      close_connection(sock, std::chrono::milliseconds(0));
+    }
+  }
+
+  void serve_requests(socket_t sock) {
     ConnectionStream strm(sock, limits_, stopping_);
     ConnectionState state;
     state.stream = &strm;
