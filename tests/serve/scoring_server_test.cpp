@@ -967,6 +967,32 @@ TEST_F(ScoringServerTest, ContentLengthIsCheckedBeforeTheBodyIsRead) {
     EXPECT_EQ(a->status, 411);
     EXPECT_TRUE(contains(a->body, "send the body with a Content-Length header")) << a->body;
   }
+  // "Expect: 100-continue" (curl sends it for large bodies): a refused length gets the refusal
+  // instead of the go-ahead; an accepted one gets 100, then the answer.
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations",
+                                       "Content-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n")));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 413);
+    EXPECT_TRUE(conn.closed_by_server());
+  }
+  {
+    RawConnection conn(port);
+    const std::string body = split_body({11}).dump();
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations",
+                                       "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                                           "\r\nExpect: 100-continue\r\n")));
+    auto go = conn.answer();
+    ASSERT_TRUE(go);
+    EXPECT_EQ(go->status, 100);
+    ASSERT_TRUE(conn.send(body));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 200) << a->body;
+    EXPECT_EQ(json::parse(a->body)["predictions"], expected_predictions({11}));
+  }
   // No Content-Length on a POST: no body (not "read until the client closes").
   {
     RawConnection conn(port);
