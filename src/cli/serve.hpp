@@ -20,15 +20,15 @@
 //   "probabilities": [[...], ...] (rows x classes, each row sums to 1).
 //
 // Errors are JSON {"error_code": CODE, "message": "<one line naming the key / column / line>"}:
-//   400 BAD_REQUEST            malformed JSON, an unknown top-level key or parameter, no or two
-//                              input keys, rows of the wrong shape, a CSV parse error, a column
-//                              missing from or mistyped for the model signature, an empty body
+//   400 BAD_REQUEST            malformed JSON (the message names line and column), JSON nesting
+//                              deeper than 128 levels, a number out of double's range (naming its
+//                              field), an unknown top-level key or parameter, no or two input keys,
+//                              rows of the wrong shape, a CSV parse error, a column missing from or
+//                              mistyped for the model signature (a JSON boolean for a column that
+//                              is not boolean), an empty body, a Content-Length that is not a
+//                              number ("abc", "-1") or several that differ
 //   415 BAD_REQUEST            a content type other than application/json / text/csv, a charset
 //                              other than utf-8 (MLflow answers 415 too, as text/plain)
-//   400 BAD_REQUEST            also: JSON nesting deeper than 128 levels or a number out of double's
-//                              range (the message names line, column and field), a JSON boolean
-//                              for a column that is not boolean, a Content-Length that is not a
-//                              number ("abc", "-1") or several that differ
 //   404 ENDPOINT_NOT_FOUND     an unknown path; 405 METHOD_NOT_ALLOWED for a known path with the
 //                              wrong method
 //   408 BAD_REQUEST            the request was not received within the timeouts (ServeOptions)
@@ -42,8 +42,8 @@
 // unknown params (with a warning); we refuse them so a typo ("predict_probas") is not silent.
 //
 // Threads: each connection is answered on its own worker thread (see ServeOptions; httplib
-// parses, routes and writes each request, our loop around it enforces the limits). The model is loaded once, before the
-// server listens, and is only read afterwards: conform_input and FittedPipeline::predict* are
+// parses, routes and writes each request, our loop around it enforces the limits). The model is
+// loaded once, before the server listens, and is only read afterwards: conform_input and FittedPipeline::predict* are
 // const and keep no caches (no `mutable` state in src/core), so predictions run concurrently.
 // Everything that touches the Lab / Store (the prediction log) and new_id()'s shared generator
 // runs under one mutex, one PredictionLog::log call per request.

@@ -252,16 +252,19 @@ test('models serve holds under abuse: slow clients, 1000 concurrent requests, ho
       slow.push(s);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
-    let worst = 0;
+    const times = [];
     for (let i = 0; i < 5; i++) {
       const start = performance.now();
       const res = await fetch(`${srv.url}/ping`);
       assert.equal(res.status, 200);
       await res.text();
-      worst = Math.max(worst, performance.now() - start);
+      times.push(performance.now() - start);
     }
-    console.log(`64 slow clients: /ping in ${worst.toFixed(1)} ms (the slowest of 5)`);
-    assert.ok(worst < 100, `/ping took ${worst} ms with 64 slow clients`);
+    times.sort((a, b) => a - b);
+    console.log(`64 slow clients: /ping in ${times[2].toFixed(1)} ms (median of 5; slowest ${times[4].toFixed(1)} ms)`);
+    // The bound issue 9 sets, on the median: one scheduling hiccup of a loaded machine does not
+    // decide (before the fix /ping did not answer within 15 s).
+    assert.ok(times[2] < 100, `/ping took ${times[2]} ms (median) with 64 slow clients`);
 
     // 1000 requests at once, each on its own connection.
     const started = performance.now();
