@@ -1,17 +1,31 @@
 // The scoring server (see serve.hpp). Sections:
 //   [SECTION] Request parsing: content type, JSON formats, CSV
 //   [SECTION] Answers: predictions as JSON, errors
+//   [SECTION] Connections: accept loop, workers, limits and timeouts
 //   [SECTION] ScoringServer: model, routes, bind / serve / stop
 #include "cli/serve.hpp"
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -22,6 +36,7 @@
 #include "core/monitoring/prediction_log.hpp"
 #include "core/registry/model_doc.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/json_reader.hpp"
 
 namespace mllab::serve {
 namespace {
@@ -131,15 +146,16 @@ Status under_key(const Status& st, const std::string& key) {
 }
 
 // A pandas "split" document from column names and rows (arrays of values, null for missing).
-Result<data::Table> split_to_table(const std::vector<std::string>& columns, json rows, const std::string& key) {
+Result<data::Table> split_to_table(const std::vector<std::string>& columns, json rows, const std::string& key,
+                                   const registry::Signature* sig) {
   json doc = {{"columns", columns}, {"data", std::move(rows)}};
-  auto t = registry::table_from_split_json(doc);
+  auto t = registry::table_from_split_json(doc, sig);
   if (!t) return under_key(t.status(), key);
   return t;
 }
 
 // [{"a": 1, "b": "x"}, ...]: a key missing from a row is a missing value (as pandas).
-Result<data::Table> records_to_table(const json& rows, const std::string& key) {
+Result<data::Table> records_to_table(const json& rows, const std::string& key, const registry::Signature* sig) {
   std::vector<std::string> columns;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -158,11 +174,11 @@ Result<data::Table> records_to_table(const json& rows, const std::string& key) {
     for (auto it = row.begin(); it != row.end(); ++it) values[index[it.key()]] = it.value();
     data.push_back(std::move(values));
   }
-  return split_to_table(columns, std::move(data), key);
+  return split_to_table(columns, std::move(data), key, sig);
 }
 
 // {"a": [1, 2], "b": ["x", "y"]} (or {"a": 1, "b": "x"}: one row).
-Result<data::Table> columns_to_table(const json& cols, const std::string& key) {
+Result<data::Table> columns_to_table(const json& cols, const std::string& key, const registry::Signature* sig) {
   if (cols.empty()) return Status::invalid(key + ": no columns");
   size_t arrays = 0;
   for (auto it = cols.begin(); it != cols.end(); ++it) {
@@ -180,7 +196,7 @@ Result<data::Table> columns_to_table(const json& cols, const std::string& key) {
       row.push_back(it.value());
     }
     data.push_back(std::move(row));
-    return split_to_table(columns, std::move(data), key);
+    return split_to_table(columns, std::move(data), key, sig);
   }
   std::string first;  // the first column holding a list: the others must hold as many values
   size_t n = 0;
@@ -208,13 +224,14 @@ Result<data::Table> columns_to_table(const json& cols, const std::string& key) {
     for (auto it = cols.begin(); it != cols.end(); ++it) row.push_back(it.value()[i]);
     data.push_back(std::move(row));
   }
-  return split_to_table(columns, std::move(data), key);
+  return split_to_table(columns, std::move(data), key, sig);
 }
 
 // "inputs" / "instances" (TF-serving style, as MLflow reads them for a column signature): a list
 // of row objects, a {column: [values]} object, or a list of plain values for a one-column model.
 Result<data::Table> tf_serving_to_table(const json& v, const std::string& key, const registry::ModelDoc& doc) {
-  if (v.is_object()) return columns_to_table(v, key);
+  const registry::Signature* signature = doc.signature ? &*doc.signature : nullptr;
+  if (v.is_object()) return columns_to_table(v, key, signature);
   if (!v.is_array()) {
     return Status::invalid(key + " is " + kind(v) + "; expected a list of objects {column: value} or an object "
                            "{column: [values]}");
@@ -223,14 +240,14 @@ Result<data::Table> tf_serving_to_table(const json& v, const std::string& key, c
   for (const auto& x : v) {
     if (!x.is_object()) all_objects = false;
   }
-  if (all_objects) return records_to_table(v, key);
+  if (all_objects) return records_to_table(v, key, signature);
   const auto* sig = doc.signature ? &doc.signature->inputs : nullptr;
   if (sig && sig->size() == 1) {
     bool scalars = true;
     for (const auto& x : v) {
       if (x.is_array() || x.is_object()) scalars = false;
     }
-    if (scalars) return columns_to_table(json{{sig->front().name, v}}, key);
+    if (scalars) return columns_to_table(json{{sig->front().name, v}}, key, signature);
   }
   std::string names;
   if (sig) {
@@ -246,7 +263,7 @@ Result<data::Table> tf_serving_to_table(const json& v, const std::string& key, c
   return Status::internal(key + ": unreachable");
 }
 
-Result<data::Table> split_doc_to_table(const json& v) {
+Result<data::Table> split_doc_to_table(const json& v, const registry::Signature* sig) {
   const std::string key = "dataframe_split";
   if (!v.is_object()) return Status::invalid(key + " is " + kind(v) + "; expected {\"columns\": [...], \"data\": [[...], ...]}");
   for (auto it = v.begin(); it != v.end(); ++it) {
@@ -265,22 +282,18 @@ Result<data::Table> split_doc_to_table(const json& v) {
                              std::to_string(v["data"].size()) + " rows");
     }
   }
-  auto t = registry::table_from_split_json(v);
+  auto t = registry::table_from_split_json(v, sig);
   if (!t) return under_key(t.status(), key);
   return t;
 }
 
 // A JSON request body: exactly one input key, optional params.
 Result<Request> parse_json_request(const std::string& body, const registry::ModelDoc& doc, bool regression) {
-  json j;
-  try {
-    j = json::parse(body);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    const size_t close = what.find("] ");
-    if (what.rfind("[json.exception", 0) == 0 && close != std::string::npos) what = what.substr(close + 2);
-    return Status::parse_error("malformed JSON: " + what);
-  }
+  // read_json: a depth limit (the 60,000-level body of issue 9 overflowed the stack), line and
+  // column in syntax errors, and the field of an out-of-range number (1e400).
+  auto parsed = read_json(body, "request body");
+  if (!parsed) return parsed.status();
+  json j = std::move(parsed).value();
   if (!j.is_object()) {
     return Status::invalid("the body is " + kind(j) + "; expected a JSON object with " + kExpectedKeys);
   }
@@ -312,12 +325,13 @@ Result<Request> parse_json_request(const std::string& body, const registry::Mode
   }
   const std::string& key = formats[0];
   const json& v = j[key];
+  const registry::Signature* sig = doc.signature ? &*doc.signature : nullptr;
   Result<data::Table> t = Status::internal("no input");
   if (key == "dataframe_split") {
-    t = split_doc_to_table(v);
+    t = split_doc_to_table(v, sig);
   } else if (key == "dataframe_records") {
     if (!v.is_array()) return Status::invalid(key + " is " + kind(v) + "; expected a list of objects {column: value}");
-    t = records_to_table(v, key);
+    t = records_to_table(v, key, sig);
   } else {
     t = tf_serving_to_table(v, key, doc);
   }
@@ -406,44 +420,558 @@ httplib::Server::Handler method_not_allowed(const std::string& allow) {
   };
 }
 
+// ---- [SECTION] Connections: accept loop, workers, limits and timeouts ----
+//
+// httplib 0.11 (Debian's) reads a request with a per-read timeout only (a client sending a byte
+// every few seconds holds a worker forever), queues every accepted connection behind a fixed
+// pool (8 slow clients delayed /ping by seconds), trusts Content-Length (strtoull: "abc" is 0,
+// "-1" huge) and reads a too-large body to its end before answering 413. Its accept loop and
+// per-connection loop cannot be configured for more, so we run our own around the part of
+// httplib that is sound: Server::process_request (protected), which parses one request, routes
+// it and writes the answer through a Stream we provide. Ours (ConnectionStream) enforces the
+// timeouts; the accept loop and ConnectionPool give each connection its own worker up to a cap
+// and refuse with 503 above it; request framing (Content-Length, Transfer-Encoding) is checked
+// in httplib's setup_request / pre-routing hooks, which run after the headers and before the
+// body is read, so a refused body is never read.
+
+// The reason phrases of the answers written without httplib.
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 408: return "Request Timeout";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+// A JSON answer written straight to a socket (when httplib has no request to answer).
+void write_raw_answer(socket_t sock, int status, const std::string& error_code, const std::string& message,
+                      bool dont_wait) {
+  const std::string body = error_body(error_code, message);
+  std::string text = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+                     "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\nConnection: close\r\n\r\n" + body;
+  size_t sent = 0;
+  while (sent < text.size()) {
+    const ssize_t n = ::send(sock, text.data() + sent, text.size() - sent, MSG_NOSIGNAL | (dont_wait ? MSG_DONTWAIT : 0));
+    if (n <= 0) return;
+    sent += size_t(n);
+  }
+}
+
+// Closes a connection. Request bytes still unread are read and dropped first (those already
+// there, and for at most `linger` those still coming, up to 1 MiB): closing a socket with unread
+// bytes resets it, and the client may then lose the answer it was just sent.
+void close_connection(socket_t sock, std::chrono::milliseconds linger) {
+  ::shutdown(sock, SHUT_WR);
+  const auto end = std::chrono::steady_clock::now() + linger;
+  char buf[16384];
+  size_t dropped = 0;
+  while (dropped < (size_t(1) << 20)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    pollfd p{sock, POLLIN, 0};
+    if (left.count() > 0 && ::poll(&p, 1, int(left.count())) <= 0) break;
+    const ssize_t n = ::recv(sock, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;  // the client closed, or nothing more is there
+    dropped += size_t(n);
+  }
+  ::close(sock);
+}
+
+// The limits of one connection (from ServeOptions).
+struct Limits {
+  size_t max_body_bytes = 0;
+  std::chrono::milliseconds read_timeout{0}, write_timeout{0}, header_timeout{0}, body_timeout{0}, keep_alive{0};
+  size_t max_requests = 0;
+};
+
+// The request line and headers together may not exceed this (httplib's line reader grows without bound).
+constexpr size_t kMaxHeadBytes = 64 * 1024;
+// The steps in which waits look at the stop flag.
+constexpr std::chrono::milliseconds kPollStep{50};
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s" : std::to_string(d.count()) + " ms";
+}
+
+// One client connection as httplib's process_request reads and writes it: buffered socket reads
+// that wait at most read_timeout for the next bytes and never past the deadline of the part
+// being read: the request line and headers (header_timeout from their first byte, at most
+// kMaxHeadBytes) or the body (body_timeout from the end of the headers). httplib reads the head
+// one byte at a time (its line reader), so the empty line ending it is seen where it is.
+class ConnectionStream : public httplib::Stream {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ConnectionStream(socket_t sock, const Limits& limits, const std::atomic<bool>& stopping)
+      : sock_(sock), limits_(limits), stopping_(stopping) {}
+
+  // Waits up to `timeout` for the first byte of a next request (or the client's close): false
+  // when none came, the server is stopping, or `give_up()` became true meanwhile.
+  bool wait_for_request(std::chrono::milliseconds timeout, const std::function<bool()>& give_up) {
+    if (pos_ < len_) return true;
+    const auto end = Clock::now() + timeout;
+    for (;;) {
+      if (stopping_ || give_up()) return false;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{sock_, POLLIN, 0};
+      const int r = ::poll(&p, 1, int(std::min(left, kPollStep).count()));
+      if (r > 0) return true;
+      if (r < 0 && errno != EINTR) return false;
+    }
+  }
+
+  // Starts reading a request: the head's deadline runs from now.
+  void begin_request() {
+    in_head_ = true;
+    head_bytes_ = 0;
+    tail_ = 0;
+    deadline_ = Clock::now() + limits_.header_timeout;
+    failure_.reset();
+    answered_ = false;
+  }
+
+  // Why the last read failed when the client is to blame: 408 (a timeout) or 431 (a head over
+  // kMaxHeadBytes); nullptr otherwise (the client closed, the server is stopping).
+  const Refusal* failure() const { return failure_ ? &*failure_ : nullptr; }
+  // Whether any byte of an answer was written since begin_request().
+  bool answered() const { return answered_; }
+
+  bool is_readable() const override { return pos_ < len_; }
+  bool is_writable() const override {
+    pollfd p{sock_, POLLOUT, 0};
+    return ::poll(&p, 1, int(limits_.write_timeout.count())) > 0 && (p.revents & (POLLERR | POLLHUP)) == 0;
+  }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (pos_ == len_ && !fill()) return -1;
+    if (pos_ == len_) return 0;  // the client closed
+    size_t n = std::min(size, len_ - pos_);
+    if (in_head_) {
+      // Find the empty line (CR LF CR LF) that ends the head; the body's deadline starts there.
+      for (size_t i = 0; i < n; ++i) {
+        const char ch = buf_[pos_ + i];
+        tail_ = (ch == '\n' && (tail_ == 1 || tail_ == 3)) || (ch == '\r' && (tail_ == 0 || tail_ == 2)) ? tail_ + 1
+                : ch == '\r'                                                                            ? 1
+                                                                                                        : 0;
+        if (tail_ == 4) {
+          in_head_ = false;
+          deadline_ = Clock::now() + limits_.body_timeout;
+          n = i + 1;
+          break;
+        }
+      }
+      head_bytes_ += n;
+      if (in_head_ && head_bytes_ > kMaxHeadBytes) {
+        failure_ = Refusal{431, "the request line and headers are larger than " + std::to_string(kMaxHeadBytes) + " bytes"};
+        return -1;
+      }
+    }
+    std::memcpy(ptr, buf_ + pos_, n);
+    pos_ += n;
+    return ssize_t(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    answered_ = true;
+    return ::send(sock_, ptr, size, MSG_NOSIGNAL);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(true, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { address(false, ip, port); }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  // Reads what the socket has into the buffer, waiting within the limits. False on a timeout,
+  // an error or a stop (failure_ says which when the client is to blame); true with len_ == pos_
+  // when the client closed.
+  bool fill() {
+    pos_ = len_ = 0;
+    const auto gap_end = Clock::now() + limits_.read_timeout;
+    for (;;) {
+      if (stopping_) return false;
+      const auto now = Clock::now();
+      if (now >= deadline_) {
+        failure_ = Refusal{408, in_head_ ? "the request line and headers did not arrive within " +
+                                               seconds_text(limits_.header_timeout)
+                                         : "the request body did not arrive within " + seconds_text(limits_.body_timeout)};
+        return false;
+      }
+      if (now >= gap_end) {
+        failure_ = Refusal{408, "the client sent nothing for " + seconds_text(limits_.read_timeout) +
+                                    " in the middle of a request"};
+        return false;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(deadline_, gap_end) - now);
+      pollfd p{sock_, POLLIN, 0};
+      const int r = ::poll(&p, 1, int(std::clamp<int64_t>(left.count(), 1, kPollStep.count())));
+      if (r < 0 && errno != EINTR) return false;
+      if (r <= 0) continue;
+      const ssize_t n = ::recv(sock_, buf_, sizeof buf_, 0);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n < 0) return false;
+      len_ = size_t(n);
+      return true;
+    }
+  }
+
+  void address(bool peer, std::string& ip, int& port) const {
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    const int r = peer ? ::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &addr_len)
+                       : ::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &addr_len);
+    char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "";
+    if (r == 0 && ::getnameinfo(reinterpret_cast<sockaddr*>(&addr), addr_len, host, sizeof host, serv, sizeof serv,
+                                NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+      ip = host;
+      port = std::atoi(serv);
+    }
+  }
+
+  socket_t sock_;
+  const Limits& limits_;
+  const std::atomic<bool>& stopping_;
+  char buf_[16384];
+  size_t pos_ = 0, len_ = 0;
+  bool in_head_ = true;
+  size_t head_bytes_ = 0;
+  int tail_ = 0;  // how much of CR LF CR LF the last head bytes match
+  Clock::time_point deadline_ = Clock::now();
+  std::optional<Refusal> failure_;
+  bool answered_ = false;
+};
+
+// What httplib's hooks (setup_request, Expect: 100-continue, pre-routing, the error handler) need
+// to know about the connection of the request they see. httplib calls them on the worker thread
+// that answers the connection (from its first byte to its close), so this is per thread.
+struct ConnectionState {
+  ConnectionStream* stream = nullptr;
+  std::optional<Refusal> refusal;  // the request's framing is refused; its body is not read
+  bool close = false;              // close the connection after this answer
+};
+thread_local ConnectionState* t_connection = nullptr;
+
+// The body length a request's headers announce, or why it is refused: Transfer-Encoding (a
+// chunked body has no length to check before reading it: 411), several different or a non-numeric
+// or negative Content-Length (400), a length over the limit (413). No Content-Length means no
+// body (RFC 9112 6.3; httplib would read until the client closes).
+std::variant<uint64_t, Refusal> body_length(const httplib::Request& req, size_t max_body) {
+  if (req.has_header("Transfer-Encoding")) {
+    return Refusal{411, "Transfer-Encoding '" + quote_for_message(req.get_header_value("Transfer-Encoding"), 40) +
+                            "' is not supported; send the body with a Content-Length header"};
+  }
+  const size_t count = req.get_header_value_count("Content-Length");
+  if (count == 0) return uint64_t(0);
+  const std::string value = trim(req.get_header_value("Content-Length"));
+  for (size_t i = 1; i < count; ++i) {
+    if (trim(req.get_header_value("Content-Length", i)) != value) {
+      return Refusal{400, "conflicting Content-Length headers ('" + quote_for_message(value, 40) + "' and '" +
+                              quote_for_message(trim(req.get_header_value("Content-Length", i)), 40) + "')"};
+    }
+  }
+  const bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) {
+    const bool negative = value.size() > 1 && value[0] == '-' && value.find_first_not_of("0123456789", 1) == std::string::npos;
+    return Refusal{400, negative ? "Content-Length " + value + " is negative"
+                                 : "Content-Length '" + quote_for_message(value, 40) + "' is not a number of bytes"};
+  }
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || n > max_body) {
+    return Refusal{413, "the request body (Content-Length " + quote_for_message(value, 40) + ") is larger than " +
+                            std::to_string(max_body) + " bytes"};
+  }
+  return n;
+}
+
+// Runs each accepted connection on a worker thread: an idle worker if there is one, else a new
+// one up to `max_workers` (so slow clients hold their own workers and never delay the others);
+// when all are busy, connections wait in a queue of at most `max_queued`. submit() refuses a
+// connection above both limits, and take_expired() hands back those that waited longer than
+// `queue_timeout`: the caller answers them 503. Workers are kept once started (at most
+// max_workers threads).
+class ConnectionPool {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ConnectionPool(size_t max_workers, size_t max_queued, std::chrono::milliseconds queue_timeout)
+      : max_workers_(max_workers), max_queued_(max_queued), queue_timeout_(queue_timeout) {}
+  ~ConnectionPool() { shutdown(); }
+
+  // `serve` answers a connection (on a worker).
+  void start(std::function<void(socket_t)> serve) { serve_ = std::move(serve); }
+
+  bool submit(socket_t sock) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const size_t free_idle = idle_ > queue_.size() ? idle_ - queue_.size() : 0;
+    const bool can_start = workers_.size() < max_workers_;
+    if (free_idle == 0 && !can_start && queue_.size() - idle_ >= max_queued_) return false;
+    queue_.push_back({sock, Clock::now()});
+    bool started = false;
+    if (free_idle == 0 && can_start) {
+      try {
+        workers_.emplace_back([this] { work(); });
+        started = true;
+      } catch (const std::system_error&) {
+        // No thread to be had (a process limit): the connection waits for a busy worker, or
+        // take_expired() refuses it.
+      }
+    }
+    if (!started) wake_.notify_one();
+    waiting_ = workers_.size() >= max_workers_ && queue_.size() > idle_;
+    return true;
+  }
+
+  // The queued connections that waited longer than queue_timeout, removed from the queue.
+  std::vector<socket_t> take_expired() {
+    std::vector<socket_t> out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto limit = Clock::now() - queue_timeout_;
+    while (!queue_.empty() && queue_.front().since < limit) {
+      out.push_back(queue_.front().sock);
+      queue_.pop_front();
+    }
+    waiting_ = workers_.size() >= max_workers_ && queue_.size() > idle_;
+    return out;
+  }
+
+  // Whether accepted connections are waiting for a worker (idle keep-alive connections then close).
+  bool has_waiting() const { return waiting_; }
+
+  // Closes the connections still queued and waits for the workers (their answers in progress end).
+  void shutdown() {
+    std::vector<std::thread> workers;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+      for (const auto& q : queue_) ::close(q.sock);
+      queue_.clear();
+      workers.swap(workers_);
+    }
+    wake_.notify_all();
+    for (auto& w : workers) w.join();
+  }
+
+ private:
+  struct Queued {
+    socket_t sock;
+    Clock::time_point since;
+  };
+
+  void work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      ++idle_;
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --idle_;
+      if (stopping_) return;
+      const Queued q = queue_.front();
+      queue_.pop_front();
+      waiting_ = workers_.size() >= max_workers_ && queue_.size() > idle_;
+      lock.unlock();
+      serve_(q.sock);
+      lock.lock();
+    }
+  }
+
+  const size_t max_workers_, max_queued_;
+  const std::chrono::milliseconds queue_timeout_;
+  std::function<void(socket_t)> serve_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Queued> queue_;
+  std::vector<std::thread> workers_;
+  size_t idle_ = 0;
+  std::atomic<bool> waiting_{false};
+  bool stopping_ = false;
+};
+
 }  // namespace
 
 std::string error_body(const std::string& error_code, const std::string& message) {
-  return dump(nlohmann::ordered_json{{"error_code", error_code}, {"message", one_line(message)}});
+  // One line, control characters escaped, at most 4 KB (a message may quote request values).
+  return dump(nlohmann::ordered_json{{"error_code", error_code}, {"message", quote_for_message(one_line(message), 4096)}});
 }
 
 // ---- [SECTION] ScoringServer: model, routes, bind / serve / stop ----
 
-// httplib::Server with a way to close the listening socket whether or not the accept loop has
-// started (httplib's stop() does nothing before it has).
+// httplib::Server answering connections through our accept loop, ConnectionPool and
+// ConnectionStream (see the section comment); httplib parses, routes and writes each request.
 class HttpServer : public httplib::Server {
  public:
-  // Shuts down and closes the listening socket (once); a running accept loop then ends.
+  explicit HttpServer(const ServeOptions& o)
+      : pool_(size_t(std::max(1, o.max_connections)), size_t(std::max(0, o.max_queued)),
+              std::chrono::milliseconds(o.queue_timeout_ms)),
+        max_connections_(o.max_connections), max_queued_(o.max_queued),
+        queue_timeout_(std::chrono::milliseconds(o.queue_timeout_ms)) {
+    limits_.max_body_bytes = o.max_body_bytes;
+    limits_.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+    limits_.write_timeout = std::chrono::milliseconds(o.write_timeout_ms);
+    limits_.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+    limits_.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
+    limits_.keep_alive = std::chrono::milliseconds(int64_t(o.keep_alive_seconds) * 1000);
+    limits_.max_requests = size_t(std::max(1, o.max_requests_per_connection));
+    set_payload_max_length(o.max_body_bytes);  // a second line behind body_length()
+    // httplib writes these in its Keep-Alive answer header: the values our loop applies.
+    set_keep_alive_timeout(o.keep_alive_seconds);
+    set_keep_alive_max_count(limits_.max_requests);
+  }
+
+  // Accepts connections until close_listener(); false when accepting failed for another reason.
+  bool run() {
+    socket_t listener;
+    {
+      std::lock_guard<std::mutex> lock(listener_mutex_);
+      if (stopping_ || svr_sock_ == INVALID_SOCKET) return true;
+      running_ = true;
+      listener = svr_sock_;
+    }
+    // httplib listens with a backlog of 5: a burst of connections would wait for SYN retries.
+    ::listen(listener, SOMAXCONN);
+    pool_.start([this](socket_t s) { serve_connection(s); });
+    bool ok = true;
+    while (!stopping_) {
+      // Answered here, at once (a send to a socket that has read nothing yet does not block).
+      for (socket_t s : pool_.take_expired()) {
+        write_raw_answer(s, 503, "TEMPORARILY_UNAVAILABLE",
+                         "the server is busy: the connection waited longer than " + seconds_text(queue_timeout_) +
+                             " for a worker; try again later",
+                         true);
+        close_connection(s, std::chrono::milliseconds(0));
+      }
+      pollfd p{listener, POLLIN, 0};
+      const int r = ::poll(&p, 1, int(kPollStep.count()));
+      if (r <= 0 || stopping_) continue;
+      const socket_t sock = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+      if (sock == INVALID_SOCKET) {
+        if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED || errno == EPROTO) continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // Out of descriptors or memory: the connection waits in the backlog until some close.
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
+        if (!stopping_) ok = false;
+        break;
+      }
+      int yes = 1;
+      ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+      // Bounds a send() that blocks on a client that does not read.
+      timeval tv{};
+      tv.tv_sec = long(limits_.write_timeout.count() / 1000);
+      tv.tv_usec = long(limits_.write_timeout.count() % 1000 * 1000);
+      ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      bool queued = false;
+      try {
+        queued = pool_.submit(sock);
+      } catch (const std::exception&) {  // out of memory: refused like a connection over the cap
+      }
+      if (!queued) {
+        // Over the cap: answered at once.
+        write_raw_answer(sock, 503, "TEMPORARILY_UNAVAILABLE",
+                         "the server is at its limit of " + std::to_string(max_connections_) + " connections (and " +
+                             std::to_string(max_queued_) + " waiting); try again later",
+                         true);
+        close_connection(sock, std::chrono::milliseconds(0));
+      }
+    }
+    pool_.shutdown();
+    std::lock_guard<std::mutex> lock(listener_mutex_);
+    running_ = false;
+    if (listener_to_close_ != INVALID_SOCKET) ::close(std::exchange(listener_to_close_, INVALID_SOCKET));
+    return ok;
+  }
+
+  // Stops accepting (from any thread, before or during run()): run() then ends, waiting for the
+  // answers in progress; idle and half-read connections close.
   void close_listener() {
-    socket_t s = svr_sock_.exchange(INVALID_SOCKET);
-    if (s != INVALID_SOCKET) {
-      ::shutdown(s, SHUT_RDWR);
-      ::close(s);
+    std::lock_guard<std::mutex> lock(listener_mutex_);
+    stopping_ = true;
+    const socket_t s = svr_sock_.exchange(INVALID_SOCKET);
+    if (s == INVALID_SOCKET) return;
+    ::shutdown(s, SHUT_RDWR);
+    if (running_) listener_to_close_ = s;  // run() may be polling it: it closes it when done
+    else ::close(s);
+  }
+
+ private:
+  // Answers the requests of one connection (keep-alive) and closes it. Nothing escapes a worker:
+  // an exception outside httplib's handlers (out of memory in its parser) closes the connection.
+  void serve_connection(socket_t sock) {
+    try {
+      serve_requests(sock);
+    } catch (...) {
+      t_connection = nullptr;
+      close_connection(sock, std::chrono::milliseconds(0));
     }
   }
+
+  void serve_requests(socket_t sock) {
+    ConnectionStream strm(sock, limits_, stopping_);
+    ConnectionState state;
+    state.stream = &strm;
+    t_connection = &state;
+    bool linger = false;
+    for (size_t i = 0; i < limits_.max_requests; ++i) {
+      // An idle connection gives its worker up at once when other connections wait for one.
+      const auto wait = i == 0 ? limits_.read_timeout : limits_.keep_alive;
+      if (!strm.wait_for_request(wait, [this, i] { return i > 0 && pool_.has_waiting(); })) break;
+      strm.begin_request();
+      state.refusal.reset();
+      state.close = false;
+      bool client_closes = false;
+      const bool ok = process_request(strm, i + 1 == limits_.max_requests, client_closes,
+                                      [this, &state](httplib::Request& req) { setup_request(req, state); });
+      if (!ok && strm.failure() && !strm.answered()) {
+        // A timeout or an oversized head before httplib had a request to answer.
+        write_raw_answer(sock, strm.failure()->status, "BAD_REQUEST", strm.failure()->message, false);
+      }
+      if (strm.failure() || state.close) linger = true;
+      if (!ok || client_closes || state.close || strm.failure()) break;
+    }
+    t_connection = nullptr;
+    close_connection(sock, linger ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(0));
+  }
+
+  // After the headers, before routing and before any body byte is read.
+  void setup_request(httplib::Request& req, ConnectionState& state) {
+    auto length = body_length(req, limits_.max_body_bytes);
+    if (auto* refusal = std::get_if<Refusal>(&length)) {
+      state.refusal = *refusal;
+      state.close = true;  // the body stays unread: the connection cannot carry another request
+    } else if (!req.has_header("Content-Length")) {
+      req.set_header("Content-Length", "0");  // no body (httplib would read one until the client closes)
+    } else if (std::get<uint64_t>(length) > 0 && req.method != "POST" && req.method != "PUT" &&
+               req.method != "PATCH" && req.method != "DELETE") {
+      state.close = true;  // httplib leaves a GET's body unread
+    }
+    if (state.close) {
+      req.headers.erase("Connection");
+      req.set_header("Connection", "close");  // the answer says so
+    }
+  }
+
+  Limits limits_;
+  ConnectionPool pool_;
+  const int max_connections_, max_queued_;
+  const std::chrono::milliseconds queue_timeout_;
+  std::atomic<bool> stopping_{false};
+  std::mutex listener_mutex_;
+  bool running_ = false;
+  socket_t listener_to_close_ = INVALID_SOCKET;
 };
 
 ScoringServer::ScoringServer(platform::Lab& lab, registry::LoadedModel model, ServeOptions options)
     : lab_(lab), model_(std::move(model)), options_(options) {
   if (!model_.pipeline->is_regression()) class_values_ = class_values(model_);
-  auto http = std::make_unique<HttpServer>();
+  auto http = std::make_unique<HttpServer>(options_);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
   // server bind a port that is already being served instead of reporting it taken.
   http->set_socket_options([](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  http->set_payload_max_length(options_.max_body_bytes);
-  http->set_keep_alive_timeout(options_.keep_alive_seconds);
-  if (options_.threads > 0) {
-    const size_t n = size_t(options_.threads);
-    http->new_task_queue = [n] { return new httplib::ThreadPool(n); };
-  }
   http_ = std::move(http);
   install_routes();
 }
@@ -486,21 +1014,48 @@ void ScoringServer::install_routes() {
   s.Patch("/invocations", method_not_allowed("POST"));
   s.Delete("/invocations", method_not_allowed("POST"));
 
-  const size_t max_body = options_.max_body_bytes;
+  // A request whose framing setup_request refused (Content-Length, Transfer-Encoding) is answered
+  // here, before routing reads its body; one announcing "Expect: 100-continue" gets the refusal
+  // instead of the go-ahead.
+  auto refuse = [](httplib::Response& res) {
+    ConnectionState* c = t_connection;
+    if (!c || !c->refusal) return false;
+    res.status = c->refusal->status;
+    res.set_content(error_body("BAD_REQUEST", c->refusal->message), "application/json");
+    return true;
+  };
+  s.set_pre_routing_handler([refuse](const httplib::Request&, httplib::Response& res) {
+    return refuse(res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
+  });
+  s.set_expect_100_continue_handler([refuse](const httplib::Request&, httplib::Response& res) {
+    return refuse(res) ? res.status : 100;
+  });
+
   // httplib calls this for every answer with status >= 400; fill in only what it made itself.
+  const size_t max_body = options_.max_body_bytes;
   s.set_error_handler([max_body](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     std::string code = res.status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
     std::string message = "HTTP " + std::to_string(res.status);
-    if (res.status == 404) {
+    ConnectionState* c = t_connection;
+    if (c && c->stream && c->stream->failure()) {
+      // httplib's 400 for a request it could not read: say why (a timeout, an oversized head).
+      res.status = c->stream->failure()->status;
+      message = c->stream->failure()->message;
+      c->close = true;
+    } else if (res.status == 404) {
       code = "ENDPOINT_NOT_FOUND";
-      message = "no endpoint " + req.method + " " + req.path +
+      message = "no endpoint " + req.method + " " + quote_for_message(req.path, 200) +
                 "; the scoring server has GET /ping, GET /health, GET /version and POST /invocations";
     } else if (res.status == 413) {
       message = "the request body is larger than " + std::to_string(max_body) + " bytes";
+    } else if (res.status == 414) {
+      message = "the request URI is too long";
     }
     res.set_content(error_body(code, message), "application/json");
   });
+  // A handler's exception (none is expected: invoke() catches everything) is a 500 with a clean
+  // message, never a crash or httplib's raw text.
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {
@@ -510,7 +1065,7 @@ void ScoringServer::install_routes() {
     } catch (...) {
     }
     res.status = 500;
-    res.set_content(error_body("INTERNAL_ERROR", what), "application/json");
+    res.set_content(error_body("INTERNAL_ERROR", "internal error: " + quote_for_message(what, 200)), "application/json");
   });
 }
 
@@ -557,8 +1112,12 @@ Reply ScoringServer::invoke(const std::string& content_type, const std::string& 
       }
     }
     return json_reply(200, dump(out));
+  } catch (const std::bad_alloc&) {
+    return error_reply(500, "INTERNAL_ERROR", "out of memory while answering the request");
   } catch (const std::exception& e) {
-    return error_reply(500, "INTERNAL_ERROR", std::string("unexpected error: ") + e.what());
+    return error_reply(500, "INTERNAL_ERROR", "unexpected error: " + quote_for_message(e.what(), 200));
+  } catch (...) {
+    return error_reply(500, "INTERNAL_ERROR", "unexpected error");
   }
 }
 
@@ -588,7 +1147,7 @@ Status ScoringServer::serve() {
   // stop() sets stop_requested_, then closes the listening socket: either serve() sees the
   // request here, or the accept loop finds its socket closed (and returns at once).
   bool ok = true;
-  if (!stop_requested_) ok = http_->listen_after_bind();
+  if (!stop_requested_) ok = static_cast<HttpServer&>(*http_).run();
   if (!ok && !stop_requested_) return Status::internal("the server stopped accepting connections on port " + std::to_string(port_));
   return Status::ok();
 }

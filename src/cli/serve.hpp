@@ -20,19 +20,30 @@
 //   "probabilities": [[...], ...] (rows x classes, each row sums to 1).
 //
 // Errors are JSON {"error_code": CODE, "message": "<one line naming the key / column / line>"}:
-//   400 BAD_REQUEST            malformed JSON, an unknown top-level key or parameter, no or two
-//                              input keys, rows of the wrong shape, a CSV parse error, a column
-//                              missing from or mistyped for the model signature, an empty body
+//   400 BAD_REQUEST            malformed JSON (the message names line and column), JSON nesting
+//                              deeper than 128 levels, a number out of double's range (naming its
+//                              field), an unknown top-level key or parameter, no or two input keys,
+//                              rows of the wrong shape, a CSV parse error, a column missing from or
+//                              mistyped for the model signature (a JSON boolean for a column that
+//                              is not boolean), an empty body, a Content-Length that is not a
+//                              number ("abc", "-1") or several that differ
 //   415 BAD_REQUEST            a content type other than application/json / text/csv, a charset
 //                              other than utf-8 (MLflow answers 415 too, as text/plain)
 //   404 ENDPOINT_NOT_FOUND     an unknown path; 405 METHOD_NOT_ALLOWED for a known path with the
-//                              wrong method; 413 BAD_REQUEST for a body over the size limit
-//   500 INTERNAL_ERROR         a bug, or (with logging on) the prediction log could not be written
+//                              wrong method
+//   408 BAD_REQUEST            the request was not received within the timeouts (ServeOptions)
+//   411 BAD_REQUEST            Transfer-Encoding (chunked) bodies: send Content-Length
+//   413 BAD_REQUEST            a Content-Length over the size limit, answered before reading it
+//   431 BAD_REQUEST            a request line and headers over 64 KB
+//   503 TEMPORARILY_UNAVAILABLE  the connection cap is reached (see ServeOptions)
+//   500 INTERNAL_ERROR         a bug, or (with logging on) the prediction log could not be written;
+//                              bad input never gets a 500, and no input ends the process
 // These choices differ from MLflow in being stricter: MLflow ignores unknown top-level keys and
 // unknown params (with a warning); we refuse them so a typo ("predict_probas") is not silent.
 //
-// Threads: httplib answers requests on a thread pool. The model is loaded once, before the
-// server listens, and is only read afterwards: conform_input and FittedPipeline::predict* are
+// Threads: each connection is answered on its own worker thread (see ServeOptions; httplib
+// parses, routes and writes each request, our loop around it enforces the limits). The model is
+// loaded once, before the server listens, and is only read afterwards: conform_input and FittedPipeline::predict* are
 // const and keep no caches (no `mutable` state in src/core), so predictions run concurrently.
 // Everything that touches the Lab / Store (the prediction log) and new_id()'s shared generator
 // runs under one mutex, one PredictionLog::log call per request.
@@ -57,17 +68,34 @@ class Server;
 
 namespace mllab::serve {
 
-// How a ScoringServer runs.
+// How a ScoringServer runs. The limits keep the server answering under abuse (issue 9): a slow
+// client holds one worker until its timeouts and never delays the others; connections over the
+// cap are refused at once; bodies are refused by their Content-Length before being read.
 struct ServeOptions {
   // Log every answered prediction to lab.predictions() (one log call per request).
   bool log_predictions = false;
-  // Largest accepted request body in bytes (413 above it).
+  // Largest accepted request body in bytes: a larger Content-Length gets 413 before the body is
+  // read, and the connection closes.
   size_t max_body_bytes = size_t(64) << 20;
-  // Worker threads answering requests; 0 = httplib's default (max(8, cores - 1)).
-  int threads = 0;
+  // Connections answered at once, each on its own worker thread (started when needed, kept for
+  // reuse). Beyond them, up to max_queued accepted connections wait for a worker, each at most
+  // queue_timeout_ms (then 503); a connection beyond both is answered 503 at once. While
+  // connections wait, idle keep-alive connections give their workers up.
+  int max_connections = 256;
+  int max_queued = 1024;
+  int queue_timeout_ms = 10000;
+  // Timeouts of a request (408 and the connection closes past one): the longest wait for its
+  // next bytes (and for a new connection's first byte); its request line and headers, from their
+  // first byte; its body, from the end of the headers. And the longest wait to send an answer's
+  // next bytes to a client that does not read.
+  int read_timeout_ms = 5000;
+  int header_timeout_ms = 10000;
+  int body_timeout_ms = 60000;
+  int write_timeout_ms = 5000;
   // How long an idle keep-alive connection is kept open (gunicorn's default, which MLflow's
-  // server runs on). stop() waits for open connections, so this also bounds a stop's wait.
+  // server runs on), and how many requests one connection may carry.
   int keep_alive_seconds = 2;
+  int max_requests_per_connection = 100;
 };
 
 // One HTTP answer of the scoring protocol, independent of the transport.

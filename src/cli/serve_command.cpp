@@ -1,5 +1,6 @@
 // `mllab models serve`: opens the store, loads the model once, serves it until SIGINT / SIGTERM.
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdio>
@@ -17,6 +18,14 @@ int cmd_models_serve(const Common& c, const std::string& model_uri, const std::s
   }
   auto lab = open_lab(c, log ? Access::kWrite : Access::kRead);
   if (!lab) return fail(lab.status());
+
+  // Each connection takes a descriptor: the soft limit (often 1,024) is raised to the hard one
+  // (as Go's runtime does for its servers), else a burst of clients waits in the backlog.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   serve::ServeOptions options;
   options.log_predictions = log;

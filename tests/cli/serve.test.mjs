@@ -1,7 +1,9 @@
 // `mllab models serve` run as a user would: a store prepared by `mllab run` + `models register`,
 // the server as a child process on a free port, MLflow scoring requests over real HTTP (node's
-// fetch), the prediction log, one-line errors for an unknown model or a taken port, and a clean
-// exit on SIGTERM / SIGINT. Native build only (build/mllab).
+// fetch), the prediction log, one-line errors for an unknown model or a taken port, a clean
+// exit on SIGTERM / SIGINT, and abuse (issue 9): 64 slow clients, 1,000 concurrent requests, a
+// 60,000-level body, bad Content-Length, out-of-range numbers, booleans. Native build only
+// (build/mllab).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -143,7 +145,7 @@ test('models serve answers MLflow scoring requests, logs them, and stops on SIGT
     assert.match(r.json.message, /missing columns \[.*'petal width \(cm\)'.*\]/);
     r = await post(srv.url, '{"inputs": ', 'application/json');
     assert.equal(r.status, 400);
-    assert.match(r.json.message, /^malformed JSON/);
+    assert.match(r.json.message, /^request body: invalid JSON at line 1, column 12: /);
     r = await post(srv.url, JSON.stringify({ rows: records }), 'application/json');
     assert.equal(r.status, 400);
     assert.match(r.json.message, /unknown key 'rows'/);
@@ -201,4 +203,120 @@ test('models serve refuses an unknown model and a taken port with one line, and 
   ok.child.kill('SIGINT');
   const { code } = await ok.exit;
   assert.equal(code, 0, ok.io.err);
+});
+
+// Sends raw bytes on a new connection; resolves with the answer once the server closes the
+// connection: {status, head, body, ms (until the answer's first bytes)}.
+function rawExchange(port, text, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const start = performance.now();
+    let data = '';
+    let ms = null;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the connection was not closed within ${timeoutMs} ms; received: ${data.slice(0, 200)}`));
+    }, timeoutMs);
+    socket.on('connect', () => socket.write(text));
+    socket.on('data', (d) => {
+      if (ms === null) ms = performance.now() - start;
+      data += d;
+    });
+    socket.on('error', (e) => { clearTimeout(timer); reject(e); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const end = data.indexOf('\r\n\r\n');
+      resolve({ status: Number(data.split(' ')[1]), head: data.slice(0, end), body: data.slice(end + 4), ms });
+    });
+  });
+}
+
+test('models serve holds under abuse: slow clients, 1000 concurrent requests, hostile bodies and headers', async () => {
+  const srv = await serve(['models:/iris/1', '--port', '0', '--store', store]);
+  const port = Number(new URL(srv.url).port);
+  const slow = [];
+  try {
+    // What the batch command predicts for every iris row: the reference for the burst.
+    const dataFile = path.join(store, 'all.csv');
+    fs.writeFileSync(dataFile, csvOf(iris.rows.map((_, i) => i)));
+    const batch = mllab(['models', 'predict', 'models:/iris/1', dataFile, '--store', store, '--json']);
+    assert.equal(batch.code, 0, batch.err);
+    const want = JSON.parse(batch.out).predictions.map(Number);
+
+    // 64 clients send their headers and part of a body, then stall.
+    for (let i = 0; i < 64; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      await new Promise((resolve) => s.on('connect', resolve));
+      s.write('POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"inputs": [');
+      slow.push(s);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      const res = await fetch(`${srv.url}/ping`);
+      assert.equal(res.status, 200);
+      await res.text();
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`64 slow clients: /ping in ${times[2].toFixed(1)} ms (median of 5; slowest ${times[4].toFixed(1)} ms)`);
+    // The bound issue 9 sets, on the median: one scheduling hiccup of a loaded machine does not
+    // decide (before the fix /ping did not answer within 15 s).
+    assert.ok(times[2] < 100, `/ping took ${times[2]} ms (median) with 64 slow clients`);
+
+    // 1000 requests at once, each on its own connection.
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 1000 }, async (_, k) => {
+      const rows = [k % 150, (k * 7) % 150];
+      const body = { dataframe_split: { columns: iris.header, data: rows.map((i) => iris.rows[i]) } };
+      const res = await fetch(`${srv.url}/invocations`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', Connection: 'close' }, body: JSON.stringify(body),
+      });
+      return { status: res.status, json: await res.json(), want: rows.map((i) => want[i]) };
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    const right = answers.filter((a) => a.status === 200 && JSON.stringify(a.json.predictions) === JSON.stringify(a.want));
+    console.log(`1000 concurrent /invocations: ${right.length} right in ${seconds.toFixed(2)} s (${(right.length / seconds).toFixed(0)} requests/s)`);
+    assert.equal(right.length, 1000, JSON.stringify(answers.find((a) => !right.includes(a))));
+
+    // A 60,000-level body (issue 9: SIGSEGV) and out-of-range numbers: 400 naming where.
+    let r = await post(srv.url, `{"inputs": ${'['.repeat(60000)}${']'.repeat(60000)}}`, 'application/json');
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error_code, 'BAD_REQUEST');
+    assert.match(r.json.message, /^request body: JSON nests deeper than 128 levels at line 1, column \d+$/);
+    r = await post(srv.url, `{"dataframe_split": {"columns": ${JSON.stringify(iris.header)}, "data": [[1e400, 1, 1, 1]]}}`, 'application/json');
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /number 1e400 at line 1, column \d+ \(field 'dataframe_split\.data\[0\]\[0\]'\) is out of range/);
+    const records = [Object.fromEntries(iris.header.map((c, k) => [c, iris.rows[0][k]]))];
+    records[0][iris.header[2]] = true;
+    r = await post(srv.url, JSON.stringify({ dataframe_records: records }), 'application/json');
+    assert.equal(r.status, 400);
+    assert.equal(r.json.message, `dataframe_records: column '${iris.header[2]}' expects double, got boolean (true in row 1)`);
+
+    // Content-Length: not a number, negative, too large (with a 2-byte body): answered at once,
+    // the connection closed.
+    for (const [length, status, message] of [
+      ['abc', 400, "Content-Length 'abc' is not a number of bytes"],
+      ['-1', 400, 'Content-Length -1 is negative'],
+      ['10000000000', 413, 'the request body (Content-Length 10000000000) is larger than 67108864 bytes'],
+    ]) {
+      const a = await rawExchange(port, `POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n{}`);
+      assert.equal(a.status, status, a.head);
+      assert.deepEqual(JSON.parse(a.body), { error_code: 'BAD_REQUEST', message });
+      if (length === '10000000000') console.log(`Content-Length: 10000000000 with a 2-byte body: ${a.status} in ${a.ms.toFixed(1)} ms`);
+    }
+
+    // Still serving.
+    r = await post(srv.url, JSON.stringify({ dataframe_split: { columns: iris.header, data: [iris.rows[77]] } }), 'application/json');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.predictions, [want[77]]);
+  } finally {
+    for (const s of slow) s.destroy();
+    srv.child.kill('SIGTERM');
+  }
+  const { code, signal } = await srv.exit;
+  assert.equal(signal, null);
+  assert.equal(code, 0, srv.io.err);
 });

@@ -1,12 +1,20 @@
 // The scoring server over real HTTP on 127.0.0.1 (port 0): MLflow's endpoints and input formats,
 // predictions identical to registry::predict on the same rows, one-line JSON errors, the
-// prediction log (one record per request), and a concurrent burst. Native only (threads and
-// sockets): cmake/serve.cmake builds it as mllab_serve_tests.
+// prediction log (one record per request), a concurrent burst, and abuse (issue 9): hostile
+// bodies, 64 slow clients, bad Content-Length, timeouts, the connection cap, 1,000 concurrent
+// requests. Native only (threads and sockets): cmake/serve.cmake builds it as mllab_serve_tests.
 #include "cli/serve.hpp"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <atomic>
 #include <cmath>
 #include <fstream>
@@ -399,8 +407,9 @@ TEST_F(ScoringServerTest, BadRequestsGetOneLineJsonErrorsAndTheServerKeepsServin
        "missing columns ['petal width (cm)']"},
       {"text in a number column", "application/json", json{{"dataframe_records", text_value}}.dump(), 400,
        "'sepal length (cm)' expects double, got string ('abc' in row 2)"},
-      {"malformed JSON", "application/json", "{\"dataframe_split\": {\"columns\": [", 400, "malformed JSON"},
-      {"not JSON at all", "application/json", "sepal,width\n1,2\n", 400, "malformed JSON"},
+      {"malformed JSON", "application/json", "{\"dataframe_split\": {\"columns\": [", 400,
+       "request body: invalid JSON at line 1, column 34"},
+      {"not JSON at all", "application/json", "sepal,width\n1,2\n", 400, "request body: invalid JSON at line 1, column 1"},
       {"unknown key", "application/json", unknown.dump(), 400, "unknown key 'foo'"},
       {"two input keys", "application/json", both.dump(), 400, "both 'inputs' and 'instances'"},
       {"no input key", "application/json", json{{"params", json::object()}}.dump(), 400, "no input key"},
@@ -673,6 +682,543 @@ TEST_F(ScoringServerTest, ABurstOf1000RequestsFrom8ThreadsIsAnsweredCorrectlyAnd
   std::set<std::string> ids;
   for (const auto& e : *entries_after) ids.insert(e.prediction_id);
   EXPECT_EQ(ids.size(), entries_after->size());  // prediction ids stay unique under concurrency
+}
+
+
+// ---- abuse: hostile bodies, slow clients, bad framing, connection limits (issue 9) ----
+
+using Millis = std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+double ms_since(SteadyClock::time_point t) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
+}
+
+// One HTTP answer read from a raw socket.
+struct RawAnswer {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+// A client connection on a raw socket: sends any bytes (what httplib's client refuses to send:
+// a wrong Content-Length, half a request) and reads answers byte-exactly.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  int fd() const { return fd_; }
+  bool send(const std::string& bytes) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += size_t(n);
+    }
+    return true;
+  }
+  // Reads what is available within `timeout` into the buffer; false when the peer closed or
+  // nothing came.
+  bool read_some(Millis timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, int(timeout.count())) <= 0) return false;
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      peer_closed_ = true;
+      return false;
+    }
+    in_.append(buf, size_t(n));
+    return true;
+  }
+  // The next whole answer, if it arrives within `timeout`.
+  std::optional<RawAnswer> answer(Millis timeout = Millis(10000)) {
+    const auto end = SteadyClock::now() + timeout;
+    for (;;) {
+      if (auto a = take_answer()) return a;
+      const auto left = std::chrono::duration_cast<Millis>(end - SteadyClock::now());
+      if (left.count() <= 0 || !read_some(left)) return std::nullopt;
+    }
+  }
+  // True when the server closes the connection within `timeout` (after any answer was read).
+  bool closed_by_server(Millis timeout = Millis(5000)) {
+    const auto end = SteadyClock::now() + timeout;
+    while (!peer_closed_) {
+      const auto left = std::chrono::duration_cast<Millis>(end - SteadyClock::now());
+      if (left.count() <= 0) return false;
+      if (!read_some(left) && !peer_closed_) return false;
+    }
+    return true;
+  }
+  // A whole answer at the start of what was read, removed from it.
+  std::optional<RawAnswer> take_answer() {
+    const size_t head_end = in_.find("\r\n\r\n");
+    if (head_end == std::string::npos) return std::nullopt;
+    RawAnswer a;
+    a.head = in_.substr(0, head_end);
+    a.status = std::atoi(a.head.c_str() + a.head.find(' ') + 1);
+    size_t length = 0;
+    const std::string lower_head = [&] {
+      std::string h = a.head;
+      for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+      return h;
+    }();
+    const size_t cl = lower_head.find("content-length:");
+    if (cl != std::string::npos) length = size_t(std::atoll(a.head.c_str() + cl + 15));
+    if (in_.size() < head_end + 4 + length) return std::nullopt;
+    a.body = in_.substr(head_end + 4, length);
+    in_.erase(0, head_end + 4 + length);
+    return a;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool peer_closed_ = false;
+  std::string in_;
+};
+
+std::string request_head(const std::string& method, const std::string& path, const std::string& extra_headers) {
+  return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
+}
+
+// GET /ping on a new connection: the status and how long the answer took.
+std::pair<int, double> timed_ping(int port) {
+  const auto start = SteadyClock::now();
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(5);
+  c.set_read_timeout(5);
+  auto res = c.Get("/ping");
+  return {res ? res->status : 0, ms_since(start)};
+}
+
+TEST_F(ScoringServerTest, DeepJsonAndOutOfRangeNumbersAreRefusedWith400AndTheServerKeepsServing) {
+  auto r = Running::start("models:/iris/1");
+  ASSERT_TRUE(r);
+  // Issue 9: a ~300 KB body nesting 60,000 levels ended the server with SIGSEGV.
+  const std::string deep = "{\"dataframe_split\": " + std::string(60000, '[') + std::string(60000, ']') + "}";
+  auto res = r->post(deep, "application/json");
+  ASSERT_TRUE(res) << "the server died";
+  EXPECT_EQ(res->status, 400);
+  json e = body_json(res);
+  EXPECT_EQ(e["error_code"], "BAD_REQUEST");
+  EXPECT_EQ(e["message"], "request body: JSON nests deeper than 128 levels at line 1, column 148");
+  const std::string deep_objects = std::string(60000, '[') + "{\"a\": 1}" + std::string(60000, ']');
+  res = r->post(deep_objects, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+
+  // 1e400 got HTTP 500 with the raw library exception; now 400 naming the field.
+  json rows = split_body({1});
+  std::string body = rows.dump();
+  const std::string first = data::format_number(iris_value(1, 0));
+  const size_t at = body.find("[[" + first);
+  ASSERT_NE(at, std::string::npos) << body;
+  body.replace(at + 2, first.size(), "1e400");
+  res = r->post(body, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  e = body_json(res);
+  EXPECT_EQ(e["error_code"], "BAD_REQUEST");
+  const std::string message = e.value("message", "");
+  EXPECT_TRUE(contains(message, "number 1e400")) << message;
+  EXPECT_TRUE(contains(message, "(field 'dataframe_split.data[0][0]') is out of range")) << message;
+  res = r->post("{\"inputs\": {\"sepal length (cm)\": -1e999}}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_TRUE(contains(body_json(res)["message"], "field 'inputs.sepal length (cm)'")) << res->body;
+
+  // Hostile bodies never reach 500 (a 500 means the server's fault).
+  const std::vector<std::string> hostile = {
+      "", "null", "\"x\"", "{}", "{\"inputs\": null}", "{\"inputs\": [[[1]]]}", "{\"inputs\": {\"a\": {\"b\": 1}}}",
+      "{\"dataframe_split\": {\"columns\": [1], \"data\": [[1]]}}", "{\"inputs\": [\"\\u0000\"]}",
+      "{\"dataframe_records\": [{\"sepal length (cm)\": 1e308, \"sepal width (cm)\": -1e308, "
+      "\"petal length (cm)\": 1e308, \"petal width (cm)\": 1e308}]}",
+      std::string("{\"inputs\": \"") + std::string(100000, 'x') + "\"}", "{\"inputs\": [{\"\xff\xfe\": 1}]}",
+      "{\"params\": {\"predict_proba\": true}, \"inputs\": []}", "[" + std::string(127, '[') + std::string(128, ']')};
+  for (const auto& h : hostile) {
+    SCOPED_TRACE(h.substr(0, 80));
+    auto hr = r->post(h, "application/json");
+    ASSERT_TRUE(hr) << "no answer";
+    EXPECT_GE(hr->status, 200);
+    EXPECT_LT(hr->status, 500) << hr->body;
+    EXPECT_LE(hr->body.size(), 5000u);  // messages quote values cut to a readable length
+  }
+  auto ping = r->get("/ping");
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200);
+  auto good = r->post(split_body({7}).dump(), "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(body_json(good)["predictions"], expected_predictions({7}));
+}
+
+TEST_F(ScoringServerTest, BooleansAreRefusedForNumericAndStringColumnsNamingColumnAndRow) {
+  auto iris = Running::start("models:/iris/1");
+  ASSERT_TRUE(iris);
+  json with_bool = records({1, 2});
+  with_bool[1]["petal width (cm)"] = true;
+  json split = split_body({1, 2});
+  split["dataframe_split"]["data"][0][2] = false;
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"dataframe_records", with_bool}}, "dataframe_records: column 'petal width (cm)' expects double, got boolean (true in row 2)"},
+      {split, "dataframe_split: column 'petal length (cm)' expects double, got boolean (false in row 1)"},
+      {{{"inputs", {{"sepal length (cm)", {5.1, true}}, {"sepal width (cm)", {1, 2}}, {"petal length (cm)", {1, 2}},
+                    {"petal width (cm)", {1, 2}}}}},
+       "inputs: column 'sepal length (cm)' expects double, got boolean (true in row 2)"},
+  };
+  for (const auto& [body, want] : cases) {
+    SCOPED_TRACE(want);
+    auto res = iris->post(body.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400);
+    json e = body_json(res);
+    EXPECT_EQ(e["error_code"], "BAD_REQUEST");
+    EXPECT_EQ(e["message"], want);
+  }
+  // Numeric text is read as its number, as MLflow's schema cast does: the same predictions.
+  json as_text = records({3, 60, 120});
+  for (auto& row : as_text) {
+    for (auto& [k, v] : row.items()) v = data::format_number(v.get<double>());
+  }
+  auto text = iris->post(json{{"dataframe_records", as_text}}.dump(), "application/json");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->status, 200) << text->body;
+  EXPECT_EQ(body_json(text)["predictions"], expected_predictions({3, 60, 120}));
+
+  auto animals = Running::start("models:/animals/1");
+  ASSERT_TRUE(animals);
+  auto res = animals->post(json{{"dataframe_records", {{{"color", true}, {"size", 2}}}}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_json(res)["message"], "dataframe_records: column 'color' expects string, got boolean (true in row 1)");
+  // A number for a string column is its text (as a category it was not trained on, ignored by
+  // the encoder here): the size decides.
+  res = animals->post(json{{"dataframe_records", {{{"color", 7}, {"size", 2}}, {{"color", 1.5}, {"size", 12}}}}}.dump(),
+                      "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(body_json(res)["predictions"], json({"cat", "dog"}));
+}
+
+TEST_F(ScoringServerTest, ContentLengthIsCheckedBeforeTheBodyIsRead) {
+  ServeOptions o;
+  o.max_body_bytes = 1 << 20;
+  auto r = Running::start("models:/iris/1", o);
+  ASSERT_TRUE(r);
+  const int port = r->server->port();
+  struct Case {
+    std::string length;
+    int status;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"abc", 400, "Content-Length 'abc' is not a number of bytes"},
+      {"-1", 400, "Content-Length -1 is negative"},
+      {"1e3", 400, "Content-Length '1e3' is not a number of bytes"},
+      {"10000000000", 413, "the request body (Content-Length 10000000000) is larger than 1048576 bytes"},
+      {"99999999999999999999999", 413, "the request body (Content-Length 99999999999999999999999) is larger than 1048576 bytes"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE("Content-Length: " + c.length);
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.connected());
+    const auto start = SteadyClock::now();
+    // A 2-byte body whatever the header says: the answer must not wait for the rest.
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations",
+                                       "Content-Type: application/json\r\nContent-Length: " + c.length + "\r\n") +
+                          "{}"));
+    auto a = conn.answer();
+    ASSERT_TRUE(a) << "no answer";
+    const double ms = ms_since(start);
+    EXPECT_EQ(a->status, c.status) << a->head;
+    json e = json::parse(a->body, nullptr, false);
+    EXPECT_EQ(e["error_code"], "BAD_REQUEST");
+    EXPECT_EQ(e["message"], c.message);
+    EXPECT_TRUE(contains(a->head, "Connection: close")) << a->head;
+    EXPECT_TRUE(conn.closed_by_server()) << "the connection was held open";
+    if (c.length == "10000000000") std::printf("Content-Length: 10000000000 with a 2-byte body: %d in %.2f ms\n", a->status, ms);
+  }
+  // Two different lengths, and a chunked body (no length to check before reading it).
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations", "Content-Length: 2\r\nContent-Length: 3\r\n") + "{}"));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 400);
+    EXPECT_TRUE(contains(a->body, "conflicting Content-Length headers ('2' and '3')")) << a->body;
+  }
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations", "Transfer-Encoding: chunked\r\n") + "2\r\n{}\r\n0\r\n\r\n"));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 411);
+    EXPECT_TRUE(contains(a->body, "send the body with a Content-Length header")) << a->body;
+  }
+  // "Expect: 100-continue" (curl sends it for large bodies): a refused length gets the refusal
+  // instead of the go-ahead; an accepted one gets 100, then the answer.
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations",
+                                       "Content-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n")));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 413);
+    EXPECT_TRUE(conn.closed_by_server());
+  }
+  {
+    RawConnection conn(port);
+    const std::string body = split_body({11}).dump();
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations",
+                                       "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                                           "\r\nExpect: 100-continue\r\n")));
+    auto go = conn.answer();
+    ASSERT_TRUE(go);
+    EXPECT_EQ(go->status, 100);
+    ASSERT_TRUE(conn.send(body));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 200) << a->body;
+    EXPECT_EQ(json::parse(a->body)["predictions"], expected_predictions({11}));
+  }
+  // No Content-Length on a POST: no body (not "read until the client closes").
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations", "Content-Type: application/json\r\n")));
+    auto a = conn.answer(Millis(3000));
+    ASSERT_TRUE(a) << "the server waited for a body";
+    EXPECT_EQ(a->status, 400);
+    EXPECT_TRUE(contains(a->body, "request body: invalid JSON at line 1, column 1")) << a->body;
+  }
+  // A correct request on a kept-alive connection after all that.
+  RawConnection conn(port);
+  const std::string body = split_body({9}).dump();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations",
+                                       "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") +
+                          body));
+    auto a = conn.answer();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 200) << a->body;
+    EXPECT_EQ(json::parse(a->body)["predictions"], expected_predictions({9}));
+  }
+}
+
+TEST_F(ScoringServerTest, SixtyFourSlowClientsDoNotDelayPing) {
+  auto r = Running::start("models:/iris/1");  // the default limits
+  ASSERT_TRUE(r);
+  const int port = r->server->port();
+  // Each sends its headers and part of a body, then stalls (issue 9: 8 of them delayed /ping to
+  // ~7 s, 64 made it time out).
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 64; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(slow.back()->connected());
+    ASSERT_TRUE(slow.back()->send(
+        request_head("POST", "/invocations", "Content-Type: application/json\r\nContent-Length: 1000\r\n") +
+        "{\"inputs\": [{\"sepal length (cm)\": "));
+  }
+  std::this_thread::sleep_for(Millis(200));  // every slow request is being read by now
+  std::vector<double> times;
+  for (int i = 0; i < 5; ++i) {
+    auto [status, ms] = timed_ping(port);
+    EXPECT_EQ(status, 200);
+    times.push_back(ms);
+  }
+  std::sort(times.begin(), times.end());
+  std::printf("64 slow clients: /ping in %.1f ms (median of 5; slowest %.1f ms)\n", times[2], times[4]);
+  // The bound issue 9 sets, on the median so that one scheduling hiccup of a loaded machine does
+  // not decide (before the fix /ping did not answer at all).
+  EXPECT_LT(times[2], 100.0);
+  auto good = r->post(split_body({4}).dump(), "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(body_json(good)["predictions"], expected_predictions({4}));
+}
+
+TEST_F(ScoringServerTest, SlowRequestsTimeOutWith408AndTheirConnectionsClose) {
+  ServeOptions o;
+  o.read_timeout_ms = 400;
+  o.header_timeout_ms = 600;
+  o.body_timeout_ms = 600;
+  auto r = Running::start("models:/iris/1", o);
+  ASSERT_TRUE(r);
+  const int port = r->server->port();
+  // A stalled body: nothing more after part of it.
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations", "Content-Type: application/json\r\nContent-Length: 100\r\n") + "{\"in"));
+    auto a = conn.answer(Millis(5000));
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 408);
+    EXPECT_TRUE(contains(a->body, "the client sent nothing for 400 ms in the middle of a request")) << a->body;
+    EXPECT_TRUE(conn.closed_by_server());
+  }
+  // A body trickled a byte at a time, each within the read timeout: the body timeout ends it.
+  {
+    RawConnection conn(port);
+    ASSERT_TRUE(conn.send(request_head("POST", "/invocations", "Content-Type: application/json\r\nContent-Length: 100\r\n")));
+    const auto start = SteadyClock::now();
+    std::optional<RawAnswer> a;
+    for (int i = 0; i < 40 && !a; ++i) {
+      conn.send(" ");
+      if (conn.read_some(Millis(100))) a = conn.take_answer();
+    }
+    if (!a) a = conn.answer(Millis(2000));
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 408);
+    EXPECT_TRUE(contains(a->body, "the request body did not arrive within 600 ms")) << a->body;
+    EXPECT_LT(ms_since(start), 3000.0);
+  }
+  // Headers trickled a byte at a time: the header timeout ends them.
+  {
+    RawConnection conn(port);
+    const std::string head = request_head("GET", "/ping", "X-Slow: " + std::string(200, 'x') + "\r\n");
+    std::optional<RawAnswer> a;
+    for (size_t i = 0; i < head.size() && !a; ++i) {
+      conn.send(head.substr(i, 1));
+      if (conn.read_some(Millis(50))) a = conn.take_answer();
+    }
+    if (!a) a = conn.answer(Millis(2000));
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 408);
+    EXPECT_TRUE(contains(a->body, "the request line and headers did not arrive within 600 ms")) << a->body;
+  }
+  // A head without end: 431 past 64 KB.
+  {
+    RawConnection conn(port);
+    conn.send("GET /ping HTTP/1.1\r\nX-Big: " + std::string(70000, 'x'));
+    auto a = conn.answer(Millis(5000));
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 431);
+  }
+  auto ping = r->get("/ping");
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200);
+}
+
+TEST_F(ScoringServerTest, ConnectionsOverTheCapAreRefusedWith503AtOnceAndQueuedOnesDoNotWaitForever) {
+  ServeOptions o;
+  o.max_connections = 4;
+  o.max_queued = 2;
+  o.queue_timeout_ms = 300;
+  auto r = Running::start("models:/iris/1", o);
+  ASSERT_TRUE(r);
+  const int port = r->server->port();
+  // Four connections that send nothing hold the four workers (for the 5 s read timeout).
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(held.back()->connected());
+  }
+  std::this_thread::sleep_for(Millis(100));
+  // Two wait in the queue...
+  std::vector<std::unique_ptr<RawConnection>> queued;
+  for (int i = 0; i < 2; ++i) {
+    queued.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(queued.back()->send(request_head("GET", "/ping", "")));
+  }
+  std::this_thread::sleep_for(Millis(50));
+  // ...and the next is refused at once.
+  RawConnection over(port);
+  ASSERT_TRUE(over.connected());
+  over.send(request_head("GET", "/ping", ""));
+  const auto start = SteadyClock::now();
+  auto a = over.answer(Millis(5000));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, 503);
+  EXPECT_LT(ms_since(start), 250.0);  // before any queued connection's 300 ms ran out
+  json e = json::parse(a->body, nullptr, false);
+  EXPECT_EQ(e["error_code"], "TEMPORARILY_UNAVAILABLE");
+  EXPECT_EQ(e["message"], "the server is at its limit of 4 connections (and 2 waiting); try again later");
+  // The queued ones are refused once they waited 300 ms, not kept forever.
+  for (auto& q : queued) {
+    auto qa = q->answer(Millis(5000));
+    ASSERT_TRUE(qa);
+    EXPECT_EQ(qa->status, 503);
+    EXPECT_TRUE(contains(qa->body, "waited longer than 300 ms")) << qa->body;
+  }
+  held.clear();  // the workers come free
+  std::this_thread::sleep_for(Millis(100));
+  auto ping = r->get("/ping");
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200);
+}
+
+TEST_F(ScoringServerTest, AThousandConcurrentRequestsAllSucceed) {
+  auto r = Running::start("models:/iris/1");  // the default limits
+  ASSERT_TRUE(r);
+  const int port = r->server->port();
+  constexpr size_t kRequests = 1000;
+  // Both ends live in this process: 2,000 sockets, over the soft descriptor limit of many
+  // machines (1,024); the hard limit is usually far higher.
+  rlimit files{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  if (files.rlim_cur < 4096 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 4096);
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
+  }
+  ASSERT_GE(files.rlim_cur, 2 * kRequests + 100) << "this test needs 2,100 file descriptors (ulimit -n)";
+  std::vector<std::unique_ptr<RawConnection>> conns;
+  std::vector<std::vector<size_t>> rows(kRequests);
+  std::mt19937 rng(9);
+  const auto start = SteadyClock::now();
+  // All 1000 connections open and send their request before any answer is read.
+  for (size_t i = 0; i < kRequests; ++i) {
+    rows[i] = {rng() % 150, rng() % 150};
+    const std::string body = (i % 2 ? json{{"dataframe_records", records(rows[i])}} : split_body(rows[i])).dump();
+    conns.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(conns.back()->connected()) << i;
+    ASSERT_TRUE(conns.back()->send(request_head("POST", "/invocations",
+                                                "Content-Type: application/json\r\nContent-Length: " +
+                                                    std::to_string(body.size()) + "\r\nConnection: close\r\n") +
+                                   body));
+  }
+  std::vector<std::optional<RawAnswer>> answers(kRequests);
+  size_t pending = kRequests;
+  const auto give_up = SteadyClock::now() + std::chrono::seconds(60);
+  while (pending > 0 && SteadyClock::now() < give_up) {
+    std::vector<pollfd> fds;
+    std::vector<size_t> which;
+    for (size_t i = 0; i < kRequests; ++i) {
+      if (!answers[i]) {
+        fds.push_back({conns[i]->fd(), POLLIN, 0});
+        which.push_back(i);
+      }
+    }
+    if (::poll(fds.data(), fds.size(), 1000) <= 0) continue;
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const size_t i = which[k];
+      conns[i]->read_some(Millis(0));
+      if ((answers[i] = conns[i]->take_answer())) --pending;
+      else if (fds[k].revents & (POLLHUP | POLLERR)) answers[i] = RawAnswer{}, --pending;  // closed without an answer
+    }
+  }
+  const double seconds = ms_since(start) / 1000.0;
+  size_t ok = 0;
+  std::string first_problem;
+  for (size_t i = 0; i < kRequests; ++i) {
+    const bool right = answers[i] && answers[i]->status == 200 &&
+                       json::parse(answers[i]->body, nullptr, false)["predictions"] == expected_predictions(rows[i]);
+    if (right) ++ok;
+    else if (first_problem.empty()) first_problem = answers[i] ? std::to_string(answers[i]->status) + " " + answers[i]->body : "no answer";
+  }
+  std::printf("1000 concurrent /invocations: %zu answered correctly in %.2f s (%.0f requests/s)\n", ok, seconds,
+              double(ok) / seconds);
+  EXPECT_EQ(ok, kRequests) << first_problem;
 }
 
 }  // namespace

@@ -335,7 +335,7 @@ json table_to_split_json(const data::Table& table, size_t max_rows) {
   return {{"columns", columns}, {"data", rows}};
 }
 
-Result<data::Table> table_from_split_json(const json& doc) {
+Result<data::Table> table_from_split_json(const json& doc, const Signature* signature) {
   if (!doc.is_object() || !doc.contains("columns") || !doc["columns"].is_array() || !doc.contains("data") ||
       !doc["data"].is_array()) {
     return Status::invalid("input is not a pandas 'split' document ({\"columns\": [...], \"data\": [[...], ...]})");
@@ -354,11 +354,27 @@ Result<data::Table> table_from_split_json(const json& doc) {
   data::Table t;
   for (size_t j = 0; j < k; ++j) {
     const std::string name = cols[j].get<std::string>();
+    // The column's signature type ("" without a signature or for a column it does not list).
+    std::string type;
+    if (signature) {
+      for (const auto& spec : signature->inputs) {
+        if (spec.name == name) type = spec.type;
+      }
+    }
     bool numeric = true;
     for (size_t i = 0; i < data.size(); ++i) {
       const json& v = data[i][j];
       if (v.is_string()) numeric = false;
-      else if (!v.is_null() && !v.is_number() && !v.is_boolean()) {
+      else if (v.is_boolean() && type != "boolean") {
+        // A JSON true / false is data only for a boolean column: read as 1 / 0 it would score a
+        // number nobody sent, and as text a category nobody trained on. (MLflow's scoring server
+        // casts it with pandas' astype, so true becomes 1.0 there; we refuse it.)
+        const std::string what =
+            std::string(v.get<bool>() ? "true" : "false") + " in row " + std::to_string(i + 1);
+        if (!type.empty()) return Status::invalid("input: column '" + name + "' expects " + type + ", got boolean (" + what + ")");
+        return Status::invalid("input: column '" + name + "' holds a boolean (" + what +
+                               "); expected a number, a string or null");
+      } else if (!v.is_null() && !v.is_number() && !v.is_boolean()) {
         return Status::invalid("input: column '" + name + "' row " + std::to_string(i + 1) +
                                " holds " + v.type_name() + "; expected a number, a string or null");
       }

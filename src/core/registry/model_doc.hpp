@@ -107,8 +107,12 @@ ModelDoc model_doc_from_pipeline(const pipeline::FittedPipeline& pipeline, const
 // "data": [[...], ...]}; numbers as numbers, strings as strings, missing values as null.
 json table_to_split_json(const data::Table& table, size_t max_rows);
 // Reads a "split" orient document back into a table: all-number (or null) columns are
-// numeric, others categorical. Errors name the column or row.
-Result<data::Table> table_from_split_json(const json& doc);
+// numeric, others categorical. Errors name the column or row. JSON booleans are read (as 1 / 0)
+// only in a column that `signature` types "boolean"; anywhere else (or without a signature)
+// they are refused: "input: column 'size' expects double, got boolean (true in row 2)".
+// Strings in a numeric column and numbers in a string column are left to conform_input (which
+// reads numeric text as its number, as MLflow's schema cast, and a number as its text).
+Result<data::Table> table_from_split_json(const json& doc, const Signature* signature = nullptr);
 
 // The versioned document ("mllab.model").
 json model_doc_to_json(const ModelDoc& doc);
