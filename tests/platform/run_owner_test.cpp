@@ -1,14 +1,26 @@
 // Run owners natively (a process's host, pid, start time and boot id judged through /proc) and
-// Lab::reap_orphaned_runs with them.
+// Lab::reap_orphaned_runs with them; in WebAssembly (no processes to judge) nothing is recorded.
 #include "platform/run_owner.hpp"
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "core/store/store.hpp"
 #include "platform/lab.hpp"
+
+#if defined(__EMSCRIPTEN__)
+namespace mllab::platform {
+namespace {
+TEST(ProcessOwner, WebAssemblyRecordsAndJudgesNothing) {
+  EXPECT_TRUE(this_process().host.empty());
+  RunOwnership o = process_ownership();
+  EXPECT_TRUE(o.tags.empty());
+  EXPECT_FALSE(o.gone);
+}
+}  // namespace
+}  // namespace mllab::platform
+#else
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace mllab::platform {
 namespace {
@@ -129,3 +141,4 @@ TEST(ProcessOwner, ALabWithoutOwnershipJudgesNothing) {
 
 }  // namespace
 }  // namespace mllab::platform
+#endif
