@@ -19,11 +19,10 @@ export async function startServer() { return serve(DIST, 0); }
 
 export function newProfileDir() { return fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-profile-')); }
 
-// Opens the app in a browser using `profile`; returns {context, page, errors}. `extraArgs`: more
-// Chromium flags.
-export async function openApp(url, profile, extraArgs = []) {
+// Opens the app in a browser using `profile`; returns {context, page, errors}.
+export async function openApp(url, profile) {
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: [...FLAGS, ...extraArgs],
+    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
     viewport: { width: 1400, height: 860 },
   });
   const page = context.pages()[0] || await context.newPage();

@@ -17,10 +17,14 @@ const logreg = (name, dataset = 'iris') => ({
   steps: [{ name: 'scaler', type: 'StandardScaler' }, { name: 'model', type: 'LogisticRegression', params: { max_iter: 200 } }],
 });
 
-// Opens a second tab of the app in the same browser (same profile).
-async function openTab(context) {
-  const page = await context.newPage();
-  await page.goto(url);
+// Opens the app once more in the same browser (same profile), in a window of its own (a tab
+// behind another draws about one frame a second in headless Chromium, and a job advances one
+// stage per frame); noopener: its own browsing context group, like a tab the user opened.
+async function openTab(context, opener) {
+  const pageEvent = context.waitForEvent('page');
+  await opener.evaluate((u) => { window.open(u, '_blank', 'popup,noopener,width=1400,height=860'); }, url);
+  const page = await pageEvent;
+  await page.waitForFunction(() => window.mllab !== undefined);
   await page.evaluate(() => window.mllab.ready());
   await waitFrames(page, 2);
   return page;
@@ -29,12 +33,10 @@ const runIds = (runs) => runs.map((r) => r.run_id).sort();
 const storedRunIds = async (page) => (await idbRecords(page)).filter((k) => k.startsWith('runs/')).map((k) => k.slice(5)).sort();
 
 test('two tabs on one profile both train: every run survives and each tab sees the other\'s runs', async () => {
-  // Both tabs draw frames (a job advances one stage per frame): no throttling of the tab behind.
-  const app = await openApp(url, newProfileDir(), ['--disable-renderer-backgrounding',
-    '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows']);
+  const app = await openApp(url, newProfileDir());
   try {
     const a = app.page;
-    const b = await openTab(app.context);
+    const b = await openTab(app.context, a);
     assert.notEqual(await a.evaluate(() => window.mllab.sessionId()), await b.evaluate(() => window.mllab.sessionId()));
     // Both tabs train at the same time, several runs each (their batches interleave in IndexedDB).
     const train = (page, prefix) => page.evaluate(async (p) => {
