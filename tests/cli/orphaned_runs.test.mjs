@@ -47,7 +47,8 @@ async function startSlowRun(store, specPath, name) {
 
 test('kill -9 during a fit: the next write marks the run KILLED; a live process keeps its run', async () => {
   const store = fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-orphan-'));
-  // A forest big enough to take seconds on birdstrikes.
+  // A forest that takes seconds on birdstrikes (~5 s of CPU), with shallow trees so a memory
+  // budget does not refuse it.
   const spec = (name) => ({
     schema: 'mllab.pipeline', schema_version: 1, experiment: 'slow', run_name: name,
     dataset: { path: 'assets/datasets/birdstrikes.csv', target: 'Effect Amount of damage' },
@@ -56,7 +57,7 @@ test('kill -9 during a fit: the next write marks the run KILLED; a live process 
       { name: 'cats', type: 'OneHotEncoder', columns: ['Wildlife Size', 'Phase of flight', 'Time of day', 'Aircraft Make Model'],
         params: { handle_unknown: 'ignore' } },
       { name: 'speed', type: 'SimpleImputer', columns: ['Speed IAS in knots'], params: { strategy: 'median' } },
-      { name: 'model', type: 'RandomForestClassifier', params: { n_estimators: 2000, random_state: 0 } },
+      { name: 'model', type: 'RandomForestClassifier', params: { n_estimators: 6000, max_depth: 8, random_state: 0 } },
     ],
   });
   const specFile = (name) => {
