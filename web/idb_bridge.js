@@ -1,6 +1,6 @@
 // The IndexedDB bridge (--js-library): the C functions declared in
 // src/platform/web/idb_bridge.h. State lives in Module.mllabIdb (web/pre.js), which opened the
-// database and read every record before main.
+// database, read every record and took this page's session lock before main.
 mergeInto(LibraryManager.library, {
   mllab_idb_loaded_count: function () {
     return Module.mllabIdb.loaded.length;
@@ -12,11 +12,17 @@ mergeInto(LibraryManager.library, {
   },
   mllab_idb_loaded_value: function (i, dst, cap) {
     var b = Module.mllabIdb.loaded[i].value;
+    if (b === null) return -1;  // absent: another tab deleted it
     if (dst && cap >= b.length) HEAPU8.set(b, dst);
     return b.length;
   },
   mllab_idb_loaded_release: function () {
     Module.mllabIdb.loaded = [];
+    // The first release is the store opening: other tabs' changes can be applied from now on.
+    if (!Module.mllabIdb.storeReady) {
+      Module.mllabIdb.storeReady = true;
+      Module.mllabIdb.pumpRemote();
+    }
   },
   mllab_idb_batch_begin: function (id) {
     Module.mllabIdb.batches.set(id, []);
@@ -32,5 +38,13 @@ mergeInto(LibraryManager.library, {
     var ops = Module.mllabIdb.batches.get(id);
     Module.mllabIdb.batches.delete(id);
     Module.mllabIdb.commit(id, ops);
+  },
+  mllab_idb_session_id: function (dst, cap) {
+    var b = new TextEncoder().encode(Module.mllabIdb.sessionId);
+    if (dst && cap >= b.length) HEAPU8.set(b, dst);
+    return b.length;
+  },
+  mllab_idb_watch_session: function (id, idLen) {
+    Module.mllabIdb.watchSession(UTF8ToString(id, idLen));
   },
 });

@@ -1,11 +1,27 @@
 // Runs before main (--pre-js): opens IndexedDB and reads every record so the C++ store starts
-// with them, and defines the IndexedDB side of the write path. window.mllab (the JS API) is
-// defined in index.html on top of the exported C functions.
+// with them, takes this page's session lock, and defines the IndexedDB side of the write path and
+// of other tabs' changes. window.mllab (the JS API) is defined in index.html on top of the
+// exported C functions.
+//
+// Sessions: each page load has a random id and holds the Web Lock 'mllab-session-<id>' while it
+// lives (never released). Runs record it; a page judging another session's run requests that
+// lock, which is granted only once the other page is gone (closed, reloaded, crashed).
+// Other tabs: after a batch's transaction completes, its keys go out on the BroadcastChannel
+// 'mllab-store'; a receiving tab re-reads them from IndexedDB (the durable truth, whatever the
+// order of the tabs' transactions) and applies them to its in-memory store.
 var Module = typeof Module !== 'undefined' ? Module : {};
 
 Module.mllabIdb = (function () {
   var DB_NAME = 'mllab';
   var STORE = 'records';
+  var LOCK_PREFIX = 'mllab-session-';
+  function randomId() {
+    if (typeof crypto !== 'undefined' && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.from(a, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
+  var hasLocks = typeof navigator !== 'undefined' && !!navigator.locks;
   var state = {
     db: null,
     loaded: [],
@@ -15,6 +31,13 @@ Module.mllabIdb = (function () {
     failNext: null,
     lastError: '',
     committed: 0,
+    failures: 0,
+    // '' without Web Locks: then runs record no owner and none is judged.
+    sessionId: hasLocks ? randomId() : '',
+    storeReady: false,
+    remoteKeys: new Set(),
+    remoteBusy: false,
+    channel: typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('mllab-store') : null,
   };
   var enc = new TextEncoder();
 
@@ -49,20 +72,51 @@ Module.mllabIdb = (function () {
     });
   };
 
+  function size(n) {
+    if (n >= 1e9) return (n / 1e9).toFixed(1) + ' GB';
+    return n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : Math.round(n / 1e3) + ' KB';
+  }
+  // "; storage used 4.9 MB of 5.0 MB" (empty when the browser cannot tell).
+  function storageUse() {
+    if (typeof navigator === 'undefined' || !navigator.storage || !navigator.storage.estimate) {
+      return Promise.resolve('');
+    }
+    return navigator.storage.estimate().then(function (e) {
+      return '; storage used ' + size(e.usage || 0) + ' of ' + size(e.quota || 0);
+    }, function () { return ''; });
+  }
+
+  // "QuotaExceededError: message" (Chromium's quota error has an empty message).
+  function describe(e, fallback) {
+    if (!e) return fallback;
+    return (e.name || 'Error') + (e.message ? ': ' + e.message : '');
+  }
+
   // One readwrite transaction per batch; done when it completes (pitfall 13).
   state.commit = function (id, ops) {
     state.pending++;
     var finished = false;
-    function done(ok, msg) {
-      if (finished) return;
-      finished = true;
+    function report(ok, msg) {
       state.pending--;
       if (ok) state.committed++;
-      else state.lastError = msg;
+      else { state.lastError = msg; state.failures++; }
       try {
         Module.ccall('mllab_idb_on_batch_done', null, ['number', 'number', 'string'], [id, ok ? 1 : 0, msg]);
       } finally {
         settle();
+      }
+    }
+    function done(ok, msg) {
+      if (finished) return;
+      finished = true;
+      if (ok) {
+        if (state.channel) {
+          state.channel.postMessage({ keys: ops.map(function (op) { return op[0]; }) });
+        }
+        report(true, '');
+      } else {
+        // Tell the user how full the storage is (quota errors); still pending until reported.
+        storageUse().then(function (use) { report(false, msg + use); });
       }
     }
     var tx;
@@ -74,19 +128,74 @@ Module.mllabIdb = (function () {
         else os.put(op[1].buffer, op[0]);
       });
     } catch (e) {
-      done(false, (e && e.name ? e.name + ': ' : '') + (e && e.message ? e.message : String(e)));
+      done(false, describe(e, String(e)));
       return;
     }
     tx.oncomplete = function () { done(true, ''); };
     tx.onabort = tx.onerror = function () {
-      var e = tx.error;
-      done(false, e ? e.name + ': ' + e.message : 'AbortError: transaction aborted');
+      done(false, describe(tx.error, 'AbortError: transaction aborted'));
     };
     if (state.failNext) {
       // Fault injection for tests: abort this real transaction before it commits.
       state.failNext = null;
       tx.abort();
     }
+  };
+
+  // Another tab's batch completed: re-read its keys (one read at a time, keys coalesced) once the
+  // C++ store is open. The snapshot tells the store which of its own writes are newer than the read.
+  if (state.channel) {
+    state.channel.onmessage = function (ev) {
+      (ev.data && ev.data.keys || []).forEach(function (k) { state.remoteKeys.add(k); });
+      state.pumpRemote();
+    };
+  }
+  state.pumpRemote = function () {
+    if (!state.storeReady || state.remoteBusy || state.remoteKeys.size === 0 || !state.db) return;
+    var keys = Array.from(state.remoteKeys);
+    state.remoteKeys.clear();
+    state.remoteBusy = true;
+    var snapshot = Module._mllab_idb_write_version();
+    var tx = state.db.transaction(STORE, 'readonly');
+    var os = tx.objectStore(STORE);
+    var reqs = keys.map(function (k) { return os.get(k); });
+    function next() {
+      state.remoteBusy = false;
+      state.pumpRemote();
+    }
+    tx.oncomplete = function () {
+      state.loaded = keys.map(function (k, i) {
+        var v = reqs[i].result;
+        return { key: enc.encode(k), value: v === undefined ? null : new Uint8Array(v) };
+      });
+      try {
+        Module._mllab_idb_on_remote_change(snapshot);
+      } finally {
+        next();
+      }
+    };
+    tx.onerror = tx.onabort = function () {
+      console.warn('MLLab: could not read records another tab changed: ' + (tx.error && tx.error.message));
+      next();
+    };
+  };
+
+  // Takes this page's session lock (resolves once held; held until the page goes away).
+  state.holdSession = function () {
+    if (!state.sessionId) return Promise.resolve();
+    return new Promise(function (resolve) {
+      navigator.locks.request(LOCK_PREFIX + state.sessionId, function () {
+        resolve();
+        return new Promise(function () {});  // never settles: released when the page goes
+      });
+    });
+  };
+  // Waits for another session's lock; granted means its page is gone.
+  state.watchSession = function (id) {
+    if (!hasLocks) return;
+    navigator.locks.request(LOCK_PREFIX + id, function () {
+      Module.ccall('mllab_idb_on_session_ended', null, ['string'], [id]);
+    });
   };
 
   // Resolves when every batch sent so far has completed.
@@ -103,6 +212,8 @@ Module.preRun = Module.preRun || [];
 Module.preRun.push(function () {
   addRunDependency('mllab-idb');
   Module.mllabIdb.open().then(function () {
+    return Module.mllabIdb.holdSession();
+  }).then(function () {
     removeRunDependency('mllab-idb');
   }, function (err) {
     Module.mllabIdb.openError = String(err && err.message ? err.message : err);

@@ -1,8 +1,11 @@
 #include "app/app_state.hpp"
 
+#include <algorithm>
+
 #include <imgui.h>
 
 #include "core/data/csv.hpp"
+#include "core/util/clock.hpp"
 #include "core/util/json_reader.hpp"
 
 namespace mllab::app {
@@ -169,6 +172,33 @@ void revalidate_selection(AppState& app) {
     app.target.clear();
   }
   if (!app.selected_run.empty() && !app.lab->tracking().get_run(app.selected_run)) app.selected_run.clear();
+}
+
+void on_storage_failure(AppState& app, const Status& st, const std::vector<std::string>& keys) {
+  app.storage_error = st.message();
+  app.runs_dirty = true;
+  app.datasets_dirty = true;
+  revalidate_selection(app);
+  for (const auto& key : keys) {
+    if (key.rfind("runs/", 0) != 0) continue;
+    app.last_job_message = "Run not saved (storage problem)";
+    const std::string id = key.substr(5);
+    auto run = app.lab->tracking().get_run(id);
+    if (!run || run->status != tracking::RunStatus::kRunning || !app.failed_saves.insert(id).second) continue;
+    const bool job_running = std::any_of(app.jobs.begin(), app.jobs.end(), [&](const JobEntry& e) {
+      return !e.finished && e.job && e.job->run_id() == id;
+    });
+    if (job_running) continue;
+    tracking::RunData d;
+    d.tags["mllab.error"] = st.message();
+    // If this small write fails too, the run stays RUNNING until the next page load reaps it.
+    (void)app.lab->tracking().end_run(id, d, tracking::RunStatus::kFailed, now_ms());
+  }
+}
+
+void reap_orphaned_runs(AppState& app) {
+  auto killed = app.lab->reap_orphaned_runs();
+  if (killed && !killed->empty()) app.runs_dirty = true;
 }
 
 bool refresh_runs(AppState& app) {

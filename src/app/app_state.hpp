@@ -100,6 +100,8 @@ struct AppState {
 
   // Problems to show the user (storage failures).
   std::string storage_error;
+  // Runs ended FAILED after their save failed (tried once each: that write may fail too).
+  std::set<std::string> failed_saves;
 
   // Widget rectangles by name, refreshed every frame.
   std::map<std::string, Rect> widgets;
@@ -121,6 +123,11 @@ int start_job(AppState& app, const std::string& spec_json, const std::string& so
 void advance_jobs(AppState& app);
 // Drops selections whose dataset or run no longer exists (after a rolled-back write).
 void revalidate_selection(AppState& app);
+// A write failed and was rolled back (`keys`: what it wrote): tells the user, reloads the lists,
+// and ends FAILED a run whose job is over but whose save failed (it would stay RUNNING).
+void on_storage_failure(AppState& app, const Status& st, const std::vector<std::string>& keys);
+// Marks RUNNING runs of gone pages (closed or reloaded mid-job) KILLED.
+void reap_orphaned_runs(AppState& app);
 // Reloads the runs list from the store if it changed; true when it did.
 bool refresh_runs(AppState& app);
 // The stored (uploaded) datasets, reloaded from the store only after a change.

@@ -16,6 +16,7 @@
 #include "app/js_api.hpp"
 #include "app/panels/panels.hpp"
 #include "platform/web/idb_store.hpp"
+#include "platform/web/session.hpp"
 
 namespace mllab::app {
 
@@ -157,13 +158,20 @@ int main() {
 
   static app::AppState state;
   auto store = platform::IdbStore::open();
-  store->set_error_listener([](const Status& st) {
-    state.storage_error = st.message();
+  platform::IdbStore* idb = store.get();
+  store->set_error_listener([idb](const Status& st) { app::on_storage_failure(state, st, idb->last_failed_keys()); });
+  // Another tab saved something: its runs and datasets show up without a reload.
+  store->set_remote_change_listener([](const std::vector<std::string>&) {
     state.runs_dirty = true;
     state.datasets_dirty = true;
     app::revalidate_selection(state);
   });
   state.lab = std::make_unique<platform::Lab>(std::move(store), "/");
+  // Runs of this page record its session; runs left RUNNING by gone pages become KILLED (now for
+  // pages already gone, later for pages that go while this one lives).
+  state.lab->set_run_ownership(platform::browser_session_ownership());
+  platform::set_session_ended_listener([](const std::string&) { app::reap_orphaned_runs(state); });
+  app::reap_orphaned_runs(state);
   app::install_js_api(state);
   app::run_main_loop([] { app::frame(state); });
   return 0;

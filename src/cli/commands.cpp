@@ -70,12 +70,30 @@ static fs::path find_assets_root() {
   return fs::path(MLLAB_SOURCE_DIR);
 }
 
+// Marks RUNNING runs of processes of this machine that are gone (killed, crashed) as KILLED, and
+// says so on stderr. Belongs on the write path of open_lab: reading commands never write.
+static void reap_orphaned_runs(platform::Lab& lab) {
+  auto killed = lab.reap_orphaned_runs();
+  if (!killed) {
+    std::cerr << "mllab: note: could not mark runs of ended processes KILLED: " << quote_for_message(killed.status().message(), 400) << "\n";
+    return;
+  }
+  for (const auto& id : *killed) {
+    auto run = lab.tracking().get_run(id);
+    std::string reason = run ? run->tags[tracking::kKilledReasonTag] : "";
+    std::cerr << "mllab: note: run " << id << " was RUNNING but " << reason << "; marked KILLED\n";
+  }
+}
+
 Result<std::unique_ptr<platform::Lab>> open_lab(const Common& c, Access access) {
   auto store = platform::FolderStore::open(c.store, access == Access::kWrite ? platform::FolderStore::Mode::kReadWrite
                                                                              : platform::FolderStore::Mode::kReadOnly);
   if (!store) return store.status();
   for (const auto& n : (*store)->notes()) std::cerr << "mllab: note: " << quote_for_message(n, 400) << "\n";
-  return std::make_unique<platform::Lab>(std::move(store).value(), find_assets_root());
+  auto lab = std::make_unique<platform::Lab>(std::move(store).value(), find_assets_root());
+  lab->set_run_ownership(platform::process_ownership());
+  if (access == Access::kWrite) reap_orphaned_runs(*lab);
+  return lab;
 }
 
 void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }

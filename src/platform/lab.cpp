@@ -1,6 +1,7 @@
 #include "platform/lab.hpp"
 
 #include "core/data/csv.hpp"
+#include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
 #include "platform/files.hpp"
 
@@ -18,6 +19,16 @@ Lab::Lab(std::unique_ptr<store::Store> store, fs::path assets_root)
   auto cat = datasets::parse_catalog(*bytes);
   if (cat) catalog_ = std::move(cat).value();
   else catalog_error_ = cat.status().message();
+}
+
+void Lab::set_run_ownership(RunOwnership ownership) {
+  ownership_ = std::move(ownership);
+  tracking_.set_owner_tags(ownership_.tags);
+}
+
+Result<std::vector<std::string>> Lab::reap_orphaned_runs() {
+  if (!ownership_.gone) return std::vector<std::string>{};
+  return tracking_.kill_runs_of_gone_owners(ownership_.gone, now_ms());
 }
 
 Result<pipeline::DatasetSource> Lab::resolve_dataset(const std::string& path, const fs::path& spec_dir) const {

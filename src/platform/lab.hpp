@@ -16,6 +16,7 @@
 #include "core/pipeline/train_job.hpp"
 #include "core/store/store.hpp"
 #include "core/tracking/tracking_store.hpp"
+#include "platform/run_owner.hpp"
 
 namespace mllab::platform {
 
@@ -34,6 +35,13 @@ class Lab {
   Result<std::unique_ptr<pipeline::TrainJob>> make_train_job(const std::string& spec_json,
                                                              const std::string& source,
                                                              const std::filesystem::path& spec_dir = {});
+
+  // Who owns the runs this session creates (their owner tags) and how to tell an owner is gone.
+  void set_run_ownership(RunOwnership ownership);
+  // Marks RUNNING runs whose owner is known gone (a killed process, a closed or reloaded page)
+  // as KILLED, with the reason in the tag mllab.killed_reason; returns their ids. Nothing is
+  // judged (or written) without an ownership that can tell.
+  Result<std::vector<std::string>> reap_orphaned_runs();
 
   // The built-in datasets (empty if the catalog is missing).
   const std::vector<datasets::CatalogEntry>& catalog() const { return catalog_; }
@@ -67,6 +75,7 @@ class Lab {
   monitoring::DriftReportStore drift_reports_;
   std::vector<datasets::CatalogEntry> catalog_;
   std::string catalog_error_;
+  RunOwnership ownership_;
 };
 
 }  // namespace mllab::platform

@@ -233,7 +233,9 @@ test('an IndexedDB transaction that fails is rolled back and reported', async ()
   const before = await idbRecords(page);
   const datasetsBefore = await page.evaluate(() => window.mllab.listDatasets());
   await page.evaluate(() => window.mllab._failNextWrite());
-  await page.evaluate(() => window.mllab.loadCsv('doomed.csv', 'p,q\n1,2\n3,4\n'));
+  const rejected = await page.evaluate(() => window.mllab.loadCsv('doomed.csv', 'p,q\n1,2\n3,4\n')
+    .then(() => '', (e) => e.message));
+  assert.match(rejected, /Saving dataset 'doomed' failed and was rolled back: AbortError/, 'the JS API rejects');
   await waitFrames(page, 2);
   assert.deepEqual(await idbRecords(page), before);
   assert.deepEqual(await page.evaluate(() => window.mllab.listDatasets()), datasetsBefore, 'memory rolled back too');

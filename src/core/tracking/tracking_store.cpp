@@ -293,10 +293,34 @@ Result<Run> TrackingClient::create_run(const std::string& experiment_id, const s
   r.start_time = start_time;
   r.status = RunStatus::kRunning;
   r.tags[kRunNameTag] = r.run_name;
+  for (const auto& [k, v] : owner_tags_) r.tags[k] = v;
   store::Batch b;
   b.put("runs/" + r.run_id, write_run_record(r));
   MLLAB_RETURN_IF_ERROR(store_.commit(b));
   return r;
+}
+
+Result<std::vector<std::string>> TrackingClient::kill_runs_of_gone_owners(const OwnerGone& gone, int64_t end_time) {
+  std::vector<std::string> killed;
+  store::Batch b;
+  const std::string prefix = kOwnerTagPrefix;
+  for (auto& r : list_runs({}, ViewType::kAll)) {
+    if (r.status != RunStatus::kRunning) continue;
+    std::map<std::string, std::string> owner;
+    for (auto it = r.tags.lower_bound(prefix); it != r.tags.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+      owner.insert(*it);
+    }
+    if (owner.empty()) continue;
+    auto reason = gone(owner);
+    if (!reason) continue;
+    r.status = RunStatus::kKilled;
+    r.end_time = std::max(end_time, r.start_time);
+    r.tags[kKilledReasonTag] = *reason;
+    b.put("runs/" + r.run_id, write_run_record(r));
+    killed.push_back(r.run_id);
+  }
+  if (!killed.empty()) MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  return killed;
 }
 
 Result<Run> TrackingClient::log_finished_run(const std::string& experiment_id, const std::string& run_name,

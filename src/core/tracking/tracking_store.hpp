@@ -7,6 +7,8 @@
 //   artifacts/<run_id>/<artifact path>    raw bytes
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,16 @@ Result<ViewType> parse_view_type(const std::string& s);
 inline constexpr const char* kParentRunIdTag = "mlflow.parentRunId";
 inline constexpr const char* kRunNameTag = "mlflow.runName";
 inline constexpr const char* kNoteTag = "mlflow.note.content";
+// Who runs a RUNNING run (every tag under this prefix; natively mllab.owner.host, .pid, .start and
+// .boot_id, in the browser mllab.owner.session), so a later session can tell that it is gone.
+inline constexpr const char* kOwnerTagPrefix = "mllab.owner.";
+// Why a run was marked KILLED by kill_runs_of_gone_owners.
+inline constexpr const char* kKilledReasonTag = "mllab.killed_reason";
+
+// A run owner's liveness, supplied by the platform: given a run's owner tags, the reason the owner
+// is known to be gone (e.g. "process 12 on host h has exited"), or nullopt when it is alive or
+// cannot be told (another host, no way to check).
+using OwnerGone = std::function<std::optional<std::string>(const std::map<std::string, std::string>& owner_tags)>;
 
 // MLflow's client verbs over a Store. Each call is one store batch.
 class TrackingClient {
@@ -55,7 +67,15 @@ class TrackingClient {
   // Sets an experiment tag (its note is the tag mlflow.note.content).
   Status set_experiment_tag(const std::string& experiment_id, const std::string& key, const std::string& value);
 
-  // Starts a run: writes it with status RUNNING. An empty name gets a generated one.
+  // Tags every run created from now on carries: its owner (keys start with kOwnerTagPrefix).
+  void set_owner_tags(std::map<std::string, std::string> tags) { owner_tags_ = std::move(tags); }
+  // Marks every RUNNING run (of any experiment or lifecycle stage) whose owner `gone` reports
+  // gone as KILLED, with `end_time` and the reason in the tag mllab.killed_reason, in one batch.
+  // Runs without owner tags, and runs `gone` cannot judge, are left alone. Returns their ids.
+  Result<std::vector<std::string>> kill_runs_of_gone_owners(const OwnerGone& gone, int64_t end_time);
+
+  // Starts a run: writes it with status RUNNING and the owner tags. An empty name gets a
+  // generated one.
   Result<Run> create_run(const std::string& experiment_id, const std::string& run_name,
                          int64_t start_time);
   // Writes a whole finished run (a nested fold or search candidate) in one batch.
@@ -100,6 +120,7 @@ class TrackingClient {
   template <typename Edit>
   Status update_experiment(const std::string& experiment_id, Edit edit);
   store::Store& store_;
+  std::map<std::string, std::string> owner_tags_;
   // Parsed run records by key, reused while the stored bytes are unchanged (listing 10,000 runs
   // then costs a compare per record instead of a JSON parse). Not thread-safe, like the client.
   mutable std::map<std::string, std::pair<std::string, Run>> run_cache_;

@@ -7,9 +7,10 @@
 extern "C" {
 #endif
 
-/* Number of records read from IndexedDB at startup. */
+/* Number of records read from IndexedDB at startup (or re-read after another tab's change). */
 int mllab_idb_loaded_count(void);
-/* Copies record i's key / value into dst (if cap allows) and returns its length in bytes. */
+/* Copies record i's key / value into dst (if cap allows) and returns its length in bytes; a value
+ * of -1 means the record is absent (deleted by another tab). */
 int mllab_idb_loaded_key(int i, char* dst, int cap);
 int mllab_idb_loaded_value(int i, char* dst, int cap);
 /* Frees the startup copy of the records. */
@@ -25,6 +26,22 @@ void mllab_idb_batch_commit(int batch_id);
 /* Implemented in C++ (exported to JS): a batch's transaction completed (ok = 1) or failed
  * (ok = 0, error = the DOMException name and message, e.g. "QuotaExceededError: ..."). */
 void mllab_idb_on_batch_done(int batch_id, int ok, const char* error);
+
+/* Other tabs on the same profile. When another tab's transaction has completed, the JS side
+ * re-reads its keys from IndexedDB into the loaded records (above) and calls
+ * mllab_idb_on_remote_change(snapshot), where snapshot is mllab_idb_write_version() taken when the
+ * read transaction was created. Both implemented in C++. */
+int mllab_idb_write_version(void);
+void mllab_idb_on_remote_change(int snapshot);
+
+/* Sessions: each page load holds a Web Lock named after its session id while it lives.
+ * This page's id, copied into dst if cap allows; returns its length (0: no Web Locks). */
+int mllab_idb_session_id(char* dst, int cap);
+/* Requests another session's lock; once granted (that page is gone) calls
+ * mllab_idb_on_session_ended(id), then releases it. */
+void mllab_idb_watch_session(const char* id, int id_len);
+/* Implemented in C++ (platform/web/session.cpp). */
+void mllab_idb_on_session_ended(const char* id);
 
 #ifdef __cplusplus
 }

@@ -17,11 +17,13 @@ struct FakeBatch {
 };
 struct FakeDb {
   std::map<std::string, std::string> records;
-  std::vector<std::pair<std::string, std::string>> loaded;
+  std::vector<std::pair<std::string, std::optional<std::string>>> loaded;
   std::map<int, FakeBatch> open;
   std::deque<FakeBatch> waiting;
   bool deferred = false;
   std::string fail_next;
+  std::string session_id;
+  std::set<std::string> watched;
 };
 FakeDb& db() {
   static FakeDb d;
@@ -54,6 +56,30 @@ void flush() {
 }
 void fail_next_batch(const std::string& error) { db().fail_next = error; }
 
+void remote_commit(const std::vector<std::pair<std::string, std::optional<std::string>>>& writes,
+                   const std::function<void()>& during_read) {
+  auto& d = db();
+  if (writes.empty()) return;
+  for (const auto& [k, v] : writes) {
+    if (v) d.records[k] = *v;
+    else d.records.erase(k);
+  }
+  const int snapshot = mllab_idb_write_version();
+  d.loaded.clear();
+  for (const auto& [k, v] : writes) {
+    auto it = d.records.find(k);
+    d.loaded.emplace_back(k, it == d.records.end() ? std::nullopt : std::optional<std::string>(it->second));
+  }
+  if (during_read) during_read();
+  mllab_idb_on_remote_change(snapshot);
+}
+
+void set_session_id(const std::string& id) { db().session_id = id; }
+const std::set<std::string>& watched_sessions() { return db().watched; }
+void end_session(const std::string& id) {
+  if (db().watched.erase(id)) mllab_idb_on_session_ended(id.c_str());
+}
+
 }  // namespace mllab::platform::fake_idb
 
 using mllab::platform::fake_idb::db;
@@ -61,15 +87,18 @@ using mllab::platform::fake_idb::db;
 extern "C" {
 int mllab_idb_loaded_count(void) {
   // Like the JS side at startup: a snapshot of the database.
+  // Like the JS side: at startup a snapshot of the database; after another tab's change (see
+  // remote_commit) the records it re-read.
   auto& d = db();
-  d.loaded.assign(d.records.begin(), d.records.end());
+  if (d.loaded.empty()) d.loaded.assign(d.records.begin(), d.records.end());
   return int(d.loaded.size());
 }
 int mllab_idb_loaded_key(int i, char* dst, int cap) {
   return mllab::platform::fake_idb::copy_out(db().loaded[size_t(i)].first, dst, cap);
 }
 int mllab_idb_loaded_value(int i, char* dst, int cap) {
-  return mllab::platform::fake_idb::copy_out(db().loaded[size_t(i)].second, dst, cap);
+  const auto& v = db().loaded[size_t(i)].second;
+  return v ? mllab::platform::fake_idb::copy_out(*v, dst, cap) : -1;
 }
 void mllab_idb_loaded_release(void) { db().loaded.clear(); }
 void mllab_idb_batch_begin(int batch_id) { db().open[batch_id].id = batch_id; }
@@ -79,6 +108,10 @@ void mllab_idb_batch_put(int batch_id, const char* key, int key_len, const char*
 void mllab_idb_batch_delete(int batch_id, const char* key, int key_len) {
   db().open[batch_id].writes.emplace_back(std::string(key, size_t(key_len)), std::nullopt);
 }
+int mllab_idb_session_id(char* dst, int cap) {
+  return mllab::platform::fake_idb::copy_out(db().session_id, dst, cap);
+}
+void mllab_idb_watch_session(const char* id, int id_len) { db().watched.insert(std::string(id, size_t(id_len))); }
 void mllab_idb_batch_commit(int batch_id) {
   auto& d = db();
   auto b = std::move(d.open[batch_id]);
