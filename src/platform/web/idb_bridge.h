@@ -3,6 +3,14 @@
  * Records are key -> bytes. The JS side opens the database and reads every record before main. */
 #pragma once
 
+/* The C++ functions that JS calls are kept alive (exported) in the web build. */
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#define MLLAB_EXPORT EMSCRIPTEN_KEEPALIVE
+#else
+#define MLLAB_EXPORT
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

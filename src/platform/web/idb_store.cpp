@@ -1,15 +1,7 @@
 #include "platform/web/idb_store.hpp"
 
-
 #include "core/tracking/tracking_store.hpp"
 #include "platform/web/idb_bridge.h"
-
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define MLLAB_EXPORT EMSCRIPTEN_KEEPALIVE
-#else
-#define MLLAB_EXPORT
-#endif
 
 namespace mllab::platform {
 namespace {

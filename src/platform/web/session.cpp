@@ -4,13 +4,6 @@
 
 #include "platform/web/idb_bridge.h"
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define MLLAB_EXPORT EMSCRIPTEN_KEEPALIVE
-#else
-#define MLLAB_EXPORT
-#endif
-
 namespace mllab::platform {
 namespace {
 constexpr const char* kSessionTag = "mllab.owner.session";
