@@ -5,7 +5,7 @@ if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "MLLAB_BUILD_FUZZERS needs clang (libFuzzer): configure with CMAKE_CXX_COMPILER=clang++-14")
 endif()
 set(MLLAB_FUZZ_SANITIZERS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
-target_compile_options(mllab_core PUBLIC -fsanitize=fuzzer-no-link ${MLLAB_FUZZ_SANITIZERS} -g)
+target_compile_options(mllab_core PUBLIC -fsanitize=fuzzer-no-link ${MLLAB_FUZZ_SANITIZERS} -gline-tables-only)
 target_link_options(mllab_core INTERFACE ${MLLAB_FUZZ_SANITIZERS})
 
 add_library(mllab_fuzz_entries STATIC tests/fuzz/fuzz_entries.cpp)

@@ -53,7 +53,9 @@ size_t replay(const std::string& kind) {
       Status s = Status::ok();
       EXPECT_NO_THROW(s = t.entry(in.bytes)) << in.file;
       EXPECT_NE(s.code(), ErrorCode::kInternalError) << in.file << ": " << s.message();
-      if (named_refused(in.file)) EXPECT_FALSE(s.is_ok()) << in.file << " was accepted";
+      if (named_refused(in.file)) {
+        EXPECT_FALSE(s.is_ok()) << in.file << " was accepted";
+      }
     }
   }
   return n;
