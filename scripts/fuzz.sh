@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/, clang + ASan + UBSan) into build-fuzz/ and runs each
 # for SECONDS (default 600), FUZZ_PARALLEL at a time, from its seed corpus (tests/fuzz/corpus/<target>/,
-# read only: new inputs go to build-fuzz/corpus/<target>/). Crash inputs land in
+# read only: new inputs go to build-fuzz/corpus/<target>/), with tests/fuzz/<target>.dict when there is one. Crash inputs land in
 # build-fuzz/crashes/<target>/; keep each as a regression in tests/fuzz/regressions/<target>/.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: csv pipeline_spec model_doc
 #        store_records filter model_uri; default all)
@@ -31,8 +31,9 @@ fuzz_one() {  # runs one target; writes its summary line to build-fuzz/fuzz-$1.s
   echo "== fuzzing $t for ${seconds} s (log: $log)"
   # -fork=1 with -ignore_crashes=1: a crash is saved and the run goes on to the time limit.
   # -rss_limit_mb: a browser tab has ~2 GB; inputs are capped at 64 KB.
-  local rc=0
-  "build-fuzz/mllab_${t}_fuzzer" "$corpus" "tests/fuzz/corpus/$t" -max_total_time="$seconds" \
+  local rc=0 dict=()
+  if [ -f "tests/fuzz/$t.dict" ]; then dict=(-dict="tests/fuzz/$t.dict"); fi
+  "build-fuzz/mllab_${t}_fuzzer" "$corpus" "tests/fuzz/corpus/$t" "${dict[@]}" -max_total_time="$seconds" \
     -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
   # Fork mode's last status line "#<executions>: cov: ..." holds the total.
