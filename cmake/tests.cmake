@@ -12,7 +12,8 @@ else()
 endif()
 
 file(GLOB_RECURSE MLLAB_TEST_SOURCES CONFIGURE_DEPENDS tests/core/*.cpp tests/platform/*.cpp)
-add_executable(mllab_tests ${MLLAB_TEST_SOURCES})
+# tests/fuzz/fuzz_entries.cpp: the fuzz targets' entry functions, replayed by fuzz_regressions_test.cpp.
+add_executable(mllab_tests ${MLLAB_TEST_SOURCES} tests/fuzz/fuzz_entries.cpp)
 target_link_libraries(mllab_tests PRIVATE mllab_platform mllab_idb_fake ${MLLAB_GTEST})
 # The test sources themselves build without optimization: they are large (GoogleTest macros) and
 # their own code is light, while the code under test comes optimized from the libraries. This

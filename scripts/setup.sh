@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(emscripten cmake make g++ xz-utils dpkg-dev ca-certificates
   libeigen3-dev nlohmann-json3-dev googletest libgtest-dev libcli11-dev libglfw3-dev
-  libboost-dev libcpp-httplib-dev pkgconf
+  libboost-dev libcpp-httplib-dev pkgconf clang-14 libclang-rt-14-dev
   chromium fonts-jetbrains-mono fonts-dejavu-core python3 python3-sklearn)
 # Node.js: use the machine's if it has one (it may not be Debian's); else Debian's.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

@@ -27,6 +27,22 @@ echo "== GoogleTest, native"
 ctest --test-dir build --output-on-failure -V > test-artifacts/gtest-native.log 2>&1 || status=1
 tail -n 3 test-artifacts/gtest-native.log; count_gtest test-artifacts/gtest-native.log
 
+echo "== GoogleTest, native under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"
+# Tests only (no benchmarks, no CLI), -O1; any sanitizer report fails the run. (g++'s "undefined"
+# leaves out float-cast-overflow; the clang fuzzers check it.)
+sanitize="-O1 -g1 -DNDEBUG -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+asan_start=$SECONDS
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Asan "-DCMAKE_CXX_FLAGS_ASAN=$sanitize" "-DCMAKE_C_FLAGS_ASAN=$sanitize" \
+  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" -DMLLAB_BUILD_BENCH=OFF -DMLLAB_BUILD_TESTS=ON >/dev/null
+cmake --build build-asan -j "${JOBS:-$(nproc)}" --target mllab_tests > test-artifacts/build-asan.log 2>&1 || {
+  tail -n 20 test-artifacts/build-asan.log; status=1; }
+asan_built=$SECONDS
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  build-asan/mllab_tests > test-artifacts/gtest-asan.log 2>&1 || status=1
+tail -n 3 test-artifacts/gtest-asan.log; count_gtest test-artifacts/gtest-asan.log
+(grep -E '^(SUMMARY|==[0-9]+==ERROR)|runtime error' test-artifacts/gtest-asan.log || true) | head -n 5
+echo "sanitizer step: build $((asan_built - asan_start)) s, run $((SECONDS - asan_built)) s"
+
 echo "== GoogleTest, wasm under node"
 ctest --test-dir build-web --output-on-failure -V > test-artifacts/gtest-wasm.log 2>&1 || status=1
 tail -n 3 test-artifacts/gtest-wasm.log; count_gtest test-artifacts/gtest-wasm.log

@@ -1,7 +1,9 @@
 #include "core/pipeline/spec.hpp"
 
 #include <cmath>
+#include <limits>
 #include <set>
+#include <type_traits>
 
 #include "core/ml/model.hpp"
 #include "core/ml/model_selection.hpp"
@@ -30,8 +32,23 @@ Status get_field(const json& obj, const std::string& where, const char* key, T* 
     if (required) return Status::invalid(where + ": missing required field '" + key + "'");
     return Status::ok();
   }
+  const json& value = obj.at(key);
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // Converting a number outside T's range (1e300 into an int) is undefined behaviour: refuse it.
+    const bool in_range =
+        value.is_number_unsigned() ? value.get<uint64_t>() <= uint64_t(std::numeric_limits<T>::max())
+        : value.is_number_integer() ? value.get<int64_t>() >= int64_t(std::numeric_limits<T>::min()) &&
+                                          value.get<int64_t>() <= int64_t(std::numeric_limits<T>::max())
+        : value.is_number_float() ? value.get<double>() >= double(std::numeric_limits<T>::min()) &&
+                                        value.get<double>() < std::ldexp(1.0, std::numeric_limits<T>::digits)
+                                  : true;  // not a number: get<T> below refuses it
+    if (!in_range) {
+      return Status::invalid(where + "." + key + ": " + json_for_message(value) + " is out of range (at most " +
+                             std::to_string(std::numeric_limits<T>::max()) + ")");
+    }
+  }
   try {
-    *out = obj.at(key).get<T>();
+    *out = value.get<T>();
   } catch (const json::exception&) {
     return Status::invalid(where + "." + key + ": wrong type (received " + json_for_message(obj.at(key)) + ")");
   }

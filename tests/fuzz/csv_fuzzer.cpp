@@ -1,0 +1,6 @@
+// libFuzzer target "csv": see fuzz_csv in fuzz_entries.hpp (scripts/fuzz.sh runs it).
+#include "fuzz_entries.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return mllab::fuzz::run_fuzz_input(mllab::fuzz::fuzz_csv, data, size);
+}
