@@ -30,16 +30,8 @@ template <typename F>
 char* guarded(const char* what, F body) {
   try {
     return body();
-  } catch (const std::bad_alloc&) {
-    return err(std::string(what) + ": out of memory (the input is too large for this tab)");
-  } catch (const Error& e) {
-    return err(std::string(what) + ": " + e.status().message());
-  } catch (const json::exception& e) {
-    return err(std::string(what) + ": " + json_error_reason(e));
-  } catch (const std::exception& e) {
-    return err(std::string(what) + ": unexpected error: " + quote_for_message(e.what(), 200));
   } catch (...) {
-    return err(std::string(what) + ": unexpected error");
+    return err(std::string(what) + ": " + exception_status(std::current_exception()).message());
   }
 }
 

@@ -25,24 +25,7 @@ int fail(const Status& st) {
   return 1;
 }
 
-int fail_on_exception(std::exception_ptr e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::bad_alloc&) {
-    return fail(Status::internal("out of memory (the input is too large for this machine)"));
-  } catch (const Error& ex) {
-    return fail(ex.status());
-  } catch (const json::exception& ex) {
-    if (ex.id == 316) return fail(Status::invalid("a value is not valid UTF-8 (" + json_error_reason(ex) + ")"));
-    return fail(Status::internal("unexpected JSON error: " + json_error_reason(ex)));
-  } catch (const std::length_error& ex) {
-    return fail(Status::internal(std::string("a size limit was exceeded (") + ex.what() + ")"));
-  } catch (const std::exception& ex) {
-    return fail(Status::internal(std::string("unexpected error: ") + ex.what()));
-  } catch (...) {
-    return fail(Status::internal("unexpected error"));
-  }
-}
+int fail_on_exception(std::exception_ptr e) { return fail(exception_status(e)); }
 
 std::string text_cell(std::string_view value) { return quote_for_message(value, value.size()); }
 

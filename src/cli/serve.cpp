@@ -1057,15 +1057,9 @@ void ScoringServer::install_routes() {
   // A handler's exception (none is expected: invoke() catches everything) is a 500 with a clean
   // message, never a crash or httplib's raw text.
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
     res.status = 500;
-    res.set_content(error_body("INTERNAL_ERROR", "internal error: " + quote_for_message(what, 200)), "application/json");
+    const std::string message = ep ? exception_status(ep).message() : "unexpected error";
+    res.set_content(error_body("INTERNAL_ERROR", "internal error: " + message), "application/json");
   });
 }
 
@@ -1112,12 +1106,8 @@ Reply ScoringServer::invoke(const std::string& content_type, const std::string& 
       }
     }
     return json_reply(200, dump(out));
-  } catch (const std::bad_alloc&) {
-    return error_reply(500, "INTERNAL_ERROR", "out of memory while answering the request");
-  } catch (const std::exception& e) {
-    return error_reply(500, "INTERNAL_ERROR", "unexpected error: " + quote_for_message(e.what(), 200));
   } catch (...) {
-    return error_reply(500, "INTERNAL_ERROR", "unexpected error");
+    return error_reply(500, "INTERNAL_ERROR", exception_status(std::current_exception()).message());
   }
 }
 

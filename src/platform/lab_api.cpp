@@ -340,16 +340,8 @@ json lab_api_call(Lab& lab, const std::string& method, const json& args) {
     return {{"ok", true}, {"result", it->second(lab, args.is_null() ? json::object() : args)}};
   } catch (const ApiError& e) {
     return api_error(method, e.status.message());
-  } catch (const Error& e) {
-    return api_error(method, e.status().message());
-  } catch (const std::bad_alloc&) {
-    return api_error(method, "out of memory (the input is too large)");
-  } catch (const json::exception& e) {
-    return api_error(method, json_error_reason(e));
-  } catch (const std::exception& e) {
-    return api_error(method, "unexpected error: " + quote_for_message(e.what(), 200));
   } catch (...) {
-    return api_error(method, "unexpected error");
+    return api_error(method, exception_status(std::current_exception()).message());
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -243,6 +245,25 @@ std::string json_error_reason(const nlohmann::json::exception& e, size_t max_byt
   const size_t bracket = reason.find("] ");
   if (reason.rfind("[json.exception.", 0) == 0 && bracket != std::string_view::npos) reason.remove_prefix(bracket + 2);
   return quote_for_message(reason, max_bytes);
+}
+
+Status exception_status(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const Error& ex) {
+    return ex.status();
+  } catch (const std::bad_alloc&) {
+    return Status::internal("out of memory (the input is too large)");
+  } catch (const nlohmann::json::exception& ex) {
+    if (ex.id == 316) return Status::invalid("a value is not valid UTF-8 (" + json_error_reason(ex) + ")");
+    return Status::internal("unexpected JSON error: " + json_error_reason(ex));
+  } catch (const std::length_error& ex) {
+    return Status::internal("a size limit was exceeded (" + quote_for_message(ex.what(), 200) + ")");
+  } catch (const std::exception& ex) {
+    return Status::internal("unexpected error: " + quote_for_message(ex.what(), 200));
+  } catch (...) {
+    return Status::internal("unexpected error");
+  }
 }
 
 }  // namespace mllab

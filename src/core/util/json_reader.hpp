@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -48,5 +49,11 @@ std::string json_for_message(const nlohmann::json& value, size_t max_bytes = 80)
 // The reason of a nlohmann exception without its "[json.exception.type_error.302] " prefix, cut
 // as above: "type must be string, but is number".
 std::string json_error_reason(const nlohmann::json::exception& e, size_t max_bytes = 200);
+
+// What a command boundary (the CLI, window.mllab's API, the scoring server) reports for an
+// exception that escaped the code below it: an mllab::Error's own Status; otherwise one short
+// line (out of memory, invalid UTF-8, a size limit, "unexpected error: ...") without library
+// prefixes. Use as `catch (...) { st = exception_status(std::current_exception()); }`.
+Status exception_status(std::exception_ptr e);
 
 }  // namespace mllab

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <new>
+#include <stdexcept>
 #include <string>
 
 namespace mllab {
@@ -70,6 +72,32 @@ TEST(JsonReader, QuotesValuesOnOneShortLine) {
   // Never cuts inside a UTF-8 sequence: "é" is two bytes.
   EXPECT_EQ(quote_for_message("aé", 2), "a... (3 bytes)");
   EXPECT_EQ(json_for_message(nlohmann::json{{"k", "v"}}), "{\"k\":\"v\"}");
+}
+
+TEST(JsonReader, ExceptionsAtABoundaryBecomeOneShortLine) {
+  auto of = [](auto thrower) {
+    try {
+      thrower();
+    } catch (...) {
+      return exception_status(std::current_exception());
+    }
+    return Status::ok();
+  };
+  const Status own = of([] { throw Error(Status::not_found("no run 'x'")); });
+  EXPECT_EQ(own.code(), ErrorCode::kResourceDoesNotExist);
+  EXPECT_EQ(own.message(), "no run 'x'");
+  EXPECT_EQ(of([] { throw std::bad_alloc(); }).message(), "out of memory (the input is too large)");
+  // nlohmann's prefix is dropped; invalid UTF-8 is the user's input, not a bug.
+  const Status utf8 = of([] { (void)nlohmann::json(std::string("\xff")).dump(); });
+  EXPECT_EQ(utf8.code(), ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(utf8.message().find("[json.exception"), std::string::npos) << utf8.message();
+  const Status type = of([] { (void)nlohmann::json(1).get<std::string>(); });
+  EXPECT_EQ(type.message(), "unexpected JSON error: type must be string, but is number");
+  const Status other = of([] { throw std::runtime_error(std::string(500, 'w') + "\n"); });
+  EXPECT_EQ(other.code(), ErrorCode::kInternalError);
+  EXPECT_LT(other.message().size(), 260u);
+  EXPECT_EQ(other.message().find('\n'), std::string::npos);
+  EXPECT_EQ(of([] { throw 42; }).message(), "unexpected error");
 }
 
 TEST(JsonReader, TextPositionCountsLinesAndColumns) {
