@@ -13,7 +13,7 @@ target_include_directories(imgui SYSTEM PUBLIC ${MLLAB_IMGUI_DIR} ${MLLAB_IMGUI_
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
 target_compile_options(imgui PRIVATE -Wno-everything)
 
-file(GLOB MLLAB_APP_SOURCES CONFIGURE_DEPENDS src/app/*.cpp src/app/panels/*.cpp)
+file(GLOB_RECURSE MLLAB_APP_SOURCES CONFIGURE_DEPENDS src/app/*.cpp)
 add_executable(mllab_web ${MLLAB_APP_SOURCES})
 target_link_libraries(mllab_web PRIVATE mllab_platform imgui)
 set_target_properties(mllab_web PROPERTIES OUTPUT_NAME mllab SUFFIX ".js"

@@ -1,6 +1,7 @@
 #include "core/pipeline/train_job.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <set>
@@ -147,6 +148,28 @@ bool TrainJob::step() {
     fail(Status::internal(e.what()));
   }
   return stage_ != Stage::kDone;
+}
+
+namespace {
+double steady_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+bool TrainJob::advance(double budget_ms) {
+  const double start = steady_ms();
+  if (advance_started_ms_ < 0) advance_started_ms_ = start;
+  bool more = step();
+  while (more && steady_ms() - start < budget_ms) more = step();
+  return more;
+}
+
+double TrainJob::eta_seconds() const {
+  const double p = progress();
+  if (advance_started_ms_ < 0 || p <= 0.02 || p >= 1.0) return -1;
+  const double elapsed = (steady_ms() - advance_started_ms_) / 1000.0;
+  return elapsed * (1.0 - p) / p;
 }
 
 void TrainJob::run_to_end() {

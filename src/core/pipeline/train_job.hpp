@@ -17,6 +17,7 @@
 #include "core/data/table.hpp"
 #include "core/ml/model_selection.hpp"
 #include "core/pipeline/fitted_pipeline.hpp"
+#include "core/pipeline/job.hpp"
 #include "core/pipeline/spec.hpp"
 #include "core/tracking/tracking_store.hpp"
 
@@ -32,7 +33,7 @@ struct DatasetSource {
 };
 
 // Trains one spec into one tracked run.
-class TrainJob {
+class TrainJob : public Job {
  public:
   // `source` tells the run where it was started ("cli", "web", "js-api").
   TrainJob(PipelineSpec spec, DatasetSource dataset, tracking::TrackingClient& client,
@@ -40,22 +41,26 @@ class TrainJob {
 
   // Runs the next stage. Returns false once the job has finished (successfully or not).
   bool step();
+  // Runs stages until about `budget_ms` has passed (at least one); false once finished.
+  bool advance(double budget_ms) override;
   // Runs every remaining stage.
   void run_to_end();
   // Overrides the spec's memory budget (MiB; 0 keeps the spec's or the default), e.g. from
   // `mllab run --memory-budget`. Call before the first step.
   void set_memory_budget_mb(int64_t mb) { memory_budget_override_mb_ = mb; }
   // Stops the job at the next stage: the run ends KILLED.
-  void cancel() { cancel_requested_ = true; }
+  void cancel() override { cancel_requested_ = true; }
 
-  bool done() const { return stage_ == Stage::kDone; }
+  bool done() const override { return stage_ == Stage::kDone; }
   // Progress in [0, 1] and the current stage's name.
-  double progress() const;
+  double progress() const override;
   const char* stage_name() const;
+  std::string stage_text() const override { return stage_name(); }
+  double eta_seconds() const override;
   // The run id once created ("" before).
-  const std::string& run_id() const { return run_id_; }
+  const std::string& run_id() const override { return run_id_; }
   // After done(): the ok status, or the error that failed the run.
-  const Status& status() const { return status_; }
+  const Status& status() const override { return status_; }
 
  private:
   enum class Stage { kCreate, kLoad, kSplit, kCrossValidate, kSearch, kFit, kEvaluate, kCommit, kDone };
@@ -88,6 +93,7 @@ class TrainJob {
   std::string experiment_id_;
   int64_t start_time_ = 0;
   int64_t work_start_ = 0;  // when the current fold / candidate began
+  double advance_started_ms_ = -1;  // steady-clock time of the first advance()
 
   // Working state.
   bool regression_ = false;
