@@ -13,7 +13,8 @@
 
 namespace mllab::app {
 namespace {
-AppState* g_app = nullptr;
+AppContext* g_app = nullptr;
+const Shell* g_shell = nullptr;
 
 char* reply(const json& j) {
   std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -49,14 +50,16 @@ json run_json(const tracking::Run& r) {
 }
 }  // namespace
 
-void install_js_api(AppState& app) {
-  g_app = &app;
+void install_js_api(AppContext& ctx, const Shell& shell) {
+  g_app = &ctx;
+  g_shell = &shell;
   EM_ASM({ if (window.mllabOnAppReady) window.mllabOnAppReady(); });
 }
 
 }  // namespace mllab::app
 
 using mllab::app::g_app;
+using mllab::app::g_shell;
 using mllab::app::json;
 
 extern "C" {
@@ -64,11 +67,11 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE char* mllab_api_list_datasets() {
   return mllab::app::guarded("mllab_api_list_datasets", [&]() -> char* {
     json arr = json::array();
-    for (const auto& e : g_app->lab->catalog()) {
+    for (const auto& e : g_app->lab().catalog()) {
       arr.push_back({{"name", e.name}, {"path", e.path}, {"source_type", "builtin"}, {"title", e.title},
                      {"rows", e.rows}, {"columns", e.columns}, {"target", e.target}, {"digest", e.sha256}});
     }
-    for (const auto& d : g_app->lab->datasets().list()) {
+    for (const auto& d : g_app->lab().datasets().list()) {
       const auto& v = d.latest();
       arr.push_back({{"name", d.name}, {"path", mllab::datasets::dataset_uri(d.name)}, {"source_type", v.source_type},
                      {"source", v.source}, {"rows", v.num_rows}, {"columns", v.schema.value("columns", json::array()).size()},
@@ -81,19 +84,19 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_list_datasets() {
 EMSCRIPTEN_KEEPALIVE char* mllab_api_list_runs() {
   return mllab::app::guarded("mllab_api_list_runs", [&]() -> char* {
     json arr = json::array();
-    for (const auto& r : g_app->lab->tracking().list_runs()) arr.push_back(mllab::app::run_json(r));
+    for (const auto& r : g_app->lab().tracking().list_runs()) arr.push_back(mllab::app::run_json(r));
     return mllab::app::ok(arr);
   });
 }
 
 EMSCRIPTEN_KEEPALIVE char* mllab_api_get_run(const char* run_id) {
   return mllab::app::guarded("mllab_api_get_run", [&]() -> char* {
-    auto r = g_app->lab->tracking().get_run(run_id);
+    auto r = g_app->lab().tracking().get_run(run_id);
     if (!r) return mllab::app::err(r.status().message());
     json j = mllab::app::run_json(*r);
-    auto rep = g_app->lab->tracking().get_artifact(r->run_id, "classification_report.txt");
+    auto rep = g_app->lab().tracking().get_artifact(r->run_id, "classification_report.txt");
     if (rep) j["classification_report"] = *rep;
-    auto cm = g_app->lab->tracking().get_artifact(r->run_id, "confusion_matrix.json");
+    auto cm = g_app->lab().tracking().get_artifact(r->run_id, "confusion_matrix.json");
     if (cm) {
       auto parsed = mllab::read_json(*cm, "artifact confusion_matrix.json");
       j["confusion_matrix"] = parsed ? std::move(parsed).value() : json(nullptr);
@@ -105,7 +108,7 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_get_run(const char* run_id) {
 // Starts a pipeline spec as a job (the UI shows its progress); returns {"job_id"}.
 EMSCRIPTEN_KEEPALIVE char* mllab_api_start_pipeline(const char* spec_json) {
   return mllab::app::guarded("mllab_api_start_pipeline", [&]() -> char* {
-    int id = mllab::app::start_job(*g_app, spec_json, "js-api");
+    int id = g_app->start_train(spec_json, "js-api");
     return mllab::app::ok({{"job_id", id}});
   });
 }
@@ -113,40 +116,39 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_start_pipeline(const char* spec_json) {
 // A job's state: {"done", "progress", "stage", "run_id", "error"}.
 EMSCRIPTEN_KEEPALIVE char* mllab_api_job_status(int job_id) {
   return mllab::app::guarded("mllab_api_job_status", [&]() -> char* {
-    for (const auto& e : g_app->jobs) {
-      if (e.id != job_id) continue;
-      json j = {{"done", e.finished}, {"run_id", e.job ? e.job->run_id() : ""}};
-      if (e.job) {
-        j["progress"] = e.job->progress();
-        j["stage"] = e.job->stage_name();
-        if (e.finished && !e.job->status().is_ok()) j["error"] = e.job->status().message();
-      } else {
-        j["error"] = e.error;
-      }
-      return mllab::app::ok(j);
+    const mllab::app::JobEntry* e = g_app->jobs().find(job_id);
+    if (!e) return mllab::app::err("no job " + std::to_string(job_id));
+    json j = {{"done", e->finished}, {"run_id", e->job ? e->job->run_id() : ""}};
+    if (e->job) {
+      j["progress"] = e->job->progress();
+      j["stage"] = e->job->stage_text();
+      j["eta_seconds"] = e->job->eta_seconds();
+      if (e->finished && !e->job->status().is_ok()) j["error"] = e->job->status().message();
+    } else {
+      j["error"] = e->error;
     }
-    return mllab::app::err("no job " + std::to_string(job_id));
+    return mllab::app::ok(j);
   });
 }
 
 // Stores an uploaded CSV (the file picker's bytes); a malformed file stores nothing.
 EMSCRIPTEN_KEEPALIVE char* mllab_api_load_csv(const char* file_name, const char* bytes, int size) {
   return mllab::app::guarded("mllab_api_load_csv", [&]() -> char* {
-    auto st = mllab::app::add_uploaded_dataset(*g_app, file_name, std::string(bytes, size_t(size)));
+    auto st = g_app->add_uploaded_dataset(file_name, std::string(bytes, size_t(size)));
     if (!st.is_ok()) return mllab::app::err(st.message());
-    return mllab::app::ok({{"name", g_app->dataset ? g_app->dataset->name : ""}, {"path", g_app->dataset ? g_app->dataset->uri : ""}});
+    const auto* d = g_app->dataset();
+    return mllab::app::ok({{"name", d ? d->name : ""}, {"path", d ? d->uri : ""}});
   });
 }
 
 // The MLOps verbs (platform::lab_api_call): method name + JSON arguments -> {"ok", "result" | "error"}.
-// Every call may have written: the panels reload their lists.
+// A call that writes bumps the store's revision: the views reload their lists by themselves.
 EMSCRIPTEN_KEEPALIVE char* mllab_api_call(const char* method, const char* args_json) {
   return mllab::app::guarded("mllab_api_call", [&]() -> char* {
     auto args = mllab::read_json(args_json, std::string(method) + ": the arguments");
     if (!args) return mllab::app::err(args.status().message());
-    json r = mllab::platform::lab_api_call(*g_app->lab, method, *args);
-    g_app->runs_dirty = true;
-    g_app->datasets_dirty = true;
+    json r = mllab::platform::lab_api_call(g_app->lab(), method, *args);
+    g_app->revalidate_selection();
     return mllab::app::reply(r);
   });
 }
@@ -155,14 +157,17 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_call(const char* method, const char* args_j
 EMSCRIPTEN_KEEPALIVE char* mllab_api_ui_state() {
   return mllab::app::guarded("mllab_api_ui_state", [&]() -> char* {
     json widgets = json::object();
-    for (const auto& [k, r] : g_app->widgets) widgets[k] = {{"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}};
-    json runs_order = json::array();
-    for (const auto& r : g_app->runs) runs_order.push_back(r.run_id);
-    return mllab::app::ok({{"frame", g_app->frame}, {"widgets", widgets},
-                           {"dataset", g_app->dataset ? g_app->dataset->uri : ""}, {"target", g_app->target},
-                           {"dataset_error", g_app->dataset_error}, {"selected_run", g_app->selected_run},
-                           {"runs_order", runs_order}, {"storage_error", g_app->storage_error},
-                           {"job_message", g_app->last_job_message}});
+    for (const auto& [k, r] : g_app->widgets()) widgets[k] = {{"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}};
+    const auto* d = g_app->dataset();
+    json ui = {{"frame", g_app->frame()}, {"widgets", widgets},
+               {"workspace", mllab::app::workspace_name(g_app->workspace())},
+               {"dataset", d ? d->uri : ""}, {"target", d ? d->target : ""},
+               {"dataset_error", g_app->dataset_error()}, {"selected_run", g_app->selection.run_id},
+               {"compare_runs", g_app->selection.compare}, {"errors", g_app->errors()},
+               {"storage_error", g_app->storage_error()}, {"job_message", g_app->jobs().last_message()},
+               {"revision", g_app->revision()}};
+    g_shell->describe(ui);
+    return mllab::app::ok(ui);
   });
 }
 

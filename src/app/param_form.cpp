@@ -1,3 +1,4 @@
+// The parameter form: one ImGui widget per ParamSpec kind.
 #include "app/param_form.hpp"
 
 #include <imgui.h>
@@ -10,7 +11,7 @@
 #include "core/util/json_reader.hpp"
 namespace mllab::app {
 
-bool draw_param_form(AppState& app, const std::vector<ml::ParamSpec>& specs, nlohmann::json& values) {
+bool draw_param_form(AppContext& ctx, const std::vector<ml::ParamSpec>& specs, nlohmann::json& values) {
   bool changed = false;
   for (const auto& spec : specs) {
     if (!values.contains(spec.name)) values[spec.name] = spec.default_value;
@@ -90,7 +91,7 @@ bool draw_param_form(AppState& app, const std::vector<ml::ParamSpec>& specs, nlo
         changed = true;
       }
     }
-    track_widget(app, "param-" + spec.name);
+    ctx.track("param-" + spec.name);
     if (!spec.doc.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", spec.doc.c_str());
     ImGui::PopID();
   }

@@ -7,13 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_state.hpp"
+#include "app/context.hpp"
 #include "core/ml/params.hpp"
 
 namespace mllab::app {
 
 // Draws a widget per parameter of `specs`, editing `values` (missing keys start at their
 // default). Widgets are tracked as "param-<name>". Returns true when a value changed.
-bool draw_param_form(AppState& app, const std::vector<ml::ParamSpec>& specs, nlohmann::json& values);
+bool draw_param_form(AppContext& ctx, const std::vector<ml::ParamSpec>& specs, nlohmann::json& values);
 
 }  // namespace mllab::app

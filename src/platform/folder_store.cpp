@@ -622,6 +622,7 @@ Status FolderStore::apply_batch(const std::vector<store::Write>& writes, const s
   }
   if (st.is_ok()) {
     fs::remove(jpath, ec);
+    bump_revision();
     return Status::ok();
   }
   // Undo: put every replaced value back. The journal says so first, for a crash meanwhile.

@@ -82,6 +82,7 @@ Status MemoryStore::commit(const Batch& batch) {
     if (w.value) records_[w.key] = *w.value;
     else records_.erase(w.key);
   }
+  if (!batch.empty()) bump_revision();
   return Status::ok();
 }
 

@@ -3,6 +3,8 @@
 // a journal + renames in a folder natively).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,6 +66,15 @@ class Store {
   virtual Status commit(const Batch& batch) = 0;
   // Human-readable location, for messages ("folder ./mllab-store", "IndexedDB mllab").
   virtual std::string describe() const = 0;
+  // A counter that grows whenever what the store holds may have changed: a committed batch, a
+  // write rolled back, batches from another tab. Caches keyed on it reload only after a change.
+  uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
+
+ protected:
+  void bump_revision() { revision_.fetch_add(1, std::memory_order_acq_rel); }
+
+ private:
+  std::atomic<uint64_t> revision_{0};
 };
 
 // A store in memory; the base of the web store's cache and handy in tests.

@@ -113,6 +113,7 @@ void IdbStore::on_batch_done(int batch_id, bool ok, const std::string& error) {
       break;
     }
   }
+  bump_revision();
   last_failed_keys_ = keys;
   last_error_ = "Saving " + describe_batch(p.runs, keys) + " failed and was rolled back: " + error;
   if (listener_) listener_(Status::storage_error(last_error_));
@@ -150,6 +151,7 @@ void IdbStore::apply_remote(int snapshot) {
     changed.push_back(std::move(key));
   }
   mllab_idb_loaded_release();
+  if (!changed.empty()) bump_revision();
   if (!changed.empty() && remote_listener_) remote_listener_(changed);
 }
 

@@ -1,0 +1,17 @@
+// One factory per view; views/workspaces.cpp places them. A new panel = a new file in this
+// folder defining its class and factory, a line here, and its placement in workspaces.cpp.
+#pragma once
+
+#include <memory>
+
+#include "app/view.hpp"
+
+namespace mllab::app {
+
+std::unique_ptr<View> make_dataset_list_view();
+std::unique_ptr<View> make_dataset_view();
+std::unique_ptr<View> make_pipeline_view();
+std::unique_ptr<View> make_runs_view();
+std::unique_ptr<View> make_run_detail_view();
+
+}  // namespace mllab::app

@@ -1,0 +1,27 @@
+// The workspaces (tab order) and where each view's window sits in them, as fractions of the
+// area below the tab bar. A view may appear in several workspaces (one instance, one state).
+#include "app/views/factories.hpp"
+
+namespace mllab::app {
+
+Views make_views() {
+  Views v;
+  auto add = [&](std::unique_ptr<View> view) {
+    v.all.push_back(std::move(view));
+    return v.all.back().get();
+  };
+  View* dataset_list = add(make_dataset_list_view());
+  View* dataset = add(make_dataset_view());
+  View* pipeline = add(make_pipeline_view());
+  View* runs = add(make_runs_view());
+  View* run_detail = add(make_run_detail_view());
+
+  v.workspaces = {
+      {Workspace::kData, {{dataset_list, 0, 0, 0.22f, 1}, {dataset, 0.22f, 0, 0.78f, 1}}},
+      {Workspace::kTrain, {{dataset_list, 0, 0, 0.2f, 1}, {pipeline, 0.2f, 0, 0.4f, 1}, {run_detail, 0.6f, 0, 0.4f, 1}}},
+      {Workspace::kRuns, {{runs, 0, 0, 0.62f, 1}, {run_detail, 0.62f, 0, 0.38f, 1}}},
+  };
+  return v;
+}
+
+}  // namespace mllab::app
