@@ -21,7 +21,7 @@ after(async () => {
   server.close();
 });
 
-// Scrolls the Train panel's form (the mouse wheel over it) by `dy` pixels.
+// Scrolls the Train workspace's pipeline form (the mouse wheel over it) by `dy` pixels.
 async function scrollTrainForm(page, dy) {
   const w = (await ui(page)).widgets['train-form'];
   await page.mouse.move(w.x + w.w / 2, w.y + w.h / 2);
@@ -29,7 +29,7 @@ async function scrollTrainForm(page, dy) {
   await waitFrames(page, 4);
 }
 
-test('opens on the Datasets panel listing the built-in datasets', async () => {
+test('opens on the Data workspace listing the built-in datasets', async () => {
   const names = (await app.page.evaluate(() => window.mllab.listDatasets())).map((d) => d.name);
   assert.deepEqual(names, ['iris', 'wine', 'breast_cancer', 'sentiment', 'birdstrikes']);
   const widgets = (await ui(app.page)).widgets;
@@ -39,6 +39,7 @@ test('opens on the Datasets panel listing the built-in datasets', async () => {
 
 test('train a model by clicking in the UI; the run appears in the Runs table', async () => {
   const { page } = app;
+  await click(page, 'tab:Train');
   await click(page, 'dataset:breast_cancer');
   let state = await ui(page);
   assert.equal(state.dataset, 'assets/datasets/breast_cancer.csv');
@@ -58,12 +59,16 @@ test('train a model by clicking in the UI; the run appears in the Runs table', a
   await waitFrames(page, 3);
   state = await ui(page);
   assert.equal(state.selected_run, run.run_id, 'the finished run is selected and shown');
+  assert.ok(state.widgets['report'], 'the classification report is drawn beside the pipeline');
+  await click(page, 'tab:Runs');
+  state = await ui(page);
   assert.ok(state.widgets['run:clicked-run'], 'the run has a row in the Runs table');
-  assert.ok(state.widgets['report'], 'the classification report is drawn');
+  assert.ok(state.widgets['report'], 'the classification report is drawn in the Runs workspace');
   const detail = await page.evaluate((id) => window.mllab.getRun(id), run.run_id);
   assert.match(detail.classification_report, /malignant/);
   assert.equal(detail.confusion_matrix.matrix.length, 2);
   await screenshot(page, 'e2e-trained.png');
+  await click(page, 'tab:Train');
 });
 
 test('text data in the UI: a random forest on the sentiment sentences gets a TF-IDF step', async () => {
@@ -161,6 +166,7 @@ test('a malformed CSV shows an error naming line and column and stores nothing',
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-bad-'));
   const file = path.join(dir, 'broken.csv');
   fs.writeFileSync(file, 'a,b,c\n1,2,3\n4,5\n"7,8,9\n');
+  await click(page, 'tab:Data');
   const before = await idbRecords(page);
   const chooser = page.waitForEvent('filechooser');
   await click(page, 'load-csv');
@@ -218,6 +224,7 @@ test('the Runs table sorts by a metric when its header is clicked', async () => 
   const runs = await page.evaluate(() => window.mllab.listRuns());
   const acc = (id) => runs.find((r) => r.run_id === id).metrics.accuracy ?? -Infinity;
   const isSorted = (xs, dir) => xs.every((x, i) => i === 0 || (dir > 0 ? xs[i - 1] <= x : xs[i - 1] >= x));
+  await click(page, 'tab:Runs');
   await click(page, 'runs-header:accuracy');
   const desc = (await ui(page)).runs_order.map(acc);
   assert.equal(desc.length, runs.length);

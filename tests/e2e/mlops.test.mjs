@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startServer, newProfileDir, openApp, idbRecords, waitFrames, screenshot } from './browser.mjs';
+import { ROOT, startServer, newProfileDir, openApp, click, idbRecords, waitFrames, screenshot } from './browser.mjs';
 
 let server, url, profile, app;
 const api = (method, args) => app.page.evaluate(([m, a]) => window.mllab.api(m, a), [method, args]);
@@ -110,7 +110,7 @@ test('the registry, logs, reports, datasets and features are in IndexedDB and su
   assert.deepEqual((await api('predict', { model_uri: 'models:/iris@champion', data: { records: ROWS } })).predictions, ['0', '2']);
   assert.equal((await api('getPredictionLog', { model_name: 'iris' })).length, 8);
   assert.equal((await api('getFeatures', { name: 'user_stats' })).length, 3);
-  await waitFrames(app.page, 3);
+  await click(app.page, 'tab:Runs');
   // The Runs table nests the search candidates under their parent, closed by default.
   const state = await app.page.evaluate(() => window.mllab.uiState());
   assert.ok(state.widgets['run:rf-grid-search'], 'the parent run has a row');

@@ -4,7 +4,7 @@
 // middle of a training job (no run stays RUNNING). Runs against build-web/dist in Debian's Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, newProfileDir, openApp, ui, waitFrames, screenshot, idbRecords } from './browser.mjs';
+import { startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, idbRecords } from './browser.mjs';
 
 let server, url;
 before(async () => { ({ server, url } = await startServer()); });
@@ -57,6 +57,7 @@ test('two tabs on one profile both train: every run survives and each tab sees t
     // Without a reload, each tab lists every run of both (the other's arrive over BroadcastChannel),
     // in the API and in the Runs panel.
     for (const page of [a, b]) {
+      await click(page, 'tab:Runs');
       await page.waitForFunction((n) => window.mllab.listRuns().length === n, stored.length);
       assert.deepEqual(runIds(await page.evaluate(() => window.mllab.listRuns())), stored);
       await page.waitForFunction((ids) => ids.every((id) => window.mllab.uiState().runs_order.includes(id)), mine);

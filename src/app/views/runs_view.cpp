@@ -117,6 +117,8 @@ class RunsView : public View {
         std::stable_sort(order_.begin(), order_.end(), [&](const tracking::Run* a, const tracking::Run* b) {
           return asc ? key(*a) < key(*b) : key(*b) < key(*a);
         });
+        order_ids_.clear();
+        for (const tracking::Run* r : order_) order_ids_.push_back(r->run_id);
       }
 
       // Nested runs (folds, search candidates) sit under their parent, as in MLflow's UI: a parent
