@@ -130,10 +130,13 @@ test('a reload in the middle of a training job leaves no run RUNNING: the interr
   try {
     const { page } = app;
     const oldSession = await page.evaluate(() => window.mllab.sessionId());
-    // A grid search: many short stages (one candidate x fold per frame), so the page stays live.
+    // A long grid search (50 forest fits; the page gives the job 10 ms a frame), so it is still
+    // running when the page reloads.
+    const base = logreg('interrupted', 'breast_cancer');
     const spec = {
-      ...logreg('interrupted', 'breast_cancer'),
-      search: { type: 'grid', param_grid: { model__C: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300] }, cv: 5 },
+      ...base,
+      steps: base.steps.map((st) => (st.name === 'model' ? { name: 'model', type: 'RandomForestClassifier', params: { n_estimators: 200 } } : st)),
+      search: { type: 'grid', param_grid: { model__max_depth: [2, 3, 4, 5, 6, 7, 8, 9, 10, 12] }, cv: 5 },
     };
     await page.evaluate((s) => { window.mllab.runPipeline(s).catch(() => {}); }, spec);
     await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'interrupted' && r.status === 'RUNNING'));
