@@ -7,6 +7,10 @@ what="${1:-all}"
 JOBS="${JOBS:-$(nproc)}"
 # Emscripten's JS tools need Debian's node modules (acorn) when node is not Debian's.
 export NODE_PATH=/usr/share/nodejs
+# A developer's ccache, when there is one, serves repeated builds (and other work trees).
+if command -v ccache >/dev/null 2>&1; then
+  export CMAKE_CXX_COMPILER_LAUNCHER="${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}" CMAKE_C_COMPILER_LAUNCHER="${CMAKE_C_COMPILER_LAUNCHER:-ccache}"
+fi
 
 if [ "$what" = native ] || [ "$what" = all ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMLLAB_BUILD_TESTS=ON >/dev/null

@@ -22,6 +22,15 @@ int JobRunner::start_train(platform::Lab& lab, const std::string& spec_json, con
   return jobs_.back().id;
 }
 
+int JobRunner::start(std::string kind, std::unique_ptr<pipeline::Job> job) {
+  JobEntry e;
+  e.id = next_id_++;
+  e.kind = std::move(kind);
+  e.job = std::move(job);
+  jobs_.push_back(std::move(e));
+  return jobs_.back().id;
+}
+
 void JobRunner::advance(double budget_ms) {
   JobEntry* e = current();
   if (e) {

@@ -29,6 +29,8 @@ class JobRunner {
   // Queues a training job for a spec; returns its id. A spec that cannot start is a finished
   // job with `error` set.
   int start_train(platform::Lab& lab, const std::string& spec_json, const std::string& source);
+  // Queues any job (a drift report, a CSV parse, ...) under `kind`; returns its id.
+  int start(std::string kind, std::unique_ptr<pipeline::Job> job);
   // Advances the current job for about `budget_ms`.
   void advance(double budget_ms);
   // The job with `id`, or nullptr (finished jobs are kept for a while for the JS API).

@@ -15,11 +15,23 @@ Views make_views() {
   View* pipeline = add(make_pipeline_view());
   View* runs = add(make_runs_view());
   View* run_detail = add(make_run_detail_view());
+  View* experiments = add(make_experiments_view());
+  View* compare = add(make_compare_view());
+  View* models = add(make_models_view());
+  View* predict = add(make_predict_view());
+  View* features = add(make_features_view());
+  View* monitoring = add(make_monitoring_view());
+  View* storage = add(make_storage_view());
 
   v.workspaces = {
       {Workspace::kData, {{dataset_list, 0, 0, 0.22f, 1}, {dataset, 0.22f, 0, 0.78f, 1}}},
       {Workspace::kTrain, {{dataset_list, 0, 0, 0.2f, 1}, {pipeline, 0.2f, 0, 0.4f, 1}, {run_detail, 0.6f, 0, 0.4f, 1}}},
-      {Workspace::kRuns, {{runs, 0, 0, 0.62f, 1}, {run_detail, 0.62f, 0, 0.38f, 1}}},
+      {Workspace::kRuns, {{experiments, 0, 0, 0.16f, 1}, {runs, 0.16f, 0, 0.5f, 1}, {run_detail, 0.66f, 0, 0.34f, 1}}},
+      {Workspace::kCompare, {{compare, 0, 0, 1, 1}}},
+      {Workspace::kModels, {{models, 0, 0, 0.5f, 1}, {predict, 0.5f, 0, 0.5f, 1}}},
+      {Workspace::kFeatures, {{features, 0, 0, 1, 1}}},
+      {Workspace::kMonitoring, {{monitoring, 0, 0, 1, 1}}},
+      {Workspace::kStorage, {{storage, 0, 0, 1, 1}}},
   };
   return v;
 }
