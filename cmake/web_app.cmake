@@ -7,8 +7,9 @@ endif()
 add_library(imgui STATIC
   ${MLLAB_IMGUI_DIR}/imgui.cpp ${MLLAB_IMGUI_DIR}/imgui_draw.cpp ${MLLAB_IMGUI_DIR}/imgui_tables.cpp
   ${MLLAB_IMGUI_DIR}/imgui_widgets.cpp ${MLLAB_IMGUI_DIR}/imgui_demo.cpp
+  ${MLLAB_IMGUI_DIR}/misc/cpp/imgui_stdlib.cpp
   ${MLLAB_IMGUI_DIR}/backends/imgui_impl_glfw.cpp ${MLLAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
-target_include_directories(imgui SYSTEM PUBLIC ${MLLAB_IMGUI_DIR} ${MLLAB_IMGUI_DIR}/backends)
+target_include_directories(imgui SYSTEM PUBLIC ${MLLAB_IMGUI_DIR} ${MLLAB_IMGUI_DIR}/backends ${MLLAB_IMGUI_DIR}/misc/cpp)
 # WebGL2 (TOOLCHAIN.md pitfall 7).
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
 target_compile_options(imgui PRIVATE -Wno-everything)

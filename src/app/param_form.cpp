@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/pipeline/builder.hpp"
 #include "core/util/json_reader.hpp"
+
 namespace mllab::app {
 
 bool draw_param_form(AppContext& ctx, const std::vector<ml::ParamSpec>& specs, nlohmann::json& values) {
@@ -92,7 +94,7 @@ bool draw_param_form(AppContext& ctx, const std::vector<ml::ParamSpec>& specs, n
       }
     }
     ctx.track("param-" + spec.name);
-    if (!spec.doc.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", spec.doc.c_str());
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s: %s", name, pipeline::param_help(spec).c_str());
     ImGui::PopID();
   }
   return changed;

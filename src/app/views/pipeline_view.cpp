@@ -1,57 +1,148 @@
-// The Train workspace's pipeline: the dataset's target and feature columns, the estimator, split,
-// scaler and column steps with their parameters (scikit-learn's names; each step's form drawn
-// from its parameter table), cross-validation and search, Train (Ctrl+Enter) and the progress.
+// The pipeline builder (Train workspace): the dataset's target and feature columns, the steps
+// (add from the step registry, reorder, remove, change type; each step's form drawn from its
+// parameter table with defaults, bounds and help), the estimator, the split, cross-validation
+// and grid / random search with the task's scorings — and the same spec as JSON, editable both
+// ways; load / save a spec file; Train (Ctrl+Enter) and the job's progress. The decisions (what
+// a dataset starts with, where a step goes, which scorings a task has) are core's builder.
 #include <imgui.h>
+#include <imgui_stdlib.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/param_form.hpp"
 #include "app/ui.hpp"
 #include "app/views/factories.hpp"
 #include "core/ml/model.hpp"
+#include "core/pipeline/builder.hpp"
 #include "core/util/json_reader.hpp"
 
 namespace mllab::app {
 namespace {
 
-// A starting search space for an estimator (the course's grid for random forests), as JSON text.
-std::string default_search_space(const std::string& model_type) {
-  if (model_type == "LogisticRegression") return R"({"model__C": [0.1, 1, 10]})";
-  if (model_type == "RandomForestClassifier" || model_type == "RandomForestRegressor") {
-    return R"({"model__n_estimators": [50, 100, 200], "model__max_depth": [5, 10, 15]})";
-  }
-  if (model_type.rfind("HistGradientBoosting", 0) == 0) {
-    return R"({"model__learning_rate": [0.05, 0.1, 0.2], "model__max_leaf_nodes": [15, 31]})";
-  }
-  if (model_type.rfind("DecisionTree", 0) == 0) return R"({"model__max_depth": [3, 5, 10]})";
-  if (model_type == "Ridge") return R"({"model__alpha": [0.1, 1, 10]})";
-  if (model_type == "MultinomialNB") return R"({"model__alpha": [0.1, 0.5, 1]})";
-  return "{}";
+using pipeline::PipelineSpec;
+using pipeline::StepRole;
+
+const char* search_label(const std::string& type) {
+  return type == "grid" ? "GridSearchCV" : type == "random" ? "RandomizedSearchCV" : "None";
 }
 
 class PipelineView : public View {
  public:
+  PipelineView() {
+    spec_.steps = {{"scaler", "StandardScaler", json::object(), {}}, {"model", "LogisticRegression", json::object(), {}}};
+    spec_.test_size = 0.2;
+    spec_.random_state = 42;
+  }
+
   const char* title() const override { return "Pipeline"; }
 
   void update(AppContext& ctx) override {
+    follow_dataset(ctx);
+    if (!pending_spec_name_.empty()) adopt_spec_file(ctx);
     const ImGuiIO& io = ImGui::GetIO();
     if (io.KeyCtrl && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) && can_train(ctx)) train(ctx);
   }
 
+  void describe(json& ui) const override {
+    ui["pipeline_spec"] = pipeline::pipeline_spec_to_json(spec_);
+    ui["pipeline_error"] = spec_error_;
+    ui["pipeline_json_error"] = json_error_;
+  }
+
   void draw(AppContext& ctx) override {
-    const LoadedDataset* d = ctx.dataset();
-    // Train and the job's progress first, so they stay visible above the (scrolling) form.
+    validate();
+    draw_toolbar(ctx);
+    ImGui::Separator();
+    if (ImGui::BeginTabBar("##pipeline-tabs")) {
+      if (ImGui::BeginTabItem("Form")) {
+        ImGui::BeginChild("##train-form");
+        ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+        draw_form(ctx);
+        ImGui::PopItemWidth();
+        ImGui::EndChild();
+        ctx.track("train-form");
+        ImGui::EndTabItem();
+      }
+      ctx.track("tab-form");
+      if (ImGui::BeginTabItem("JSON")) {
+        draw_json_editor(ctx);
+        ImGui::EndTabItem();
+      }
+      ctx.track("tab-json");
+      ImGui::EndTabBar();
+    }
+  }
+
+ private:
+  // [SECTION] The dataset the spec trains on
+
+  // A newly selected dataset gets a starting spec (keeping the estimator, its parameters and
+  // the search); a changed target or feature list re-derives the column steps.
+  void follow_dataset(AppContext& ctx) {
+    LoadedDataset* d = ctx.dataset();
+    if (!d) return;
+    if (d->uri != built_for_) {
+      built_for_ = d->uri;
+      columns_for_ = {d->target, d->excluded_columns};
+      if (spec_.dataset_path == d->uri) {  // a loaded spec chose this dataset: keep it
+        if (!spec_.target.empty()) d->target = spec_.target;
+        columns_for_.first = d->target;
+        return;
+      }
+      PipelineSpec next = pipeline::default_spec_for(d->table, d->uri, d->target);
+      next.experiment = spec_.experiment;
+      next.run_name = spec_.run_name;
+      next.test_size = spec_.test_size;
+      next.random_state = spec_.random_state;
+      next.stratify = spec_.stratify;
+      next.steps.back() = spec_.steps.back();
+      next.evaluate = spec_.evaluate;
+      next.search = spec_.search;
+      spec_ = std::move(next);
+      changed();
+      return;
+    }
+    if (columns_for_.first != d->target || columns_for_.second != d->excluded_columns) {
+      columns_for_ = {d->target, d->excluded_columns};
+      pipeline::retarget(spec_, d->table, d->target, d->excluded_columns);
+      changed();
+    }
+  }
+
+  // [SECTION] Toolbar: Train, progress, load / save
+
+  void draw_toolbar(AppContext& ctx) {
     ImGui::BeginDisabled(!can_train(ctx));
     if (ImGui::Button("Train", {120, 0})) train(ctx);
     ImGui::EndDisabled();
     ctx.track("train");
-    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Enter");
-    if (!d) {
-      ImGui::SameLine();
-      ImGui::TextDisabled("pick a dataset first");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+      ImGui::SetTooltip("%s", spec_error_.empty() ? "Ctrl+Enter" : spec_error_.c_str());
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Load spec...")) {
+      pick_file(".json,application/json", [this](const std::string& name, std::string bytes) {
+        pending_spec_name_ = name;
+        pending_spec_ = std::move(bytes);
+      });
+    }
+    ctx.track("load-spec");
+    ImGui::SameLine();
+    if (ImGui::Button("Save spec")) {
+      const std::string base = spec_.run_name.empty() ? "pipeline" : datasets::dataset_name_from_file(spec_.run_name);
+      download_file(base + ".json", pipeline::spec_text(spec_) + "\n", "application/json");
+    }
+    ctx.track("save-spec");
+    if (!ctx.dataset()) {
+      ImGui::TextDisabled("Pick a dataset on the left to build a pipeline for it.");
+    } else if (!spec_error_.empty()) {
+      error_text(spec_error_);
+      ctx.track("pipeline-error");
     }
     if (JobEntry* j = ctx.jobs().current()) {
       ImGui::ProgressBar(float(j->job->progress()), {-1, 0}, j->job->stage_text().c_str());
@@ -72,157 +163,60 @@ class PipelineView : public View {
       ImGui::PopStyleColor();
       ctx.track("job-message");
     }
-    ImGui::Separator();
-    ImGui::BeginChild("##train-form");
-    ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-    if (d) draw_columns(ctx, *ctx.dataset());
+  }
 
-    ImGui::InputText("experiment", experiment_, sizeof experiment_);
+  // A spec file chosen with "Load spec...": adopted when valid (its dataset selected), else
+  // the error names the file and nothing changes.
+  void adopt_spec_file(AppContext& ctx) {
+    const std::string name = std::exchange(pending_spec_name_, "");
+    auto spec = pipeline::parse_pipeline_spec(std::exchange(pending_spec_, ""));
+    if (!spec) {
+      ctx.report_error("Spec file '" + name + "': " + spec.status().message());
+      return;
+    }
+    spec_ = std::move(spec).value();
+    changed();
+    if (!ctx.dataset() || ctx.dataset()->uri != spec_.dataset_path) ctx.select_dataset(spec_.dataset_path);
+    if (!ctx.dataset_error().empty()) ctx.report_error("Spec file '" + name + "': " + ctx.dataset_error());
+  }
+
+  // [SECTION] The form
+
+  void draw_form(AppContext& ctx) {
+    LoadedDataset* d = ctx.dataset();
+    if (d) draw_columns(ctx, *d);
+
+    section("Run");
+    if (ImGui::InputText("experiment", &spec_.experiment)) changed();
     ctx.track("experiment");
-    ImGui::InputText("run_name", run_name_, sizeof run_name_);
+    if (ImGui::InputText("run_name", &spec_.run_name)) changed();
     ctx.track("run-name");
 
     section("Model");
-    if (ImGui::BeginCombo("estimator", model_type_.c_str())) {
-      auto add = [&](const std::vector<std::string>& types, const char* kind) {
-        ImGui::TextDisabled("%s", kind);
-        for (const auto& t : types) {
-          if (ImGui::Selectable(t.c_str(), model_type_ == t)) { model_type_ = t; model_params_ = json::object(); }
-          ctx.track("estimator:" + t);
-        }
-      };
-      add(ml::classifier_types(), "classifiers");
-      add(ml::regressor_types(), "regressors");
-      ImGui::EndCombo();
-    }
-    ctx.track("estimator-combo");
-    draw_param_form(ctx, *ml::param_specs_for(model_type_), model_params_);
+    draw_estimator(ctx);
+
+    section("Steps");
+    draw_steps(ctx, d);
+
     section("train_test_split");
     double lo = 0.05, hi = 0.95;
-    ImGui::SliderScalar("test_size", ImGuiDataType_Double, &test_size_, &lo, &hi, "%.2f");
-    ImGui::InputInt("random_state", &random_state_);
-    if (random_state_ < 0) random_state_ = 0;
-    ImGui::Checkbox("stratify", &stratify_);
+    if (ImGui::SliderScalar("test_size", ImGuiDataType_Double, &spec_.test_size, &lo, &hi, "%.2f")) changed();
+    int rs = int(spec_.random_state);
+    if (ImGui::InputInt("random_state", &rs)) { spec_.random_state = uint64_t(std::max(0, rs)); changed(); }
+    if (ImGui::Checkbox("stratify", &spec_.stratify)) changed();
 
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-    ImGui::InputInt("cv folds (0 = none)", &cv_);
-    if (cv_ < 0 || cv_ == 1) cv_ = 0;
-
-    section("Scaler");
-    if (ImGui::BeginCombo("scaler", scaler_type_.c_str())) {
-      for (const char* t : {"StandardScaler", "MinMaxScaler", "None"}) {
-        if (ImGui::Selectable(t, scaler_type_ == t)) { scaler_type_ = t; scaler_params_ = json::object(); }
-      }
-      ImGui::EndCombo();
+    section("Cross-validation");
+    int cv = spec_.evaluate.cv;
+    if (ImGui::InputInt("cv folds (0 = none)", &cv)) {
+      spec_.evaluate.cv = cv < 2 ? 0 : std::min(cv, 100);
+      changed();
     }
-    if (scaler_type_ != "None") draw_param_form(ctx, *ml::param_specs_for(scaler_type_), scaler_params_);
+    ctx.track("cv");
+    if (spec_.evaluate.cv >= 2 && scoring_combo("scoring##cv", spec_.evaluate.scoring)) changed();
 
     section("Hyperparameter search");
-    if (ImGui::BeginCombo("search", search_type_.c_str())) {
-      for (const char* t : {"None", "GridSearchCV", "RandomizedSearchCV"}) {
-        if (ImGui::Selectable(t, search_type_ == t) && search_type_ != t) {
-          if (search_type_ == "None" || search_space_[0] == '\0') {
-            std::snprintf(search_space_, sizeof search_space_, "%s", default_search_space(model_type_).c_str());
-          }
-          search_type_ = t;
-        }
-        ctx.track(std::string("search:") + t);
-      }
-      ImGui::EndCombo();
-    }
-    ctx.track("search-combo");
-    if (search_type_ != "None") {
-      const bool random = search_type_ == "RandomizedSearchCV";
-      ImGui::TextUnformatted(random ? "param_distributions (JSON)" : "param_grid (JSON)");
-      ImGui::InputTextMultiline("##search-space", search_space_, sizeof search_space_,
-                                {-FLT_MIN, ImGui::GetTextLineHeight() * 4});
-      ctx.track("search-space");
-      if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("JSON: {\"step__param\": [values]}%s", random
-                              ? ", or a scipy.stats distribution, e.g. {\"distribution\": \"loguniform\", \"a\": 0.01, \"b\": 100}"
-                              : "");
-      }
-      const auto space = read_json(search_space_, "search space");
-      search_space_error_ = !space ? space.status().message()
-                               : !space->is_object() && !space->is_array() ? "expected a JSON object {\"step__param\": [...]}"
-                                                                           : "";
-      if (!search_space_error_.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.45f, 1.0f));
-        ImGui::TextWrapped("%s", search_space_error_.c_str());
-        ImGui::PopStyleColor();
-      }
-      ImGui::InputInt("cv##search", &search_cv_);
-      if (search_cv_ < 2) search_cv_ = 2;
-      const std::vector<std::string> regressors = ml::regressor_types();
-      const bool regressor = std::find(regressors.begin(), regressors.end(), model_type_) != regressors.end();
-      const std::vector<std::string> scorings =
-          regressor ? std::vector<std::string>{"", "r2", "neg_mean_squared_error", "neg_root_mean_squared_error",
-                                               "neg_mean_absolute_error"}
-                    : std::vector<std::string>{"", "accuracy", "f1_macro", "f1_weighted", "precision_macro",
-                                               "recall_macro", "roc_auc", "neg_log_loss"};
-      if (std::find(scorings.begin(), scorings.end(), search_scoring_) == scorings.end()) search_scoring_.clear();
-      if (ImGui::BeginCombo("scoring", search_scoring_.empty() ? "(default)" : search_scoring_.c_str())) {
-        for (const auto& sc : scorings) {
-          if (ImGui::Selectable(sc.empty() ? "(default)" : sc.c_str(), search_scoring_ == sc)) search_scoring_ = sc;
-        }
-        ImGui::EndCombo();
-      }
-      if (random) {
-        ImGui::InputInt("n_iter", &search_n_iter_);
-        if (search_n_iter_ < 1) search_n_iter_ = 1;
-        ImGui::InputInt("random_state##search", &search_random_state_);
-        if (search_random_state_ < 0) search_random_state_ = 0;
-      }
-    }
-
-    // Column steps (a ColumnTransformer by column type), shown for the column types present.
-    bool has_text = false, has_categorical = false, has_missing = false;
-    if (d) {
-      for (const auto& c : d->table.columns()) {
-        if (c.name == d->target || d->excluded_columns.count(c.name)) continue;
-        has_text = has_text || c.type == data::ColumnType::kText;
-        has_categorical = has_categorical || c.type == data::ColumnType::kCategorical;
-        has_missing = has_missing || (c.type == data::ColumnType::kNumeric && c.missing_count() > 0);
-      }
-    }
-    if (has_text || has_categorical || has_missing) section("ColumnTransformer");
-    if (has_text) {
-      if (ImGui::BeginCombo("text columns", vectorizer_type_.c_str())) {
-        for (const char* t : {"TfidfVectorizer", "CountVectorizer"}) {
-          if (ImGui::Selectable(t, vectorizer_type_ == t) && vectorizer_type_ != t) {
-            vectorizer_type_ = t;
-            vectorizer_params_ = {{"max_features", 1000}};
-          }
-          ctx.track(std::string("vectorizer:") + t);
-        }
-        ImGui::EndCombo();
-      }
-      ctx.track("vectorizer-combo");
-      if (ImGui::TreeNode("vectorizer parameters")) {
-        draw_param_form(ctx, *ml::param_specs_for(vectorizer_type_), vectorizer_params_);
-        ImGui::TreePop();
-      }
-    }
-    if (has_categorical && ImGui::TreeNode("OneHotEncoder (categorical columns)")) {
-      draw_param_form(ctx, *ml::param_specs_for("OneHotEncoder"), onehot_params_);
-      ImGui::TreePop();
-    }
-    if (has_missing && ImGui::TreeNode("SimpleImputer (numeric columns with missing values)")) {
-      draw_param_form(ctx, *ml::param_specs_for("SimpleImputer"), imputer_params_);
-      ImGui::TreePop();
-    }
-    ImGui::PopItemWidth();
-    ImGui::EndChild();
-    ctx.track("train-form");
+    draw_search(ctx);
   }
-
- private:
-  bool can_train(AppContext& ctx) const {
-    const LoadedDataset* d = ctx.dataset();
-    return d && !d->target.empty() && !ctx.jobs().busy() && (search_type_ == "None" || search_space_error_.empty());
-  }
-
-  void train(AppContext& ctx) { ctx.start_train(spec_from_form(ctx.dataset()).dump(), "web"); }
 
   // The target picker and the feature columns (untick to leave one out).
   static void draw_columns(AppContext& ctx, LoadedDataset& d) {
@@ -246,114 +240,259 @@ class PipelineView : public View {
           if (use) d.excluded_columns.erase(c.name);
           else d.excluded_columns.insert(c.name);
         }
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", data::column_type_name(c.type));
       }
       ImGui::TreePop();
     }
   }
 
-  // The spec the form describes.
-  json spec_from_form(const LoadedDataset* d) const {
-    // Columns become steps by type, like a ColumnTransformer: text -> TfidfVectorizer,
-    // categorical -> OneHotEncoder, numeric with missing values -> SimpleImputer, other numeric
-    // columns pass through.
-    json steps = json::array();
-    json passthrough = json::array(), categorical = json::array(), impute = json::array();
-    bool sparse = false;
-    if (d) {
-      for (const auto& c : d->table.columns()) {
-        if (c.name == d->target || d->excluded_columns.count(c.name)) continue;
-        if (c.type == data::ColumnType::kText) {
-          const char* prefix = vectorizer_type_ == "CountVectorizer" ? "counts_" : "tfidf_";
-          steps.push_back({{"name", prefix + datasets::dataset_name_from_file(c.name)}, {"type", vectorizer_type_},
-                           {"columns", {c.name}}, {"params", vectorizer_params_}});
-          sparse = true;
-        } else if (c.type == data::ColumnType::kCategorical) {
-          categorical.push_back(c.name);
-        } else if (c.missing_count() > 0) {
-          impute.push_back(c.name);
-        } else {
-          passthrough.push_back(c.name);
+  // Every step but the estimator: a row with its name, type and what it reads, buttons to move
+  // and remove it, and (opened) its type and parameters; then "Add step".
+  void draw_steps(AppContext& ctx, const LoadedDataset* d) {
+    const size_t n = spec_.steps.empty() ? 0 : spec_.steps.size() - 1;
+    if (n == 0) ImGui::TextDisabled("No steps: the estimator gets the numeric columns as they are.");
+    bool first_text = true;
+    for (size_t i = 0; i < n; ++i) {
+      pipeline::StepSpec& st = spec_.steps[i];
+      const StepRole role = pipeline::role_of(spec_, i);
+      ImGui::PushID(int(i));
+      const std::string reads = st.columns.empty() ? "feature matrix" : join_columns(st.columns);
+      ImGui::AlignTextToFramePadding();
+      ImGui::Text("%zu. %s", i + 1, st.name.c_str());
+      ctx.track("step:" + st.name);
+      ImGui::SameLine();
+      ImGui::TextDisabled("reads %s", reads.c_str());
+      const float bw = ImGui::GetFrameHeight();
+      ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - 3 * (bw + 4)));
+      if (ImGui::ArrowButton("##up", ImGuiDir_Up) && pipeline::move_step(spec_, i, -1)) changed();
+      ctx.track("step-up:" + st.name);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move up");
+      ImGui::SameLine(0, 4);
+      if (ImGui::ArrowButton("##down", ImGuiDir_Down) && pipeline::move_step(spec_, i, +1)) changed();
+      ctx.track("step-down:" + st.name);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move down");
+      ImGui::SameLine(0, 4);
+      bool removed = false;
+      if (ImGui::Button("x", {bw, bw})) removed = true;
+      ctx.track("step-remove:" + st.name);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this step");
+      ImGui::Indent();
+      // Same-role types (TF-IDF <-> counts, one scaler for another).
+      const bool text = role == StepRole::kTextColumns;
+      const std::string type = spec_.steps[i].type;
+      if (ImGui::BeginCombo("type", type.c_str())) {
+        for (const auto& t : pipeline::addable_steps()) {
+          if (t.role != role) continue;
+          if (ImGui::Selectable(t.type.c_str(), t.type == type) && t.type != type &&
+              pipeline::change_step_type(spec_, i, t.type).is_ok()) {
+            changed();
+          }
+          if (text && first_text) ctx.track("vectorizer:" + t.type);
+        }
+        ImGui::EndCombo();
+      }
+      ctx.track(text && first_text ? "vectorizer-combo" : "step-type:" + spec_.steps[i].name);
+      if (ImGui::TreeNode("parameters")) {
+        if (const auto* specs = ml::param_specs_for(spec_.steps[i].type)) {
+          if (draw_param_form(ctx, *specs, spec_.steps[i].params)) changed();
+        }
+        ImGui::TreePop();
+      }
+      ImGui::Unindent();
+      if (role == StepRole::kTextColumns) first_text = false;
+      ImGui::PopID();
+      if (removed && pipeline::remove_step(spec_, i)) {
+        changed();
+        break;
+      }
+    }
+    // Add a step: the registry's column steps (by what they read) and matrix steps.
+    if (ImGui::BeginCombo("##add-step", "Add step...", ImGuiComboFlags_HeightLargest)) {
+      StepRole last = StepRole::kClassifier;
+      for (const auto& t : pipeline::addable_steps()) {
+        if (t.role != last) {
+          ImGui::TextDisabled("on %s", pipeline::step_role_label(t.role));
+          last = t.role;
+        }
+        const std::string label = t.type + "##" + pipeline::step_role_label(t.role);
+        if (ImGui::Selectable(label.c_str())) {
+          const Status st = pipeline::add_step(spec_, t.type, t.role, d ? &d->table : nullptr);
+          if (st.is_ok()) changed();
+          else ctx.report_error(st.message());
+        }
+        ctx.track(std::string("add-step:") + t.type + (pipeline::reads_columns(t.role) ? ":columns" : ""));
+      }
+      ImGui::EndCombo();
+    }
+    ctx.track("add-step");
+  }
+
+  void draw_estimator(AppContext& ctx) {
+    pipeline::StepSpec& est = spec_.steps.back();
+    if (ImGui::BeginCombo("estimator", est.type.c_str(), ImGuiComboFlags_HeightLargest)) {
+      auto add = [&](const std::vector<std::string>& types, const char* kind) {
+        ImGui::TextDisabled("%s", kind);
+        for (const auto& t : types) {
+          if (ImGui::Selectable(t.c_str(), est.type == t) && est.type != t && pipeline::set_estimator(spec_, t).is_ok()) {
+            search_text_for_.clear();
+            changed();
+          }
+          ctx.track("estimator:" + t);
+        }
+      };
+      add(ml::classifier_types(), "classifiers");
+      add(ml::regressor_types(), "regressors");
+      ImGui::EndCombo();
+    }
+    ctx.track("estimator-combo");
+    if (const auto* specs = ml::param_specs_for(spec_.steps.back().type)) {
+      if (draw_param_form(ctx, *specs, spec_.steps.back().params)) changed();
+    }
+  }
+
+  void draw_search(AppContext& ctx) {
+    pipeline::SearchSpec& se = spec_.search;
+    if (ImGui::BeginCombo("search", search_label(se.type))) {
+      for (const char* t : {"", "grid", "random"}) {
+        if (ImGui::Selectable(search_label(t), se.type == t) && se.type != t) {
+          if (se.type.empty() || se.param_grid.empty()) {
+            se.param_grid = pipeline::default_search_space(spec_.steps.back().type, spec_.steps.back().name);
+          }
+          se.type = t;
+          search_text_for_.clear();
+          changed();
+        }
+        ctx.track(std::string("search:") + search_label(t));
+      }
+      ImGui::EndCombo();
+    }
+    ctx.track("search-combo");
+    if (se.type.empty()) return;
+    const bool random = se.type == "random";
+    // The space as JSON text; the spec takes it whenever it parses.
+    const std::string current = se.param_grid.dump();
+    if (search_text_for_ != current) {
+      search_text_ = se.param_grid.dump(1);
+      search_text_for_ = current;
+    }
+    ImGui::TextUnformatted(random ? "param_distributions (JSON)" : "param_grid (JSON)");
+    if (ImGui::InputTextMultiline("##search-space", &search_text_, {-FLT_MIN, ImGui::GetTextLineHeight() * 5})) {
+      auto space = read_json(search_text_, "search space");
+      search_error_ = !space ? space.status().message()
+                      : !space->is_object() && !space->is_array() ? "expected a JSON object {\"step__param\": [...]}"
+                                                                  : "";
+      if (search_error_.empty()) {
+        se.param_grid = *space;
+        search_text_for_ = se.param_grid.dump();
+        changed();
+      }
+    }
+    ctx.track("search-space");
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("JSON: {\"step__param\": [values]}%s", random
+                            ? ", or a scipy.stats distribution, e.g. {\"distribution\": \"loguniform\", \"a\": 0.01, \"b\": 100}"
+                            : "");
+    }
+    if (!search_error_.empty()) error_text(search_error_);
+    int cv = se.cv;
+    if (ImGui::InputInt("cv##search", &cv)) { se.cv = std::clamp(cv, 2, 100); changed(); }
+    if (scoring_combo("scoring##search", se.scoring)) changed();
+    if (random) {
+      int n_iter = se.n_iter;
+      if (ImGui::InputInt("n_iter", &n_iter)) { se.n_iter = std::clamp(n_iter, 1, 10000); changed(); }
+      int rs = int(se.random_state);
+      if (ImGui::InputInt("random_state##search", &rs)) { se.random_state = uint64_t(std::max(0, rs)); changed(); }
+    }
+  }
+
+  // The task's scorings ("" = the default: accuracy / r2).
+  bool scoring_combo(const char* label, std::string& scoring) {
+    const auto& options = pipeline::scorings_for(pipeline::is_regression(spec_));
+    bool changed_now = false;
+    if (ImGui::BeginCombo(label, scoring.empty() ? "(default)" : scoring.c_str())) {
+      if (ImGui::Selectable("(default)", scoring.empty())) { scoring.clear(); changed_now = true; }
+      for (const auto& sc : options) {
+        if (ImGui::Selectable(sc.c_str(), scoring == sc)) { scoring = sc; changed_now = true; }
+      }
+      ImGui::EndCombo();
+    }
+    return changed_now;
+  }
+
+  // [SECTION] The JSON editor: the same spec; edits apply whenever the text is a valid spec.
+
+  void draw_json_editor(AppContext& ctx) {
+    if (json_text_for_ != revision_) {
+      json_text_ = pipeline::spec_text(spec_);
+      json_text_for_ = revision_;
+    }
+    if (!json_error_.empty()) {
+      error_text(json_error_);
+      ctx.track("json-error");
+    } else {
+      ImGui::TextDisabled("Edits apply as soon as the text is a valid spec.");
+    }
+    if (ImGui::InputTextMultiline("##spec-json", &json_text_, {-FLT_MIN, -FLT_MIN}, ImGuiInputTextFlags_AllowTabInput)) {
+      auto spec = pipeline::parse_pipeline_spec(json_text_);
+      if (!spec) {
+        json_error_ = spec.status().message();
+      } else {
+        json_error_.clear();
+        spec_ = std::move(spec).value();
+        ++revision_;
+        json_text_for_ = revision_;  // keep the user's text (and cursor) as typed
+        if (LoadedDataset* d = ctx.dataset(); d && d->uri == spec_.dataset_path && !spec_.target.empty()) {
+          d->target = spec_.target;
+          columns_for_.first = d->target;
         }
       }
     }
-    if (!categorical.empty()) {
-      steps.push_back({{"name", "onehot"}, {"type", "OneHotEncoder"}, {"columns", categorical},
-                       {"params", onehot_params_}});
-      sparse = true;
-    }
-    if (!impute.empty()) {
-      steps.push_back({{"name", "impute"}, {"type", "SimpleImputer"}, {"columns", impute},
-                       {"params", imputer_params_}});
-    }
-    if (scaler_type_ != "None") {
-      json params = scaler_params_;
-      if (scaler_type_ == "StandardScaler" && sparse) params["with_mean"] = false;
-      if (scaler_type_ == "MinMaxScaler" && sparse) {
-        // MinMaxScaler would densify sparse features; scale them without centering instead.
-        steps.push_back({{"name", "scaler"}, {"type", "StandardScaler"}, {"params", {{"with_mean", false}}}});
-      } else {
-        steps.push_back({{"name", "scaler"}, {"type", scaler_type_}, {"params", params}});
-      }
-    }
-    steps.push_back({{"name", "model"}, {"type", model_type_}, {"params", model_params_}});
-    json j = {{"schema", "mllab.pipeline"}, {"schema_version", 1},
-              {"experiment", experiment_[0] ? std::string(experiment_) : "Default"},
-              {"run_name", std::string(run_name_)},
-              {"dataset", {{"path", d ? d->uri : ""}, {"target", d ? d->target : ""}}},
-              {"split", {{"test_size", test_size_}, {"random_state", random_state_}, {"stratify", stratify_}}},
-              {"steps", steps}};
-    // With column steps, numeric columns pass through only when listed; without them, listing
-    // them keeps unticked columns out.
-    if (!passthrough.empty()) j["dataset"]["features"] = passthrough;
-    if (cv_ >= 2) j["evaluate"] = {{"cv", cv_}};
-    if (search_type_ != "None") {
-      const bool random = search_type_ == "RandomizedSearchCV";
-      auto space = read_json(search_space_, "search space");
-      json search = {{"type", random ? "random" : "grid"},
-                     {random ? "param_distributions" : "param_grid", space ? *space : json::object()},
-                     {"cv", search_cv_}};
-      if (!search_scoring_.empty()) search["scoring"] = search_scoring_;
-      if (random) {
-        search["n_iter"] = search_n_iter_;
-        search["random_state"] = search_random_state_;
-      }
-      j["search"] = search;
-    }
-    return j;
+    ctx.track("spec-json");
   }
 
-  // The form, in scikit-learn's names.
-  char experiment_[128] = "Default";
-  char run_name_[128] = "";
-  double test_size_ = 0.2;
-  int random_state_ = 42;
-  bool stratify_ = true;
-  // The estimator and its parameters (edited through its parameter table).
-  std::string model_type_ = "LogisticRegression";
-  json model_params_ = json::object();
-  // "StandardScaler", "MinMaxScaler" or "None"; on sparse features StandardScaler never centers.
-  std::string scaler_type_ = "StandardScaler";
-  json scaler_params_ = json::object();
-  // Column steps, as a ColumnTransformer by column type: text columns -> the vectorizer
-  // ("TfidfVectorizer" or "CountVectorizer"), categorical -> OneHotEncoder, numeric columns with
-  // missing values -> SimpleImputer; each with its parameters.
-  std::string vectorizer_type_ = "TfidfVectorizer";
-  json vectorizer_params_ = {{"max_features", 1000}};
-  json onehot_params_ = {{"handle_unknown", "ignore"}};
-  json imputer_params_ = {{"strategy", "median"}};
-  // Cross-validation folds on the training split (0 = none).
-  int cv_ = 0;
-  // Hyper-parameter search: "None", "GridSearchCV" or "RandomizedSearchCV"; the space as JSON
-  // text (param_grid / param_distributions, "step__param" keys), cv, scoring ("" = default),
-  // n_iter and random_state (random search).
-  std::string search_type_ = "None";
-  char search_space_[1024] = "";
-  int search_cv_ = 5;
-  std::string search_scoring_;
-  int search_n_iter_ = 10;
-  int search_random_state_ = 0;
-  // Why search_space_ does not parse ("" when it does).
-  std::string search_space_error_;
+  // [SECTION] State
+
+  void changed() {
+    ++revision_;
+    json_error_.clear();
+  }
+
+  void validate() {
+    if (validated_for_ == revision_) return;
+    validated_for_ = revision_;
+    auto r = pipeline::parse_pipeline_spec(pipeline::pipeline_spec_to_json(spec_));
+    spec_error_ = r ? "" : r.status().message();
+  }
+
+  bool can_train(AppContext& ctx) const {
+    const LoadedDataset* d = ctx.dataset();
+    return d && !d->target.empty() && !ctx.jobs().busy() && spec_error_.empty() && search_error_.empty() &&
+           json_error_.empty();
+  }
+
+  void train(AppContext& ctx) { ctx.start_train(pipeline::pipeline_spec_to_json(spec_).dump(), "web"); }
+
+  static std::string join_columns(const std::vector<std::string>& cols) {
+    std::string out;
+    for (size_t i = 0; i < cols.size() && i < 4; ++i) out += (i ? ", " : "") + cols[i];
+    if (cols.size() > 4) out += ", +" + std::to_string(cols.size() - 4);
+    return out;
+  }
+
+  PipelineSpec spec_;
+  uint64_t revision_ = 1;       // grows with every change of spec_
+  uint64_t validated_for_ = 0;  // the revision spec_error_ was computed for
+  std::string spec_error_;      // why the spec cannot train ("" when it can)
+  std::string built_for_;       // the dataset uri the spec was built for
+  std::pair<std::string, std::set<std::string>> columns_for_;  // target and exclusions it follows
+  // The search space's text and the space it shows (re-read when the spec's space changes).
+  std::string search_text_, search_text_for_, search_error_;
+  // The JSON tab's text, the revision it shows, and why the text is not a valid spec.
+  std::string json_text_, json_error_;
+  uint64_t json_text_for_ = 0;
+  // A spec file picked with "Load spec...", adopted in the next update().
+  std::string pending_spec_name_, pending_spec_;
 };
 
 }  // namespace

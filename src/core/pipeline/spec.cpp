@@ -1,5 +1,7 @@
 #include "core/pipeline/spec.hpp"
 
+#include "core/pipeline/builder.hpp"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -330,12 +332,8 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
   for (const char* metric : {"evaluate", "search"}) {
     const std::string& scoring = std::string(metric) == "evaluate" ? s.evaluate.scoring : s.search.scoring;
     if (scoring.empty()) continue;
-    static const std::set<std::string> kClassification = {"accuracy", "f1_macro", "f1_weighted", "precision_macro",
-                                                          "recall_macro", "roc_auc", "neg_log_loss"};
-    static const std::set<std::string> kRegression = {"r2", "neg_mean_squared_error", "neg_root_mean_squared_error",
-                                                      "neg_mean_absolute_error"};
-    const auto& allowed = is_regression(s) ? kRegression : kClassification;
-    if (!allowed.count(scoring)) {
+    const auto& allowed = scorings_for(is_regression(s));
+    if (std::find(allowed.begin(), allowed.end(), scoring) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
       return Status::invalid(std::string(metric) + ".scoring: unknown scoring '" + quote_for_message(scoring) + "' (available: " + list + ")");
