@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include "core/data/csv.hpp"
+#include "core/datasets/profile.hpp"
 #include "core/util/clock.hpp"
 
 namespace mllab::app {
@@ -49,6 +50,18 @@ void AppContext::select_dataset(const std::string& uri) {
     dataset_error_ = table.status().message();
     return;
   }
+  if (uri.rfind("datasets:/", 0) == 0) {
+    // A stored version is read with its recorded column types (set_type steps).
+    auto ref = datasets::parse_dataset_ref(uri.substr(10));
+    auto v = ref ? lab_->datasets().version(ref->first, ref->second) : Result<datasets::DatasetVersion>(ref.status());
+    if (v) {
+      Status st = datasets::apply_schema_types(*table, v->schema);
+      if (!st.is_ok()) {
+        dataset_error_ = st.message();
+        return;
+      }
+    }
+  }
   LoadedDataset d;
   d.uri = uri;
   d.name = src->name;
@@ -58,6 +71,8 @@ void AppContext::select_dataset(const std::string& uri) {
   // The catalog's target, else the last column.
   for (const auto& e : lab_->catalog()) {
     if (e.path == uri) d.target = e.target;
+    // A stored version of a built-in dataset (derived from it) keeps its suggested target.
+    if (d.target.empty() && e.name == d.name && d.table.column(e.target)) d.target = e.target;
   }
   if (d.target.empty() && d.table.num_columns() > 0) d.target = d.table.columns().back().name;
   dataset_ = std::move(d);

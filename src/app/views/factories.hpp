@@ -10,6 +10,7 @@ namespace mllab::app {
 
 std::unique_ptr<View> make_dataset_list_view();
 std::unique_ptr<View> make_dataset_view();
+std::unique_ptr<View> make_dataset_versions_view();
 std::unique_ptr<View> make_pipeline_view();
 std::unique_ptr<View> make_runs_view();
 std::unique_ptr<View> make_run_detail_view();

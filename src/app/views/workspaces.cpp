@@ -12,6 +12,7 @@ Views make_views() {
   };
   View* dataset_list = add(make_dataset_list_view());
   View* dataset = add(make_dataset_view());
+  View* dataset_versions = add(make_dataset_versions_view());
   View* pipeline = add(make_pipeline_view());
   View* runs = add(make_runs_view());
   View* run_detail = add(make_run_detail_view());
@@ -24,7 +25,7 @@ Views make_views() {
   View* storage = add(make_storage_view());
 
   v.workspaces = {
-      {Workspace::kData, {{dataset_list, 0, 0, 0.22f, 1}, {dataset, 0.22f, 0, 0.78f, 1}}},
+      {Workspace::kData, {{dataset_list, 0, 0, 0.18f, 1}, {dataset, 0.18f, 0, 0.52f, 1}, {dataset_versions, 0.7f, 0, 0.3f, 1}}},
       {Workspace::kTrain, {{dataset_list, 0, 0, 0.2f, 1}, {pipeline, 0.2f, 0, 0.4f, 1}, {run_detail, 0.6f, 0, 0.4f, 1}}},
       {Workspace::kRuns, {{experiments, 0, 0, 0.16f, 1}, {runs, 0.16f, 0, 0.5f, 1}, {run_detail, 0.66f, 0, 0.34f, 1}}},
       {Workspace::kCompare, {{compare, 0, 0, 1, 1}}},

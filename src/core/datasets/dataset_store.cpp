@@ -1,5 +1,7 @@
 #include "core/datasets/dataset_store.hpp"
 
+#include <set>
+
 #include "core/data/csv.hpp"
 #include "core/datasets/profile.hpp"
 #include "core/util/clock.hpp"
@@ -109,16 +111,20 @@ Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::stri
   opts.source = source.empty() ? name : source;
   auto table = data::read_csv(bytes, opts);
   if (!table) return table.status();
+  return add_table(name, bytes, *table, source_type, source, lineage);
+}
+
+Result<DatasetRecord> DatasetStore::add_table(const std::string& name, const std::string& bytes,
+                                              const data::Table& table, const std::string& source_type,
+                                              const std::string& source, const json& lineage) {
   DatasetVersion v;
   v.digest = sha256_hex(bytes);
   v.source_type = source_type;
   v.source = source;
-  v.num_rows = int64_t(table->num_rows());
-  json cols = json::array();
-  for (const auto& c : table->columns()) cols.push_back({{"name", c.name}, {"type", data::column_type_name(c.type)}});
-  v.schema = {{"columns", cols}};
+  v.num_rows = int64_t(table.num_rows());
+  v.schema = table_schema(table);
   v.created_time = now_ms();
-  v.profile = profile_table(*table);
+  v.profile = profile_table(table);
   v.lineage = lineage;
 
   DatasetRecord rec;
@@ -127,7 +133,8 @@ Result<DatasetRecord> DatasetStore::add(const std::string& name, const std::stri
     auto parsed = from_json(*existing, "datasets/" + name);
     if (!parsed) return parsed.status();
     rec = std::move(parsed).value();
-    if (rec.latest().digest == v.digest) return rec;  // same content: no new version
+    // Same content read the same way: no new version.
+    if (rec.latest().digest == v.digest && rec.latest().schema == v.schema) return rec;
   }
   v.version = rec.versions.empty() ? 1 : rec.versions.back().version + 1;
   rec.versions.push_back(v);
@@ -147,14 +154,14 @@ Result<DatasetRecord> DatasetStore::derive(const std::string& name, const std::s
   if (!pv) return pv.status();
   auto bytes = this->bytes(parent, pv->version);
   if (!bytes) return bytes.status();
-  data::CsvOptions opts;
-  opts.source = parent + ":" + std::to_string(pv->version);
-  auto table = data::read_csv(*bytes, opts);
+  auto table = this->table(parent, pv->version);
   if (!table) return table.status();
   auto cleaned = apply_cleaning_steps(*table, *parsed);
   if (!cleaned) return cleaned.status();
+  MLLAB_RETURN_IF_ERROR(store::validate_key("datasets/" + name));
   json lineage = {{"parent", {{"name", parent}, {"version", pv->version}, {"digest", pv->digest}}}, {"steps", steps}};
-  return add(name, data::write_csv(*cleaned), "derived", parent + ":" + std::to_string(pv->version), lineage);
+  return add_table(name, data::write_csv(*cleaned), *cleaned, "derived", parent + ":" + std::to_string(pv->version),
+                   lineage);
 }
 
 Result<DatasetVersion> DatasetStore::version(const std::string& name, int version) const {
@@ -189,6 +196,35 @@ Result<std::string> DatasetStore::bytes(const std::string& name, int version) co
   auto b = store_.get("blobs/" + v->digest);
   if (!b) return Status::storage_error("dataset '" + name + "' version " + std::to_string(v->version) + ": its bytes are missing from the store");
   return std::move(*b);
+}
+
+Result<data::Table> DatasetStore::table(const std::string& name, int version) const {
+  auto v = this->version(name, version);
+  if (!v) return v.status();
+  auto b = bytes(name, v->version);
+  if (!b) return b.status();
+  data::CsvOptions opts;
+  opts.source = name + ":" + std::to_string(v->version);
+  auto t = data::read_csv(*b, opts);
+  if (!t) return t.status();
+  MLLAB_RETURN_IF_ERROR(apply_schema_types(*t, v->schema));
+  return t;
+}
+
+Result<StorageSize> DatasetStore::storage_size(const std::string& name) const {
+  auto rec = get(name);
+  if (!rec) return rec.status();
+  StorageSize out;
+  if (auto r = store_.get("datasets/" + name)) out.record_bytes = int64_t(r->size());
+  std::set<std::string> seen;
+  for (const auto& v : rec->versions) {
+    if (!seen.insert(v.digest).second) continue;
+    if (auto b = store_.get("blobs/" + v.digest)) {
+      out.blob_bytes += int64_t(b->size());
+      ++out.blobs;
+    }
+  }
+  return out;
 }
 
 }  // namespace mllab::datasets

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/table.hpp"
 #include "core/store/store.hpp"
 #include "core/util/status.hpp"
 
@@ -51,6 +52,13 @@ std::string dataset_uri(const std::string& name);
 // A dataset name made from a file name: "My data (2).csv" -> "My_data_2".
 std::string dataset_name_from_file(const std::string& file_name);
 
+// Bytes a dataset takes in the store.
+struct StorageSize {
+  int64_t blob_bytes = 0;    // sum over its distinct blobs
+  int64_t blobs = 0;         // how many distinct blobs
+  int64_t record_bytes = 0;  // the datasets/<name> record
+};
+
 // Named, content-addressed datasets over a Store.
 class DatasetStore {
  public:
@@ -70,8 +78,16 @@ class DatasetStore {
   Result<DatasetVersion> version(const std::string& name, int version = 0) const;
   // The bytes of a version (0 = latest).
   Result<std::string> bytes(const std::string& name, int version = 0) const;
+  // The table of a version (0 = latest) read with its recorded column types (set_type steps).
+  Result<data::Table> table(const std::string& name, int version = 0) const;
+  // What a dataset occupies in the store: its distinct blobs (versions with equal bytes share
+  // one) and its record.
+  Result<StorageSize> storage_size(const std::string& name) const;
 
  private:
+  Result<DatasetRecord> add_table(const std::string& name, const std::string& bytes, const data::Table& table,
+                                  const std::string& source_type, const std::string& source,
+                                  const nlohmann::json& lineage);
   store::Store& store_;
 };
 

@@ -5,6 +5,9 @@
 #include <map>
 #include <set>
 
+#include "core/data/csv.hpp"
+#include "core/util/json_reader.hpp"
+
 namespace mllab::datasets {
 namespace {
 
@@ -88,6 +91,13 @@ Status check_step(size_t i, const json& s) {
     }
     return need("value", s.contains("value") && (s["value"].is_string() || s["value"].is_number()));
   }
+  if (op == "set_type") {
+    MLLAB_RETURN_IF_ERROR(need("column", s.contains("column") && s["column"].is_string()));
+    if (!s.contains("type") || !s["type"].is_string() || !data::parse_column_type(s["type"].get<std::string>())) {
+      return Status::invalid(where(i, s) + ": type must be numeric, categorical or text");
+    }
+    return Status::ok();
+  }
   if (op == "filter" || op == "flag") {
     MLLAB_RETURN_IF_ERROR(need("column", s.contains("column") && s["column"].is_string()));
     if (!s.contains("operator") || !s["operator"].is_string() || !kOperators.count(s["operator"])) {
@@ -99,7 +109,7 @@ Status check_step(size_t i, const json& s) {
   }
   return Status::invalid("cleaning step " + std::to_string(i + 1) + ": unknown op '" + op +
                          "' (expected drop_columns, select_columns, rename, drop_missing, drop_duplicates, "
-                         "fill_missing, filter or flag)");
+                         "fill_missing, filter, flag or set_type)");
 }
 
 Result<const Column*> column_of(const data::Table& t, size_t i, const json& s, const std::string& name) {
@@ -140,8 +150,47 @@ Result<data::Table> with_column(const data::Table& t, Column replacement) {
   return out;
 }
 
+// Column `c` read as `type`; `context` starts error messages.
+Result<Column> convert_column(const Column& c, ColumnType type, const std::string& context) {
+  if (c.type == type) return c;
+  Column out;
+  out.name = c.name;
+  out.type = type;
+  if (type == ColumnType::kNumeric) {
+    out.numbers.resize(c.size());
+    for (size_t r = 0; r < c.size(); ++r) {
+      double v = std::nan("");
+      if (!c.missing[r] && !data::parse_number(c.strings[r], &v)) {
+        return Status::invalid(context + ": column '" + c.name + "' cannot be numeric: row " + std::to_string(r + 1) +
+                               " holds '" + quote_for_message(c.strings[r], 60) + "', not a number");
+      }
+      out.numbers[r] = c.missing[r] ? std::nan("") : v;
+    }
+    return out;
+  }
+  if (c.type == ColumnType::kNumeric) {
+    out.strings.resize(c.size());
+    out.missing.resize(c.size());
+    for (size_t r = 0; r < c.size(); ++r) {
+      out.missing[r] = std::isnan(c.numbers[r]) ? 1 : 0;
+      if (!out.missing[r]) out.strings[r] = data::format_number(c.numbers[r]);
+    }
+    return out;
+  }
+  out.strings = c.strings;
+  out.missing = c.missing;
+  return out;
+}
+
 Result<data::Table> apply_step(const data::Table& t, size_t i, const json& s) {
   const std::string op = s["op"];
+  if (op == "set_type") {
+    auto c = column_of(t, i, s, s["column"]);
+    if (!c) return c.status();
+    auto converted = convert_column(**c, data::parse_column_type(s["type"].get<std::string>()).value(), where(i, s));
+    if (!converted) return converted.status();
+    return with_column(t, std::move(converted).value());
+  }
   if (op == "drop_columns" || op == "select_columns") {
     std::set<std::string> names;
     for (const auto& n : s["columns"]) {
@@ -287,6 +336,60 @@ Result<data::Table> apply_cleaning_steps(const data::Table& table, const std::ve
     cur = std::move(next).value();
   }
   return cur;
+}
+
+Status apply_schema_types(data::Table& table, const json& schema) {
+  if (!schema.is_object() || !schema.contains("columns") || !schema["columns"].is_array()) return Status::ok();
+  for (const auto& c : schema["columns"]) {
+    if (!c.is_object() || !c.contains("name") || !c["name"].is_string() || !c.contains("type") || !c["type"].is_string()) continue;
+    auto type = data::parse_column_type(c["type"].get<std::string>());
+    const Column* col = table.column(c["name"].get<std::string>());
+    if (!type || !col || col->type == *type) continue;
+    auto converted = convert_column(*col, *type, "the stored schema");
+    if (!converted) return converted.status();
+    auto next = with_column(table, std::move(converted).value());
+    if (!next) return next.status();
+    table = std::move(next).value();
+  }
+  return Status::ok();
+}
+
+json table_schema(const data::Table& table) {
+  json cols = json::array();
+  for (const auto& c : table.columns()) cols.push_back({{"name", c.name}, {"type", data::column_type_name(c.type)}});
+  return {{"columns", cols}};
+}
+
+Histogram numeric_histogram(const Column& column, int bins) {
+  Histogram h;
+  if (column.type != ColumnType::kNumeric || bins < 1) return h;
+  double lo = INFINITY, hi = -INFINITY;
+  size_t n = 0;
+  for (double x : column.numbers) {
+    if (std::isnan(x)) continue;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+    ++n;
+  }
+  if (n == 0) return h;
+  if (lo == hi) { lo -= 0.5; hi += 0.5; }
+  h.edges.resize(size_t(bins) + 1);
+  // numpy: np.linspace(first_edge, last_edge, bins + 1)
+  const double step = (hi - lo) / bins;
+  for (int b = 0; b <= bins; ++b) h.edges[size_t(b)] = lo + step * b;
+  h.edges.back() = hi;
+  h.counts.assign(size_t(bins), 0);
+  for (double x : column.numbers) {
+    if (std::isnan(x)) continue;
+    // numpy computes the bin from the scaled value, then corrects with the edges.
+    auto b = int64_t((x - lo) / (hi - lo) * bins);
+    if (b >= bins) b = bins - 1;
+    if (b < 0) b = 0;
+    if (x < h.edges[size_t(b)]) --b;
+    else if (b + 1 < bins && x >= h.edges[size_t(b) + 1]) ++b;
+    h.counts[size_t(b)] += 1;
+  }
+  return h;
 }
 
 }  // namespace mllab::datasets

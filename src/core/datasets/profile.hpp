@@ -24,6 +24,10 @@ nlohmann::json profile_table(const data::Table& table);
 //   filter {column, operator: == != < <= > >=, value}  keeps matching rows (missing never match)
 //   flag {column, operator, value, as}  adds a 0/1 column "as" (missing where column is missing),
 //                                       e.g. a binary target: damage != "None".
+//   set_type {column, type: numeric|categorical|text}  changes how a column is read: strings to
+//                                       numbers (every value must parse; an error names the row
+//                                       and value), numbers to strings (shortest round-trip text),
+//                                       categorical <-> text. The version's schema keeps the type.
 // Comparisons are numeric for numeric columns (value must be a number) and textual otherwise.
 struct CleaningStep {
   nlohmann::json doc;
@@ -34,5 +38,22 @@ Result<std::vector<CleaningStep>> parse_cleaning_steps(const nlohmann::json& ste
 
 // Applies the steps in order; errors name the step and the missing column or bad value.
 Result<data::Table> apply_cleaning_steps(const data::Table& table, const std::vector<CleaningStep>& steps);
+
+// Applies a stored version's schema ({"columns": [{"name", "type"}]}) to a table read back from
+// its CSV bytes: columns whose recorded type differs from the inferred one are converted like
+// set_type (a set_type step survives storage). Unknown columns and types are ignored.
+Status apply_schema_types(data::Table& table, const nlohmann::json& schema);
+
+// The schema of a table: {"columns": [{"name", "type"}]}.
+nlohmann::json table_schema(const data::Table& table);
+
+// numpy.histogram(values, bins) of a numeric column's non-missing values: `bins` equal-width
+// bins from min to max (the last bin includes max; a single distinct value v gives the range
+// v - 0.5 .. v + 0.5, as numpy does). Empty when the column has no values.
+struct Histogram {
+  std::vector<double> edges;   // bins + 1 edges
+  std::vector<double> counts;  // bins counts
+};
+Histogram numeric_histogram(const data::Column& column, int bins = 20);
 
 }  // namespace mllab::datasets

@@ -795,4 +795,18 @@ Result<Table> FeatureStore::get_online_features(const std::vector<std::string>& 
   return assemble(entity_rows, *req, matches);
 }
 
+Result<Freshness> FeatureStore::freshness(const std::string& name, int version) const {
+  auto g = load_group(store_, name, version, nullptr);
+  if (!g) return g.status();
+  std::vector<int64_t> times;
+  MLLAB_RETURN_IF_ERROR(column_times(*g->table.column(g->version.timestamp_column), false,
+                                     "feature group '" + name + "'", &times));
+  Freshness f;
+  for (int64_t t : times) {
+    if (!f.newest_event_us || t > *f.newest_event_us) f.newest_event_us = t;
+    if (!f.oldest_event_us || t < *f.oldest_event_us) f.oldest_event_us = t;
+  }
+  return f;
+}
+
 }  // namespace mllab::features

@@ -106,6 +106,13 @@ nlohmann::json feature_group_to_json(const FeatureGroup& group);
 Result<FeatureGroup> feature_group_from_json(const std::string& bytes,
                                              const std::string& what = "feature group record");
 
+// How fresh a group version's data is: its newest and oldest event timestamps (microseconds
+// since the epoch; empty for a group without rows). The age is now - newest.
+struct Freshness {
+  std::optional<int64_t> newest_event_us;
+  std::optional<int64_t> oldest_event_us;
+};
+
 // Feature groups over a Store. Feature references are "group:feature", or "group@N:feature"
 // for version N of the group (default: its latest version).
 class FeatureStore {
@@ -129,6 +136,8 @@ class FeatureStore {
   std::vector<FeatureGroup> list() const;
   // The record of group `name`: columns, types, shape, created_at and versions.
   Result<FeatureGroup> get(const std::string& name) const;
+  // The newest and oldest event timestamps of a version (0 = latest).
+  Result<Freshness> freshness(const std::string& name, int version = 0) const;
 
   // Point-in-time join (see the top of this file). The result has the entity table's rows in
   // their original order with all its columns, then one column per reference, in reference
