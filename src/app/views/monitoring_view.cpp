@@ -368,12 +368,14 @@ class MonitoringView : public View {
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_Sortable |
                                   ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_Resizable;
-    const float table_h = std::min(16.0f, float(rep.columns.size()) + 1.5f) * ImGui::GetFrameHeightWithSpacing() * 1.6f;
+    // Half the panel for the table (it scrolls), the rest for the selected column's histograms.
+    const float table_h = std::min(std::max(160.0f, ImGui::GetContentRegionAvail().y * 0.5f),
+                                   (float(rep.columns.size()) + 1.5f) * ImGui::GetFrameHeightWithSpacing() * 1.6f);
     static const char* kHeaders[] = {"Column", "Type", "Test", "Why this test", "Statistic", "p-value", "Threshold", "Verdict"};
     if (ImGui::BeginTable("##drift", 8, flags, {0, table_h})) {
       ImGui::TableSetupScrollFreeze(1, 1);
       for (int c = 0; c < 8; ++c) {
-        ImGui::TableSetupColumn(kHeaders[c], c == 3 ? ImGuiTableColumnFlags_WidthFixed : 0, c == 3 ? 250.0f : 0.0f);
+        ImGui::TableSetupColumn(kHeaders[c], c == 3 ? ImGuiTableColumnFlags_WidthFixed : 0, c == 3 ? 230.0f : 0.0f);
       }
       ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
       for (int c = 0; c < 8; ++c) {
@@ -545,7 +547,9 @@ class MonitoringView : public View {
           ImGui::TextUnformatted(e.prediction.is_string() ? e.prediction.get<std::string>().c_str() : e.prediction.dump().c_str());
           ImGui::TableSetColumnIndex(3);
           if (e.actual) {
-            const std::string a = e.actual->is_string() ? e.actual->get<std::string>() : e.actual->dump();
+            const std::string a = e.actual->is_string()   ? e.actual->get<std::string>()
+                                  : e.actual->is_number() ? data::format_number(e.actual->get<double>())
+                                                          : e.actual->dump();
             if (e.error && *e.error != 0 && !log_regression_) ImGui::TextColored({1, 0.5f, 0.4f, 1}, "%s", a.c_str());
             else ImGui::TextUnformatted(a.c_str());
           } else {
