@@ -255,6 +255,24 @@ const char* default_test(const Prepared& p) {
   return "jensenshannon";
 }
 
+// Why default_test chose its test, in Evidently's terms, e.g. "numerical, > 5 unique values,
+// reference <= 1000 rows -> ks".
+std::string default_test_reason(const Prepared& p) {
+  const bool small = p.n_ref <= 1000;
+  std::string r = p.kind == Kind::kNum ? "numerical, " : "categorical, ";
+  if (p.kind == Kind::kNum) {
+    if (p.unique_union > 5) r += "> 5 unique values";
+    else if (p.unique_union > 2) r += small ? "3-5 unique values" : "<= 5 unique values";
+    else r += small ? "<= 2 unique values" : "<= 5 unique values";
+  } else if (small) {
+    r += p.unique_union > 2 ? "> 2 categories" : "<= 2 categories";
+  } else {
+    r += "any number of categories";
+  }
+  r += small ? ", reference <= 1000 rows -> " : ", reference > 1000 rows -> ";
+  return r + default_test(p);
+}
+
 // [SECTION] Binning --------------------------------------------------------------------------
 
 // Counts per bin of both samples over common bins (get_binned_data before the division).
@@ -349,7 +367,8 @@ Result<double> resolve_threshold(const std::string& column, Kind kind, const Tes
   return *t;
 }
 
-Result<const TestSpec*> resolve_test(const std::string& column, const Prepared& p, const DriftOptions& o) {
+Result<const TestSpec*> resolve_test(const std::string& column, const Prepared& p, const DriftOptions& o,
+                                     std::string* reason) {
   std::string name;
   std::string source;
   auto per = o.per_column_stattest.find(column);
@@ -368,6 +387,7 @@ Result<const TestSpec*> resolve_test(const std::string& column, const Prepared& 
   } else {
     name = default_test(p);
   }
+  if (reason) *reason = source.empty() ? default_test_reason(p) : "chosen by the option " + source;
   const TestSpec* t = find_test(name);
   if (!t) return Status::invalid(source + ": unknown drift test '" + name + "' (available: " + test_list() + ")");
   if ((p.kind == Kind::kNum && !t->num) || (p.kind == Kind::kCat && !t->cat)) {
@@ -381,7 +401,8 @@ Result<ColumnDrift> column_drift(const data::Column& rc, const data::Column& cc,
   auto prepared = prepare(rc, cc, options);
   if (!prepared) return prepared.status();
   const Prepared& p = *prepared;
-  auto test = resolve_test(rc.name, p, options);
+  std::string reason;
+  auto test = resolve_test(rc.name, p, options, &reason);
   if (!test) return test.status();
   const TestSpec& spec = **test;
   auto threshold = resolve_threshold(rc.name, p.kind, spec, options);
@@ -391,6 +412,7 @@ Result<ColumnDrift> column_drift(const data::Column& rc, const data::Column& cc,
   r.column = rc.name;
   r.type = kind_name(p.kind);
   r.test = spec.name;
+  r.test_reason = reason;
   r.threshold = *threshold;
   r.n_reference = p.n_ref;
   r.n_current = p.n_cur;
@@ -659,6 +681,7 @@ json column_to_json(const ColumnDrift& c) {
   return {{"column", c.column},
           {"type", c.type},
           {"test", c.test},
+          {"test_reason", c.test_reason},
           {"statistic", number(c.statistic)},
           {"p_value", optional_number(c.p_value)},
           {"threshold", number(c.threshold)},
@@ -681,6 +704,7 @@ ColumnDrift column_from_json(const json& j) {
     throw Error(Status::parse_error("drift report: column '" + quote_for_message(c.column) + "' has type '" + c.type + "'"));
   }
   c.test = j.at("test").get<std::string>();
+  c.test_reason = j.value("test_reason", std::string());
   c.statistic = read_number(j.at("statistic"), "statistic");
   if (!j.at("p_value").is_null()) c.p_value = read_number(j.at("p_value"), "p_value");
   c.threshold = read_number(j.at("threshold"), "threshold");
@@ -762,6 +786,38 @@ Result<DriftReport> drift_report_from_json(const json& j) {
   } catch (const json::exception& e) {
     return Status::parse_error("drift report is malformed: " + json_error_reason(e));
   }
+}
+
+Result<data::Table> row_range(const data::Table& table, double from_pct, double to_pct) {
+  if (!(from_pct >= 0 && to_pct <= 100 && from_pct < to_pct)) {
+    return Status::invalid("row range " + fmt(from_pct, 6) + "-" + fmt(to_pct, 6) +
+                           "%: it must lie within 0-100% and start before it ends");
+  }
+  const size_t n = table.num_rows();
+  const size_t begin = size_t(std::floor(double(n) * from_pct / 100.0));
+  const size_t end = std::min(n, size_t(std::floor(double(n) * to_pct / 100.0)));
+  if (begin >= end) {
+    return Status::invalid("row range " + fmt(from_pct, 6) + "-" + fmt(to_pct, 6) + "% holds no rows of " +
+                           std::to_string(n));
+  }
+  std::vector<size_t> rows;
+  for (size_t i = begin; i < end; ++i) rows.push_back(i);
+  return table.take_rows(rows);
+}
+
+std::string dataset_verdict(const DriftReport& r) {
+  auto two = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.2f", v);
+    std::string t = b;
+    while (t.size() > 1 && t.back() == '0') t.pop_back();
+    if (!t.empty() && t.back() == '.') t.pop_back();
+    return t;
+  };
+  return "Drift detected in " + std::to_string(r.number_of_drifted_columns) + " of " +
+         std::to_string(r.number_of_columns) + " column" + (r.number_of_columns == 1 ? "" : "s") + " (share " +
+         two(r.drift_share) + (r.dataset_drift ? " >= " : " < ") + two(r.drift_share_threshold) + "): dataset drift " +
+         (r.dataset_drift ? "detected" : "not detected");
 }
 
 }  // namespace mllab::monitoring

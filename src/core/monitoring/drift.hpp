@@ -113,6 +113,9 @@ struct ColumnDrift {
   std::string column;
   std::string type;                    // "num" | "cat"
   std::string test;                    // "ks", "chisquare", "z", "wasserstein", ...
+  // Why this test: Evidently's default rule that picked it ("numerical, > 5 unique values,
+  // reference <= 1000 rows -> ks") or the option that named it ("chosen by the option stattest").
+  std::string test_reason;
   double statistic = 0;                // D, chi2, z, or the distance
   std::optional<double> p_value;       // only for p-value tests (ks, chisquare, z)
   double threshold = 0;
@@ -149,9 +152,18 @@ std::vector<std::string> drift_test_names();
 Result<DriftReport> compute_drift(const data::Table& reference, const data::Table& current,
                                   const DriftOptions& options = {});
 
+// The dataset verdict for a person: "Drift detected in 3 of 8 columns (share 0.38 < 0.5):
+// dataset drift not detected" (share and threshold with at most 2 decimals).
+std::string dataset_verdict(const DriftReport& report);
+
+// Rows [floor(n * from_pct / 100), floor(n * to_pct / 100)) of `table`, in order: "rows 0-50%"
+// and "50-100%" of a dataset are its first and second halves. Errors: a range outside 0..100
+// or empty (from >= to), or one holding no rows of this table.
+Result<data::Table> row_range(const data::Table& table, double from_pct, double to_pct);
+
 // The report as the CLI prints it: exactly the keys dataset_drift, drift_share, columns,
 // number_of_columns, number_of_drifted_columns, drift_share_threshold, warnings. Each column holds
-// column, type, test, statistic, p_value (null without one), threshold, drifted, n_reference,
+// column, type, test, test_reason, statistic, p_value (null without one), threshold, drifted, n_reference,
 // n_current, missing_reference, missing_current, effect_size (null), effect_size_name, warnings,
 // histogram. Non-finite numbers (a chi-square of inf) are written as the strings "inf", "-inf",
 // "nan".

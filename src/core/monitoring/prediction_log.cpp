@@ -438,4 +438,27 @@ Result<data::Table> PredictionLog::to_table(const std::string& log, std::optiona
   return t;
 }
 
+std::vector<BatchError> error_by_batch(const std::vector<PredictionEntry>& entries, bool regression) {
+  std::map<int64_t, BatchError> by_time;
+  std::map<int64_t, double> sums;
+  for (const auto& e : entries) {
+    BatchError& b = by_time[e.timestamp_ms];
+    b.timestamp_ms = e.timestamp_ms;
+    ++b.predictions;
+    if (e.error) {
+      ++b.with_actual;
+      sums[e.timestamp_ms] += *e.error;
+    }
+  }
+  std::vector<BatchError> out;
+  for (auto& [t, b] : by_time) {
+    if (b.with_actual) {
+      const double mean = sums[t] / double(b.with_actual);
+      b.value = regression ? mean : 1.0 - mean;
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
 }  // namespace mllab::monitoring

@@ -103,6 +103,18 @@ class PredictionLog {
   std::unordered_map<std::string, size_t> next_seq_;
 };
 
+// The error of one logged batch (the entries sharing a timestamp_ms: one log() call), over the
+// entries with a known actual: accuracy (1 - mean 0/1 error) for a classifier, mean absolute
+// error for a regressor.
+struct BatchError {
+  int64_t timestamp_ms = 0;
+  size_t predictions = 0;  // entries in the batch
+  size_t with_actual = 0;  // of which have an actual (the value below is over these)
+  double value = 0;        // accuracy or mean absolute error; meaningless when with_actual == 0
+};
+// Batches in time order with their error; `regression` picks the mean absolute error.
+std::vector<BatchError> error_by_batch(const std::vector<PredictionEntry>& entries, bool regression);
+
 // One entry as JSON (the record form; also for the CLI and JS).
 json prediction_entry_to_json(const PredictionEntry& e);
 // Parses an entry written by prediction_entry_to_json; errors name the field.

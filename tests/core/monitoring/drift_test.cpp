@@ -544,3 +544,66 @@ TEST(DriftTest, ReferenceColumnsMissingFromCurrentAreReported) {
 
 }  // namespace
 }  // namespace mllab::monitoring
+
+namespace mllab::monitoring {
+namespace {
+
+// Each column says why its test was chosen: Evidently's default rule (by kind, unique values and
+// reference size) or the option that named it; the reason survives the JSON round trip.
+TEST(DriftTestReason, SaysWhichEvidentlyRuleOrOptionChoseTheTest) {
+  std::vector<double> many, few, two, big;
+  for (int i = 0; i < 40; ++i) {
+    many.push_back(i);
+    few.push_back(i % 4);
+    two.push_back(i % 2);
+  }
+  for (int i = 0; i < 1200; ++i) big.push_back(i % 50);
+  auto small = compute_drift(
+      table({num_col("many", many), num_col("few", few), num_col("two", two),
+             cat_col("cat3", repeat({{"a", 20}, {"b", 10}, {"c", 10}})), cat_col("cat2", repeat({{"a", 20}, {"b", 20}}))}),
+      table({num_col("many", many), num_col("few", few), num_col("two", two),
+             cat_col("cat3", repeat({{"a", 20}, {"b", 10}, {"c", 10}})), cat_col("cat2", repeat({{"a", 20}, {"b", 20}}))}));
+  ASSERT_TRUE(small) << small.status().to_string();
+  ASSERT_EQ(small->columns.size(), 5u);
+  EXPECT_EQ(small->columns[0].test_reason, "numerical, > 5 unique values, reference <= 1000 rows -> ks");
+  EXPECT_EQ(small->columns[1].test_reason, "numerical, 3-5 unique values, reference <= 1000 rows -> chisquare");
+  EXPECT_EQ(small->columns[2].test_reason, "numerical, <= 2 unique values, reference <= 1000 rows -> z");
+  EXPECT_EQ(small->columns[3].test_reason, "categorical, > 2 categories, reference <= 1000 rows -> chisquare");
+  EXPECT_EQ(small->columns[4].test_reason, "categorical, <= 2 categories, reference <= 1000 rows -> z");
+
+  auto large = compute_drift(table({num_col("x", big)}), table({num_col("x", many)}));
+  ASSERT_TRUE(large) << large.status().to_string();
+  EXPECT_EQ(only(*large).test, "wasserstein");
+  EXPECT_EQ(only(*large).test_reason, "numerical, > 5 unique values, reference > 1000 rows -> wasserstein");
+
+  DriftOptions o;
+  o.stattest = "psi";
+  auto chosen = compute_drift(table({num_col("x", many)}), table({num_col("x", many)}), o);
+  ASSERT_TRUE(chosen) << chosen.status().to_string();
+  EXPECT_EQ(only(*chosen).test_reason, "chosen by the option stattest");
+  auto back = drift_report_from_json(json::parse(drift_report_to_json(*chosen).dump()));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->columns[0].test_reason, "chosen by the option stattest");
+}
+
+}  // namespace
+}  // namespace mllab::monitoring
+
+namespace mllab::monitoring {
+namespace {
+
+TEST(DriftVerdictTest, SaysHowManyColumnsDriftedAgainstTheShare) {
+  DriftReport r;
+  r.number_of_columns = 8;
+  r.number_of_drifted_columns = 3;
+  r.drift_share = 0.375;
+  r.drift_share_threshold = 0.5;
+  EXPECT_EQ(dataset_verdict(r), "Drift detected in 3 of 8 columns (share 0.38 < 0.5): dataset drift not detected");
+  r.number_of_drifted_columns = 4;
+  r.drift_share = 0.5;
+  r.dataset_drift = true;
+  EXPECT_EQ(dataset_verdict(r), "Drift detected in 4 of 8 columns (share 0.5 >= 0.5): dataset drift detected");
+}
+
+}  // namespace
+}  // namespace mllab::monitoring

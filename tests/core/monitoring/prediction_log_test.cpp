@@ -285,3 +285,34 @@ TEST_F(PredictionLogTest, LogsRealPredictionsOfARegisteredModel) {
 
 }  // namespace
 }  // namespace mllab::monitoring
+
+namespace mllab::monitoring {
+namespace {
+
+PredictionEntry entry(int64_t t, std::optional<double> error) {
+  PredictionEntry e;
+  e.timestamp_ms = t;
+  e.error = error;
+  return e;
+}
+
+TEST(PredictionLogErrorTest, ErrorPerLoggedBatchOverKnownActuals) {
+  // Batch 100: 3 predictions, 2 with actuals (one wrong) -> accuracy 0.5; batch 50 earlier:
+  // one right -> 1; batch 200: no actuals.
+  const std::vector<PredictionEntry> es = {entry(100, 0.0), entry(100, 1.0), entry(100, std::nullopt),
+                                           entry(50, 0.0), entry(200, std::nullopt)};
+  auto b = error_by_batch(es, false);
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].timestamp_ms, 50);
+  EXPECT_EQ(b[0].value, 1.0);
+  EXPECT_EQ(b[1].predictions, 3u);
+  EXPECT_EQ(b[1].with_actual, 2u);
+  EXPECT_EQ(b[1].value, 0.5);
+  EXPECT_EQ(b[2].with_actual, 0u);
+  auto reg = error_by_batch({entry(1, 2.0), entry(1, 4.0)}, true);
+  ASSERT_EQ(reg.size(), 1u);
+  EXPECT_EQ(reg[0].value, 3.0);  // mean absolute error
+}
+
+}  // namespace
+}  // namespace mllab::monitoring
