@@ -267,8 +267,9 @@ void xy_chart(const char* id, const char* kind, const std::vector<Series>& serie
   }
   std::vector<std::string> names;
   for (const auto& s : series) names.push_back(s.name);
-  Plot p = layout_plot(c, series.size() > 1 || (series.size() == 1 && !series[0].name.empty()) ? names : std::vector<std::string>{},
-                       axes, zs.x, zs.y);
+  // A legend for several series, or for one whose name the y label does not already say.
+  const bool legend = series.size() > 1 || (series.size() == 1 && !series[0].name.empty() && series[0].name != axes.y_label);
+  Plot p = layout_plot(c, legend ? names : std::vector<std::string>{}, axes, zs.x, zs.y);
   const bool in_plot = c.hovered && io.MousePos.x >= p.a0.x && io.MousePos.x <= p.a1.x && io.MousePos.y >= p.a0.y &&
                        io.MousePos.y <= p.a1.y;
   // Wheel: zoom around the mouse (Shift: x only, Ctrl: y only).
