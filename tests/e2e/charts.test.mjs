@@ -66,6 +66,14 @@ async function until(page, pred, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+// Presses a key (with modifiers, 'Control+A'), each edge seen by a frame: ImGui 1.86 polls key
+// state once per frame, so a press and release between two frames is lost on a loaded machine.
+async function press(page, combo) {
+  const keys = combo.split('+');
+  for (const k of keys) { await page.keyboard.down(k); await waitFrames(page, 1); }
+  for (const k of keys.reverse()) { await page.keyboard.up(k); await waitFrames(page, 1); }
+}
+
 // The pixel of data point (x, y) in a chart described by charts::describe.
 function pixel(chart, x, y) {
   const p = chart.plot;
@@ -180,14 +188,14 @@ test('tags and the note are edited by keyboard and stored', { timeout: 240000 },
   await page.keyboard.type('owner');
   await click(page, 'rd-tag-new-value');
   await page.keyboard.type('alice');
-  await page.keyboard.press('Enter');
+  await press(page, 'Enter');
   await page.waitForFunction((i) => window.mllab.getRun(i).tags.owner === 'alice', id);
   // Edit: select the value, type over it, Enter.
   await until(page, (u) => u.widgets['rd-tag-value:owner'], 'the owner tag row');
   await click(page, 'rd-tag-value:owner');
-  await page.keyboard.press('Control+A');
+  await press(page, 'Control+A');
   await page.keyboard.type('bob');
-  await page.keyboard.press('Enter');
+  await press(page, 'Enter');
   await page.waitForFunction((i) => window.mllab.getRun(i).tags.owner === 'bob', id);
   // A system key is refused inline and nothing is stored.
   await click(page, 'rd-tag-new-key');

@@ -606,7 +606,7 @@ void parallel_coordinates(const char* id, const std::vector<std::string>& dims, 
   for (size_t d = 0; d < k; ++d) {
     std::vector<double> col;
     for (const auto& row : values) col.push_back(d < row.size() ? row[d] : NAN);
-    ranges[d] = data_range(col);
+    ranges[d] = pad(data_range(col), 0.04);  // lines at the extremes stay off the frame
   }
   const float margin = 34;
   const ImVec2 a0{c.p0.x + margin, c.p0.y + lh * 2 + 8}, a1{c.p1.x - margin, c.p1.y - lh - 8};
@@ -637,7 +637,9 @@ void parallel_coordinates(const char* id, const std::vector<std::string>& dims, 
     ImU32 col;
     if (color_by >= 0 && size_t(color_by) < k && size_t(color_by) < values[i].size()) {
       const Range r = ranges[size_t(color_by)];
-      col = ImGui::ColorConvertFloat4ToU32(colormap(r.span() > 0 ? (values[i][size_t(color_by)] - r.lo) / r.span() : 0.5));
+      // From a quarter into the map: viridis' darkest purples do not read on the dark theme.
+      const double t = r.span() > 0 ? (values[i][size_t(color_by)] - r.lo) / r.span() : 0.5;
+      col = ImGui::ColorConvertFloat4ToU32(colormap(0.25 + 0.75 * t));
     } else {
       col = series_color(int(i));
     }
@@ -656,7 +658,8 @@ void parallel_coordinates(const char* id, const std::vector<std::string>& dims, 
     const ImVec2 ts = ImGui::CalcTextSize(name.c_str());
     const float tx = std::clamp(x - ts.x / 2, c.p0.x + 2, c.p1.x - ts.x - 2);
     c.dl->AddText({tx, c.p0.y + 4}, text_color(), name.c_str());
-    const std::string hi = format_value(ranges[d].hi), lo = format_value(ranges[d].lo);
+    const Range shown = ranges[d];
+    const std::string hi = format_value(shown.hi - shown.span() * 0.04 / 1.08), lo = format_value(shown.lo + shown.span() * 0.04 / 1.08);
     const ImVec2 hs = ImGui::CalcTextSize(hi.c_str()), ls = ImGui::CalcTextSize(lo.c_str());
     c.dl->AddText({std::clamp(x - hs.x / 2, c.p0.x + 2, c.p1.x - hs.x - 2), a0.y - lh - 2}, dim_color(), hi.c_str());
     c.dl->AddText({std::clamp(x - ls.x / 2, c.p0.x + 2, c.p1.x - ls.x - 2), a1.y + 3}, dim_color(), lo.c_str());

@@ -116,7 +116,11 @@ class CompareView : public View {
     const bool open = ImGui::CollapsingHeader("Choose runs", ImGuiTreeNodeFlags_DefaultOpen);
     ctx.track("cmp-choose");
     if (!open) return;
-    ImGui::BeginChild("##cmp-picker", {0, std::min(200.0f, ImGui::GetTextLineHeightWithSpacing() * 8)}, true);
+    int listed = 0;
+    for (const auto& r : ctx.runs()) listed += !r.tags.count("mlflow.parentRunId") && r.lifecycle_stage == "active";
+    const float row_h = ImGui::GetFrameHeightWithSpacing();
+    ImGui::BeginChild("##cmp-picker", {0, row_h * float(std::clamp(listed, 1, 7)) + ImGui::GetStyle().WindowPadding.y * 2}, true);
+    if (listed == 0) ImGui::TextDisabled("No runs yet: pick a dataset and press Train.");
     for (const auto& r : ctx.runs()) {
       if (r.tags.count("mlflow.parentRunId") || r.lifecycle_stage != "active") continue;
       bool on = std::find(sel.begin(), sel.end(), r.run_id) != sel.end();
