@@ -139,7 +139,8 @@ Plot layout_plot(const Canvas& c, const std::vector<std::string>& legend, const 
     c.dl->AddText({c.p0.x + 6, c.p0.y + std::max(top, 4.0f)}, dim_color(), axes.y_label.c_str());
     top = std::max(top, 4.0f) + lh + 2;
   }
-  top = std::max(top, lh * 0.6f);
+  // The top tick's label is centred on the plot's top edge: keep half a line free above it.
+  top = std::max(top, lh * 0.6f) + lh * 0.5f;
   const float h = c.p1.y - c.p0.y - top;
   double ystep = 1;
   std::vector<double> yt;
