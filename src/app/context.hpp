@@ -43,6 +43,7 @@ struct LoadedDataset {
 // What is selected, shared by the workspaces.
 struct Selection {
   std::string run_id;                // the run Run detail shows
+  int dataset_version = 0;           // the version a link asked for (Run detail's inputs; 0: latest)
   std::vector<std::string> compare;  // runs picked for Compare
   std::string model_name;            // the registered model the Models workspace shows
   int model_version = 0;

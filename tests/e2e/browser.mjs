@@ -19,11 +19,12 @@ export async function startServer() { return serve(DIST, 0); }
 
 export function newProfileDir() { return fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-profile-')); }
 
-// Opens the app in a browser using `profile`; returns {context, page, errors}.
-export async function openApp(url, profile) {
+// Opens the app in a browser using `profile`; returns {context, page, errors}. `options` adds
+// to Playwright's launch options (e.g. {deviceScaleFactor: 2, acceptDownloads: true}).
+export async function openApp(url, profile, options = {}) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
-    viewport: { width: 1400, height: 860 },
+    viewport: { width: 1400, height: 860 }, ...options,
   });
   const page = context.pages()[0] || await context.newPage();
   const errors = [];

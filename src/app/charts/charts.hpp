@@ -25,6 +25,7 @@ struct Series {
 struct Axes {
   std::string x_label, y_label;
   bool x_log = false;
+  bool y_log = false;  // added with the chart module: log y axis (loss curves)
 };
 
 // Lines through each series' points, in x order as given.
@@ -50,5 +51,18 @@ void heatmap(const char* id, const std::vector<std::vector<double>>& cells, cons
 void parallel_coordinates(const char* id, const std::vector<std::string>& dims,
                           const std::vector<std::vector<double>>& values, const std::vector<std::string>& item_names,
                           Size size = {}, int color_by = -1);
+
+}  // namespace mllab::app::charts
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace mllab::app::charts {
+
+// What the charts drawn in the last frame hold, for window.mllab.uiState(): per chart id whose
+// name starts with `prefix` ("" = all): kind, plot rectangle (CSS px), visible x / y range,
+// series (names and points), cells / labels, whether it is zoomed and the hover tooltip text.
+nlohmann::json describe(const std::string& prefix = "");
+// The i-th colour of the series palette (reads on the dark and the light theme).
+unsigned int series_color(int i, float alpha = 1.0f);
 
 }  // namespace mllab::app::charts
