@@ -44,6 +44,7 @@ struct LoadedDataset {
 struct Selection {
   std::string run_id;                // the run Run detail shows
   std::vector<std::string> compare;  // runs picked for Compare
+  std::string experiment_id;         // the experiment the Runs table shows ("" = all)
   std::string model_name;            // the registered model the Models workspace shows
   int model_version = 0;
 };
