@@ -92,40 +92,72 @@ Module.mllabIdb = (function () {
     return (e.name || 'Error') + (e.message ? ': ' + e.message : '');
   }
 
-  // One readwrite transaction per batch; done when it completes (pitfall 13).
+  // Batches are grouped: while one transaction is in flight, the batches committed meanwhile
+  // wait in `queue`, and go together in the next readwrite transaction (a bulk write of 10,000
+  // runs is a handful of transactions instead of 10,000 at ~25 per second). Each batch is still
+  // reported on its own, in commit order, once its transaction is done (pitfall 13): a group
+  // that completes completes each of its batches; a group that fails fails each of them (the
+  // C++ store rolls each back in order, handing "before" values down the chain), so a batch is
+  // all-or-nothing whatever its group. flush() (whenIdle) waits for queued batches too.
+  state.queue = [];
+  state.inFlight = false;
+  state.groups = 0;  // transactions issued (for tests and the console)
   state.commit = function (id, ops) {
     state.pending++;
-    var finished = false;
-    function report(ok, msg) {
-      state.pending--;
-      if (ok) state.committed++;
-      else { state.lastError = msg; state.failures++; }
-      try {
-        Module.ccall('mllab_idb_on_batch_done', null, ['number', 'number', 'string'], [id, ok ? 1 : 0, msg]);
-      } finally {
-        settle();
-      }
+    state.queue.push({ id: id, ops: ops });
+    if (!state.inFlight) flushQueue();
+  };
+  function report(id, ok, msg) {
+    state.pending--;
+    if (ok) state.committed++;
+    else { state.lastError = msg; state.failures++; }
+    try {
+      Module.ccall('mllab_idb_on_batch_done', null, ['number', 'number', 'string'], [id, ok ? 1 : 0, msg]);
+    } catch (e) {
+      console.error('MLLab: reporting batch ' + id + ' failed: ' + e);
     }
+  }
+  function flushQueue() {
+    if (state.queue.length === 0) { state.inFlight = false; settle(); return; }
+    var group = state.queue;
+    state.queue = [];
+    state.inFlight = true;
+    state.groups++;
+    var finished = false;
     function done(ok, msg) {
       if (finished) return;
       finished = true;
+      function next() {
+        // The next group starts after every batch of this one is reported (in order).
+        flushQueue();
+      }
       if (ok) {
         if (state.channel) {
-          state.channel.postMessage({ keys: ops.map(function (op) { return op[0]; }) });
+          var keys = [];
+          group.forEach(function (b) { b.ops.forEach(function (op) { keys.push(op[0]); }); });
+          state.channel.postMessage({ keys: keys });
         }
-        report(true, '');
+        group.forEach(function (b) { report(b.id, true, ''); });
+        next();
       } else {
         // Tell the user how full the storage is (quota errors); still pending until reported.
-        storageUse().then(function (use) { report(false, msg + use); });
+        storageUse().then(function (use) {
+          var what = group.length > 1 ? ' (saved together with ' + (group.length - 1) + ' other change' +
+            (group.length > 2 ? 's' : '') + ', all rolled back)' : '';
+          group.forEach(function (b) { report(b.id, false, msg + what + use); });
+          next();
+        });
       }
     }
     var tx;
     try {
       tx = state.db.transaction(STORE, 'readwrite');
       var os = tx.objectStore(STORE);
-      ops.forEach(function (op) {
-        if (op[1] === null) os.delete(op[0]);
-        else os.put(op[1].buffer, op[0]);
+      group.forEach(function (b) {
+        b.ops.forEach(function (op) {
+          if (op[1] === null) os.delete(op[0]);
+          else os.put(op[1].buffer, op[0]);
+        });
       });
     } catch (e) {
       done(false, describe(e, String(e)));
@@ -140,7 +172,7 @@ Module.mllabIdb = (function () {
       state.failNext = null;
       tx.abort();
     }
-  };
+  }
 
   // Another tab's batch completed: re-read its keys (one read at a time, keys coalesced) once the
   // C++ store is open. The snapshot tells the store which of its own writes are newer than the read.

@@ -45,6 +45,7 @@ struct Selection {
   std::string run_id;                // the run Run detail shows
   int dataset_version = 0;           // the version a link asked for (Run detail's inputs; 0: latest)
   std::vector<std::string> compare;  // runs picked for Compare
+  std::string experiment_id;         // the experiment the Runs table shows ("" = all)
   std::string model_name;            // the registered model the Models workspace shows
   int model_version = 0;
 };

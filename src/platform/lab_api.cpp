@@ -131,9 +131,156 @@ monitoring::DriftOptions drift_options(const json& args) {
   return o;
 }
 
+// MLflow's logBatch limits (mlflow/utils/validation.py).
+constexpr size_t kMaxMetricsPerBatch = 1000;
+constexpr size_t kMaxParamsTagsPerBatch = 100;
+constexpr size_t kMaxEntitiesPerBatch = 1000;
+
+// An int64 field (milliseconds, steps); `fallback` when absent or null.
+int64_t int64_or(const json& args, const char* name, int64_t fallback) {
+  if (!args.is_object() || !args.contains(name) || args[name].is_null()) return fallback;
+  const json& v = args[name];
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && std::fabs(v.get<double>()) < 9e15) {
+    return int64_t(v.get<double>());
+  }
+  throw ApiError{Status::invalid(std::string("field '") + name + "' must be an integer")};
+}
+
+// MLflow's [{key, value}] list (a {key: value} object is accepted too); `what` names it in errors.
+std::vector<std::pair<std::string, std::string>> key_values(const json& args, const char* name) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!args.is_object() || !args.contains(name) || args[name].is_null()) return out;
+  const json& v = args[name];
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!it.value().is_string()) throw ApiError{Status::invalid(std::string(name) + " '" + quote_for_message(it.key()) + "': the value must be a string")};
+      out.emplace_back(it.key(), it.value().get<std::string>());
+    }
+    return out;
+  }
+  if (!v.is_array()) throw ApiError{Status::invalid(std::string("field '") + name + "' must be a list of {key, value}")};
+  for (size_t i = 0; i < v.size(); ++i) {
+    const json& e = v[i];
+    const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("key") || !e["key"].is_string()) throw ApiError{Status::invalid(at + ": expected {key, value} with a string key")};
+    if (!e.contains("value") || !e["value"].is_string()) {
+      throw ApiError{Status::invalid(at + " ('" + quote_for_message(e["key"].get<std::string>()) + "'): the value must be a string")};
+    }
+    out.emplace_back(e["key"].get<std::string>(), e["value"].get<std::string>());
+  }
+  return out;
+}
+
+// logBatch's metrics: [{key, value, timestamp, step}] (timestamp defaults to now, step to 0).
+std::vector<tracking::Metric> metrics_arg(const json& args) {
+  std::vector<tracking::Metric> out;
+  if (!args.is_object() || !args.contains("metrics") || args["metrics"].is_null()) return out;
+  const json& v = args["metrics"];
+  if (!v.is_array()) throw ApiError{Status::invalid("field 'metrics' must be a list of {key, value, timestamp, step}")};
+  const int64_t now = now_ms();
+  for (size_t i = 0; i < v.size(); ++i) {
+    const json& e = v[i];
+    const std::string at = "metrics[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("key") || !e["key"].is_string()) throw ApiError{Status::invalid(at + ": expected {key, value, timestamp, step} with a string key")};
+    tracking::Metric m;
+    m.key = e["key"].get<std::string>();
+    if (!e.contains("value") || !e["value"].is_number()) {
+      throw ApiError{Status::invalid(at + " ('" + quote_for_message(m.key) + "'): the value must be a number")};
+    }
+    m.value = e["value"].get<double>();
+    try {
+      m.timestamp = int64_or(e, "timestamp", now);
+      m.step = int64_or(e, "step", 0);
+    } catch (const ApiError& err) {
+      throw ApiError{Status::invalid(at + " ('" + quote_for_message(m.key) + "'): " + err.status.message())};
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// Puts a {key, value} list into a map; a key given twice is an error (MLflow: duplicate keys).
+void add_unique(std::map<std::string, std::string>& into, const std::vector<std::pair<std::string, std::string>>& kv,
+                const char* what) {
+  for (const auto& [k, v] : kv) {
+    auto [it, fresh] = into.emplace(k, v);
+    if (!fresh && it->second != v) {
+      throw ApiError{Status::invalid(std::string(what) + " '" + quote_for_message(k) + "' is given twice with different values")};
+    }
+  }
+}
+
 const std::map<std::string, Handler>& handlers() {
   static const std::map<std::string, Handler> h = {
       // ---- tracking ----
+      {"createExperiment", [](Lab& lab, const json& a) {
+         const std::string name = str(a, "name");
+         if (lab.tracking().get_experiment_by_name(name)) {
+           throw ApiError{Status::already_exists("experiment '" + quote_for_message(name) + "' already exists")};
+         }
+         auto e = value_or_throw(lab.tracking().get_or_create_experiment(name));
+         return tracking::experiment_to_json(e);
+       }},
+      {"createRun", [](Lab& lab, const json& a) {
+         std::string exp_id;
+         if (a.contains("experiment_id") && !a["experiment_id"].is_null()) {
+           exp_id = a["experiment_id"].is_number_integer() ? std::to_string(a["experiment_id"].get<int64_t>()) : str(a, "experiment_id");
+         } else if (a.contains("experiment_name")) {
+           exp_id = value_or_throw(lab.tracking().get_or_create_experiment(str(a, "experiment_name"))).experiment_id;
+         } else {
+           exp_id = value_or_throw(lab.tracking().get_or_create_experiment("Default")).experiment_id;  // MLflow's Default
+         }
+         tracking::RunData data;
+         add_unique(data.tags, key_values(a, "tags"), "tag");
+         if (data.tags.size() > kMaxParamsTagsPerBatch) {
+           throw ApiError{Status::invalid("at most " + std::to_string(kMaxParamsTagsPerBatch) + " tags per call (got " + std::to_string(data.tags.size()) + ")")};
+         }
+         std::string run_name = str_or(a, "run_name", "");
+         auto named = data.tags.find(tracking::kRunNameTag);
+         if (run_name.empty() && named != data.tags.end()) run_name = named->second;
+         data.tags.erase(tracking::kRunNameTag);
+         const int64_t start = int64_or(a, "start_time", now_ms());
+         // One batch: the run with its tags (checked before anything is written).
+         auto run = value_or_throw(lab.tracking().create_run_with(exp_id, run_name, start, data));
+         return tracking::run_to_summary_json(run);
+       }},
+      {"logBatch", [](Lab& lab, const json& a) {
+         const std::string run_id = str(a, "run_id");
+         tracking::RunData data;
+         data.metrics = metrics_arg(a);
+         auto params = key_values(a, "params");
+         auto tags = key_values(a, "tags");
+         if (data.metrics.size() > kMaxMetricsPerBatch) {
+           throw ApiError{Status::invalid("at most " + std::to_string(kMaxMetricsPerBatch) + " metrics per batch (got " + std::to_string(data.metrics.size()) + ")")};
+         }
+         if (params.size() > kMaxParamsTagsPerBatch || tags.size() > kMaxParamsTagsPerBatch) {
+           throw ApiError{Status::invalid("at most " + std::to_string(kMaxParamsTagsPerBatch) + " params and " + std::to_string(kMaxParamsTagsPerBatch) +
+                                          " tags per batch (got " + std::to_string(params.size()) + " and " + std::to_string(tags.size()) + ")")};
+         }
+         if (data.metrics.size() + params.size() + tags.size() > kMaxEntitiesPerBatch) {
+           throw ApiError{Status::invalid("at most " + std::to_string(kMaxEntitiesPerBatch) + " metrics, params and tags in all per batch")};
+         }
+         add_unique(data.params, params, "param");
+         add_unique(data.tags, tags, "tag");
+         check(lab.tracking().log_batch(run_id, data));
+         return json(nullptr);
+       }},
+      {"updateRun", [](Lab& lab, const json& a) {
+         std::optional<tracking::RunStatus> status;
+         if (a.contains("status") && !a["status"].is_null()) {
+           const std::string s = str(a, "status");
+           status = tracking::parse_run_status(s);
+           if (!status) throw ApiError{Status::invalid("unknown status '" + quote_for_message(s) + "' (expected RUNNING, SCHEDULED, FINISHED, FAILED or KILLED)")};
+         }
+         std::optional<int64_t> end;
+         if (a.contains("end_time") && !a["end_time"].is_null()) end = int64_or(a, "end_time", 0);
+         std::optional<std::string> name;
+         if (a.contains("run_name") && !a["run_name"].is_null()) name = str(a, "run_name");
+         const std::string run_id = str(a, "run_id");
+         check(lab.tracking().update_run_info(run_id, status, end, name));
+         return tracking::run_to_summary_json(value_or_throw(lab.tracking().get_run(run_id)));
+       }},
       {"searchRuns", [](Lab& lab, const json& a) {
          std::vector<std::string> ids;
          for (const auto& name : strings(a, "experiment_names", false)) {

@@ -4,6 +4,8 @@
 // gone browser sessions marked KILLED.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "core/tracking/tracking_store.hpp"
 #include "platform/lab.hpp"
 #include "platform/web/idb_bridge_fake.hpp"
@@ -84,6 +86,33 @@ TEST_F(IdbTabsTest, AChainOfFailedBatchesEndsWhereTheStoreWas) {
   EXPECT_EQ(memory(*store_), before);
   EXPECT_EQ(fake_idb::records(), before);
   EXPECT_EQ(errors_.size(), 3u);
+}
+
+// The page groups the batches pending at a time into one transaction; a group that fails reports
+// each of its batches failed, in commit order. Each must roll back correctly: puts of new keys,
+// overwrites, deletes, several batches on one key, with a batch before the group that succeeded
+// and one after it (on the same key) that succeeds too and keeps its newer value.
+TEST_F(IdbTabsTest, AFailedGroupRollsBackEachOfItsBatchesInOrder) {
+  ASSERT_TRUE(put("runs/a", "a0").is_ok());
+  ASSERT_TRUE(put("runs/b", "b0").is_ok());
+  fake_idb::set_deferred(true);
+  ASSERT_TRUE(put("runs/a", "a1").is_ok());  // succeeds (the group before)
+  // The failing group: four batches.
+  auto fail = [this](const std::function<Status()>& write) {
+    fake_idb::fail_next_batch("QuotaExceededError: quota exceeded");
+    ASSERT_TRUE(write().is_ok());
+  };
+  fail([this] { return put("runs/a", "a2"); });
+  fail([this] { store::Batch b; b.put("runs/new", "n"); b.put("runs/a", "a3"); return store_->commit(b); });
+  fail([this] { store::Batch b; b.erase("runs/b"); return store_->commit(b); });
+  fail([this] { return put("runs/new", "n2"); });
+  ASSERT_TRUE(put("runs/b", "b9").is_ok());  // the group after, on a key the failed group deleted
+  EXPECT_EQ(store_->pending_batches(), 6u);
+  fake_idb::flush();
+  EXPECT_EQ(memory(*store_), (Records{{"runs/a", "a1"}, {"runs/b", "b9"}}));
+  EXPECT_EQ(memory(*store_), fake_idb::records()) << "memory and IndexedDB agree again";
+  EXPECT_EQ(errors_.size(), 4u) << "each batch of the group is reported";
+  EXPECT_EQ(store_->pending_batches(), 0u);
 }
 
 TEST_F(IdbTabsTest, AFailureNamesWhatWasBeingSaved) {

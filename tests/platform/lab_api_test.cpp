@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace mllab::platform {
 namespace {
 
@@ -109,6 +111,85 @@ TEST_F(LabApiTest, LibraryExceptionsBecomeErrorObjectsWithoutRawText) {
   EXPECT_TRUE(r["ok"].get<bool>()) << r.dump();
   const std::string bad_name = error("getPredictionLog", {{"model_name", std::string(100000, 'x') + "\x1b"}});
   EXPECT_LT(bad_name.size(), 2000u);
+}
+
+}  // namespace
+}  // namespace mllab::platform
+
+namespace mllab::platform {
+namespace {
+
+// createRun / logBatch / updateRun with MLflow's argument names and limits.
+class LabApiRunVerbs : public LabApiTest {};
+
+TEST_F(LabApiRunVerbs, CreateLogAndUpdateARun) {
+  json e = call("createExperiment", {{"name", "sweep"}});
+  EXPECT_NE(error("createExperiment", {{"name", "sweep"}}).find("already exists"), std::string::npos);
+  json run = call("createRun", {{"experiment_id", e["experiment_id"]}, {"run_name", "rf-50"}, {"start_time", 1000},
+                                {"tags", json::array({{{"key", "team"}, {"value", "alpha"}}})}});
+  const std::string id = run["run_id"];
+  EXPECT_EQ(run["run_name"], "rf-50");
+  EXPECT_EQ(run["status"], "RUNNING");
+  EXPECT_EQ(run["start_time"], 1000);
+  EXPECT_EQ(run["tags"]["team"], "alpha");
+  EXPECT_EQ(run["tags"]["mlflow.runName"], "rf-50");
+  // By experiment name (created when missing), tags as an object.
+  json other = call("createRun", {{"experiment_name", "new-exp"}, {"tags", {{"mlflow.parentRunId", id}}}});
+  EXPECT_EQ(other["tags"]["mlflow.parentRunId"], id);
+  std::set<std::string> names;
+  for (const auto& x : call("listExperiments", json::object())) names.insert(x["name"].get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{"sweep", "new-exp"}));
+  EXPECT_EQ(other["experiment_id"], call("listExperiments", json::object())[1]["experiment_id"]);
+
+  call("logBatch", {{"run_id", id},
+                    {"metrics", json::array({{{"key", "accuracy"}, {"value", 0.5}, {"timestamp", 10}, {"step", 0}},
+                                             {{"key", "accuracy"}, {"value", 0.8}, {"timestamp", 20}, {"step", 1}}})},
+                    {"params", json::array({{{"key", "model__n_estimators"}, {"value", "50"}}})},
+                    {"tags", json::array({{{"key", "stage"}, {"value", "cv"}}})}});
+  json got = call("searchRuns", {{"filter", "metrics.accuracy > 0.5 and params.model__n_estimators = '50'"}});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["metrics"]["accuracy"], 0.8);  // the latest step
+  EXPECT_EQ(got[0]["tags"]["stage"], "cv");
+  EXPECT_EQ(call("getMetricHistory", {{"run_id", id}, {"key", "accuracy"}}).size(), 2u);
+  // Params are immutable: the same value again is fine, another is an error (and nothing of the batch is kept).
+  call("logBatch", {{"run_id", id}, {"params", json::array({{{"key", "model__n_estimators"}, {"value", "50"}}})}});
+  std::string err = error("logBatch", {{"run_id", id},
+                                       {"metrics", json::array({{{"key", "loss"}, {"value", 1.0}}})},
+                                       {"params", json::array({{{"key", "model__n_estimators"}, {"value", "100"}}})}});
+  EXPECT_NE(err.find("immutable"), std::string::npos) << err;
+  EXPECT_TRUE(call("getMetricHistory", {{"run_id", id}, {"key", "loss"}}).empty());
+
+  json u = call("updateRun", {{"run_id", id}, {"status", "FINISHED"}, {"end_time", 5000}, {"run_name", "rf-50-final"}});
+  EXPECT_EQ(u["status"], "FINISHED");
+  EXPECT_EQ(u["end_time"], 5000);
+  EXPECT_EQ(u["run_name"], "rf-50-final");
+  EXPECT_EQ(u["tags"]["mlflow.runName"], "rf-50-final");
+  // Only what is given changes.
+  json u2 = call("updateRun", {{"run_id", id}, {"status", "KILLED"}});
+  EXPECT_EQ(u2["end_time"], 5000);
+  EXPECT_EQ(u2["run_name"], "rf-50-final");
+}
+
+TEST_F(LabApiRunVerbs, ErrorsNameTheFieldAndTheLimit) {
+  const std::string id = call("createRun", {{"run_name", "x"}})["run_id"];
+  EXPECT_NE(error("createRun", {{"experiment_id", "42"}}).find("42"), std::string::npos);
+  EXPECT_NE(error("logBatch", {{"run_id", id}, {"metrics", json::array({{{"key", "acc"}, {"value", "high"}}})}}).find("metrics[0] ('acc')"),
+            std::string::npos);
+  EXPECT_NE(error("logBatch", {{"run_id", id}, {"params", json::array({{{"key", "p"}, {"value", 3}}})}}).find("params[0] ('p')"),
+            std::string::npos);
+  json many = json::array();
+  for (int i = 0; i < 1001; ++i) many.push_back({{"key", "m"}, {"value", i}, {"step", i}});
+  EXPECT_NE(error("logBatch", {{"run_id", id}, {"metrics", many}}).find("at most 1000 metrics"), std::string::npos);
+  json params = json::array();
+  for (int i = 0; i < 101; ++i) params.push_back({{"key", "p" + std::to_string(i)}, {"value", "1"}});
+  EXPECT_NE(error("logBatch", {{"run_id", id}, {"params", params}}).find("at most 100 params"), std::string::npos);
+  EXPECT_NE(error("logBatch", {{"run_id", id}, {"params", json::array({{{"key", "p"}, {"value", std::string(6001, 'x')}}})}})
+                .find("6001 bytes"),
+            std::string::npos);
+  EXPECT_NE(error("updateRun", {{"run_id", id}, {"status", "DONE"}}).find("unknown status 'DONE'"), std::string::npos);
+  EXPECT_NE(error("updateRun", {{"run_id", "nope"}, {"status", "FINISHED"}}).find("nope"), std::string::npos);
+  EXPECT_NE(error("updateRun", {{"run_id", id}, {"run_name", std::string(251, 'n')}}).find("run name"), std::string::npos);
+  EXPECT_EQ(call("searchRuns", json::object())[0]["status"], "RUNNING") << "failed calls changed nothing";
 }
 
 }  // namespace

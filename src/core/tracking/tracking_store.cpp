@@ -300,6 +300,25 @@ Result<Run> TrackingClient::create_run(const std::string& experiment_id, const s
   return r;
 }
 
+Result<Run> TrackingClient::create_run_with(const std::string& experiment_id, const std::string& run_name,
+                                            int64_t start_time, const RunData& data) {
+  MLLAB_RETURN_IF_ERROR(check_run_name(run_name));
+  MLLAB_RETURN_IF_ERROR(get_experiment(experiment_id).status());
+  Run r;
+  r.run_id = new_id();
+  r.experiment_id = experiment_id;
+  r.run_name = run_name.empty() ? "run-" + r.run_id.substr(0, 8) : run_name;
+  r.start_time = start_time;
+  r.status = RunStatus::kRunning;
+  r.tags[kRunNameTag] = r.run_name;
+  for (const auto& [k, v] : owner_tags_) r.tags[k] = v;
+  store::Batch b;
+  MLLAB_RETURN_IF_ERROR(write_run_batch(r, data, b));
+  MLLAB_RETURN_IF_ERROR(store_.commit(b));
+  auto stored = get_run(r.run_id);
+  return stored ? std::move(stored).value() : r;
+}
+
 Result<std::vector<std::string>> TrackingClient::kill_runs_of_gone_owners(const OwnerGone& gone, int64_t end_time) {
   std::vector<std::string> killed;
   store::Batch b;
@@ -487,6 +506,24 @@ Status TrackingClient::restore_run(const std::string& run_id) {
                              "'; restore the experiment first");
     }
     r.lifecycle_stage = "active";
+    return Status::ok();
+  });
+}
+
+Status TrackingClient::update_run_info(const std::string& run_id, std::optional<RunStatus> status,
+                                       std::optional<int64_t> end_time, std::optional<std::string> run_name) {
+  if (run_name) {
+    if (run_name->empty()) return Status::invalid("run name is empty");
+    MLLAB_RETURN_IF_ERROR(check_run_name(*run_name));
+  }
+  if (end_time && *end_time < 0) return Status::invalid("end_time must not be negative");
+  return update_run(run_id, [&](Run& r) {
+    if (status) r.status = *status;
+    if (end_time) r.end_time = *end_time;
+    if (run_name) {
+      r.run_name = *run_name;
+      r.tags[kRunNameTag] = *run_name;
+    }
     return Status::ok();
   });
 }

@@ -78,6 +78,10 @@ class TrackingClient {
   // generated one.
   Result<Run> create_run(const std::string& experiment_id, const std::string& run_name,
                          int64_t start_time);
+  // The same with `data` (tags, params, metrics) logged in the same batch (MLflow's CreateRun
+  // with tags): all of it or nothing.
+  Result<Run> create_run_with(const std::string& experiment_id, const std::string& run_name,
+                              int64_t start_time, const RunData& data);
   // Writes a whole finished run (a nested fold or search candidate) in one batch.
   Result<Run> log_finished_run(const std::string& experiment_id, const std::string& run_name,
                                int64_t start_time, int64_t end_time, const RunData& data);
@@ -92,6 +96,10 @@ class TrackingClient {
   Status restore_run(const std::string& run_id);
   // Renames a run (run_name and the tag mlflow.runName).
   Status rename_run(const std::string& run_id, const std::string& new_name);
+  // MLflow's UpdateRun: sets whichever of status, end time and run name are given, in one batch
+  // (the run name also as the tag mlflow.runName).
+  Status update_run_info(const std::string& run_id, std::optional<RunStatus> status,
+                         std::optional<int64_t> end_time, std::optional<std::string> run_name);
   // Sets or removes one tag; a run's note is the tag mlflow.note.content.
   Status set_tag(const std::string& run_id, const std::string& key, const std::string& value);
   Status delete_tag(const std::string& run_id, const std::string& key);
