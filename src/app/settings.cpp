@@ -44,8 +44,10 @@ void build_fonts(float scale, float dpr) {
   const float px = kBaseFontSize * scale * dpr;
   ImFontConfig cfg;
   cfg.OversampleH = 2;
-  ImFont* ui = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", px, &cfg);
-  ImFont* mono = io.Fonts->AddFontFromFileTTF("/fonts/JetBrainsMono-Regular.ttf", px, &cfg);
+  // Latin, plus punctuation (— … “ ” ‘ ’ •), arrows and maths signs (→ ≤ ≥ ±) the panels write.
+  static const ImWchar kRanges[] = {0x0020, 0x024F, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0};
+  ImFont* ui = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", px, &cfg, kRanges);
+  ImFont* mono = io.Fonts->AddFontFromFileTTF("/fonts/JetBrainsMono-Regular.ttf", px, &cfg, kRanges);
   if (!ui || !mono) {
     std::fprintf(stderr, "MLLab: fonts missing, using ImGui's default\n");
     if (io.Fonts->Fonts.empty()) io.Fonts->AddFontDefault();

@@ -89,12 +89,17 @@ class StorageView : public View {
     });
     const store::KindUsage total = store::total_usage(usage);
 
-    ImGui::BeginChild("##storage-scroll", {0, 0}, false);
-    draw_usage(usage, total);
-    draw_browser(ctx);
-    draw_clear(ctx, total);
-    draw_settings(ctx);
-    ImGui::EndChild();
+    // Two columns, so every part is in view at any UI scale: what is stored | the browser, display, clearing.
+    if (ImGui::BeginTable("##storage-cols", 2, ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchSame)) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      draw_usage(usage, total);
+      ImGui::TableNextColumn();
+      draw_settings(ctx);
+      draw_browser(ctx);
+      draw_clear(ctx, total);
+      ImGui::EndTable();
+    }
   }
 
   void describe(nlohmann::json& ui) const override {
@@ -132,7 +137,10 @@ class StorageView : public View {
                  "(not private) window, or allow this site to store data, and reload.");
     }
     if (total.count == 0) {
-      empty_state("Nothing saved yet — load a dataset in Data or train a run in Train; it is kept here, also offline.");
+      ImGui::Spacing();
+      ImGui::PushTextWrapPos(0.0f);  // wrapped: the column may be narrow
+      ImGui::TextDisabled("Nothing saved yet — load a dataset in Data or train a run in Train; it is kept here, also offline.");
+      ImGui::PopTextWrapPos();
     }
     if (ImGui::BeginTable("##usage", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
       ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthStretch);
@@ -170,7 +178,7 @@ class StorageView : public View {
       ImGui::Text("This site uses %s of the %s the browser allows it (%.2f%%).",
                   store::format_bytes(uint64_t(g_browser.usage)).c_str(),
                   store::format_bytes(uint64_t(g_browser.quota)).c_str(), pct);
-      ImGui::ProgressBar(float(g_browser.quota > 0 ? g_browser.usage / g_browser.quota : 0), {ImGui::GetFontSize() * 24, 0}, "");
+      ImGui::ProgressBar(float(g_browser.quota > 0 ? g_browser.usage / g_browser.quota : 0), {-1, ImGui::GetFontSize() * 0.5f}, "");
       ImGui::TextDisabled("The browser's estimate includes its own overhead and the offline copy of the app.");
     } else {
       ImGui::TextDisabled("This browser does not tell how much space it allows (navigator.storage.estimate).");
@@ -268,13 +276,23 @@ class StorageView : public View {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("UI scale");
     ImGui::SameLine(ImGui::GetFontSize() * 6);
+    const float choices_x = ImGui::GetCursorPosX();
+    bool first = true;
     for (int p : scale_choices()) {
       const std::string label = std::to_string(p) + "%";
+      if (!first) {
+        // Wrap to a new line rather than run past a narrow column.
+        const float w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label.c_str()).x;
+        ImGui::SameLine();
+        if (ImGui::GetContentRegionAvail().x < w) {
+          ImGui::NewLine();
+          ImGui::SetCursorPosX(choices_x);
+        }
+      }
+      first = false;
       if (ImGui::RadioButton(label.c_str(), s.scale_percent == p)) s.scale_percent = p;
       ctx.track("settings:scale-" + std::to_string(p));
-      ImGui::SameLine();
     }
-    ImGui::NewLine();
     ImGui::TextDisabled("Kept in this browser (localStorage) and applied at once.");
     set_ui_settings(s);
   }
