@@ -41,6 +41,13 @@ target_link_options(mllab_web PRIVATE
 set_property(TARGET mllab_web APPEND PROPERTY LINK_DEPENDS
   ${CMAKE_SOURCE_DIR}/web/idb_bridge.js ${CMAKE_SOURCE_DIR}/web/pre.js)
 
-# The static site: index.html + mllab.js + mllab.wasm + mllab.data.
+set_property(TARGET mllab_web APPEND PROPERTY LINK_DEPENDS
+  ${CMAKE_SOURCE_DIR}/web/index.html ${CMAKE_SOURCE_DIR}/web/sw.js ${CMAKE_SOURCE_DIR}/web/make_manifest.mjs)
+
+# The static site: index.html + mllab.js + mllab.wasm + mllab.data, and the offline parts:
+# build.json (each file's SHA-256, the build's version) and sw.js (the service worker, carrying
+# that manifest, so each build replaces the last one's cache).
+find_program(MLLAB_NODE NAMES node nodejs REQUIRED)
 add_custom_command(TARGET mllab_web POST_BUILD
-  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/web/index.html ${CMAKE_BINARY_DIR}/dist/index.html)
+  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/web/index.html ${CMAKE_BINARY_DIR}/dist/index.html
+  COMMAND ${MLLAB_NODE} ${CMAKE_SOURCE_DIR}/web/make_manifest.mjs ${CMAKE_BINARY_DIR}/dist ${CMAKE_SOURCE_DIR}/web/sw.js)

@@ -58,6 +58,12 @@ Module.mllabIdb = (function () {
         state.db = req.result;
         var tx = state.db.transaction(STORE, 'readonly');
         var os = tx.objectStore(STORE);
+        // The page shows "Reading your saved runs and data… 1,234 records" meanwhile.
+        var countReq = os.count();
+        countReq.onsuccess = function () {
+          state.recordCount = countReq.result;
+          if (Module.mllabOnRecordsCounted) Module.mllabOnRecordsCounted(countReq.result);
+        };
         var keysReq = os.getAllKeys();
         var valsReq = os.getAll();
         tx.oncomplete = function () {
@@ -148,6 +154,11 @@ Module.mllabIdb = (function () {
           next();
         });
       }
+    }
+    if (!state.db) {
+      // IndexedDB is unavailable (the page said so): the app keeps its data in memory only.
+      Promise.resolve().then(function () { done(true, ''); });
+      return;
     }
     var tx;
     try {
@@ -240,12 +251,16 @@ Module.mllabIdb = (function () {
   return state;
 })();
 
+// Reading starts now, while the module downloads and compiles (preRun waits for the module), so
+// the page can say "Reading your saved runs and data… 1,234 records" meanwhile.
+Module.mllabIdb.opening = Module.mllabIdb.open().then(function () {
+  return Module.mllabIdb.holdSession();
+});
+Module.mllabIdb.opening.catch(function () {});  // handled in preRun
 Module.preRun = Module.preRun || [];
 Module.preRun.push(function () {
   addRunDependency('mllab-idb');
-  Module.mllabIdb.open().then(function () {
-    return Module.mllabIdb.holdSession();
-  }).then(function () {
+  Module.mllabIdb.opening.then(function () {
     removeRunDependency('mllab-idb');
   }, function (err) {
     Module.mllabIdb.openError = String(err && err.message ? err.message : err);

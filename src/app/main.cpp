@@ -14,6 +14,7 @@
 
 #include "app/context.hpp"
 #include "app/js_api.hpp"
+#include "app/settings.hpp"
 #include "app/shell.hpp"
 #include "platform/web/idb_store.hpp"
 #include "platform/web/session.hpp"
@@ -61,6 +62,7 @@ void frame(AppContext& ctx, Shell& shell) {
 
   glfwPollEvents();
   ctx.jobs().advance(kJobSliceMs);
+  apply_ui_settings(float(dpr));  // theme / UI scale / pixel ratio changed: fonts and style rebuilt
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGuiIO& io = ImGui::GetIO();
@@ -78,33 +80,18 @@ void frame(AppContext& ctx, Shell& shell) {
 
   ImGui::Render();
   glViewport(0, 0, fb_w, fb_h);
-  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+  const ImVec4 bg = clear_color();
+  glClearColor(bg.x, bg.y, bg.z, bg.w);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   ctx.end_frame();
 }
 
-// [SECTION] Setup
+// [SECTION] Setup: fonts and style come from the display settings (app/settings.cpp).
 void setup_style(float dpr) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  const float size = 15.0f;
-  ImFontConfig cfg;
-  cfg.OversampleH = 2;
-  ImFont* ui = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", size * dpr, &cfg);
-  ImFont* mono = io.Fonts->AddFontFromFileTTF("/fonts/JetBrainsMono-Regular.ttf", size * dpr, &cfg);
-  if (!ui || !mono) std::fprintf(stderr, "MLLab: fonts missing, using ImGui's default\n");
-  io.FontGlobalScale = 1.0f / dpr;
-  ImGui::StyleColorsDark();
-  ImGuiStyle& st = ImGui::GetStyle();
-  st.WindowRounding = 0;
-  st.FrameRounding = 3;
-  st.GrabRounding = 3;
-  st.WindowPadding = {10, 8};
-  st.FramePadding = {6, 4};
-  st.ItemSpacing = {8, 6};
-  st.CellPadding = {6, 3};
-  st.WindowBorderSize = 1;
+  ImGui::GetIO().IniFilename = nullptr;
+  load_ui_settings();
+  apply_ui_settings(dpr);
 }
 }  // namespace
 

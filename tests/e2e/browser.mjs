@@ -16,6 +16,8 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
   '--enable-unsafe-swiftshader'];
 
 export async function startServer() { return serve(DIST, 0); }
+// The Chromium flags openApp uses, for tests that launch their own browser.
+export const CHROMIUM_FLAGS = FLAGS;
 
 export function newProfileDir() { return fs.mkdtempSync(path.join(os.tmpdir(), 'mllab-profile-')); }
 

@@ -11,10 +11,14 @@ const TYPES = {
   '.css': 'text/css', '.png': 'image/png', '.csv': 'text/csv',
 };
 
-export function serve(dir, port = 0) {
+// options.hook(req, res, url): called first for every request; returns true when it answered
+// (tests use it to slow or fail one file); options.log: an array receiving each request's path.
+export function serve(dir, port = 0, options = {}) {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
+    if (options.log) options.log.push(url.pathname);
+    if (options.hook && options.hook(req, res, url)) return;
     let file = path.join(root, decodeURIComponent(url.pathname));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
