@@ -2,6 +2,9 @@
 // and a TrainJob advances through folds, trees and row chunks with smooth progress, stage text
 // naming the unit, and a clean KILLED run when cancelled mid-fit.
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -234,6 +237,35 @@ TEST_F(TrainJobSlicesTest, AdvanceKeepsToItsBudgetAtTreeGranularity) {
   while (job.advance(0.0)) ++calls;
   EXPECT_GT(calls, 30 + 30);  // trees of the fit and of the saved document, row chunks, stages
   EXPECT_TRUE(job.status().is_ok()) << job.status().to_string();
+}
+
+}  // namespace
+}  // namespace mllab::pipeline
+
+namespace mllab::pipeline {
+namespace {
+
+// Measures (prints, does not assert) the longest unit of each stage of RandomForest(300) on
+// birdstrikes: what a browser frame may have to wait for.
+TEST(TrainJobUnitTimesTest, PrintsTheLongestUnitPerStageOfAForestOf300) {
+  store::MemoryStore store;
+  tracking::TrackingClient client{store};
+  TrainJob job(birdstrikes_spec(forest(300)), birdstrikes_source(), client, "test");
+  std::map<std::string, std::pair<double, int>> longest;  // stage -> (ms, units)
+  while (!job.done()) {
+    std::string stage = job.stage_text();
+    stage = stage.substr(0, stage.find(" \u00b7"));
+    const auto t0 = std::chrono::steady_clock::now();
+    job.step();
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    auto& [max_ms, units] = longest[stage];
+    max_ms = std::max(max_ms, ms);
+    ++units;
+  }
+  ASSERT_TRUE(job.status().is_ok()) << job.status().to_string();
+  for (const auto& [stage, v] : longest) {
+    std::printf("  %-30s longest unit %7.2f ms over %d units\n", stage.c_str(), v.first, v.second);
+  }
 }
 
 }  // namespace
