@@ -240,6 +240,7 @@ class RandomForestClassifierFitTask : public ForestFitTaskBase {
   void finish() {
     grower_.reset();
     model_->trees_ = std::move(trees_);
+    model_->flat_.reset();
     model_->importances_ = forest_importances(importance_sum_, n_split_trees_);
     model_->n_features_ = data_.n_features;
     model_->n_classes_ = n_classes_;
@@ -274,12 +275,12 @@ void RandomForestClassifier::fit_sparse(const SparseMatrix& x, const std::vector
 
 Matrix RandomForestClassifier::predict_proba(const Matrix& x) const {
   tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_, &flat_);
 }
 
 Matrix RandomForestClassifier::predict_proba_sparse(const SparseMatrix& x) const {
   tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_, &flat_);
 }
 
 std::vector<int> RandomForestClassifier::predict_sparse(const SparseMatrix& x) const {
@@ -314,6 +315,7 @@ Status RandomForestClassifier::load_state(const json& state) {
   n_classes_ = n_classes;
   classes_ = std::move(classes);
   trees_ = std::move(trees);
+  flat_.reset();
   importances_ = std::move(importances);
   fitted_ = true;
   return Status::ok();
@@ -376,6 +378,7 @@ class RandomForestRegressorFitTask : public ForestFitTaskBase {
     if (trees_.size() < seeds_.size()) return true;
     grower_.reset();
     model_->trees_ = std::move(trees_);
+    model_->flat_.reset();
     model_->importances_ = forest_importances(importance_sum_, n_split_trees_);
     model_->n_features_ = data_.n_features;
     model_->fitted_ = true;
@@ -402,12 +405,12 @@ void RandomForestRegressor::fit_sparse(const SparseMatrix& x, const Vector& y) {
 
 Vector RandomForestRegressor::predict(const Matrix& x) const {
   tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1).col(0);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1, &flat_).col(0);
 }
 
 Vector RandomForestRegressor::predict_sparse(const SparseMatrix& x) const {
   tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1).col(0);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1, &flat_).col(0);
 }
 
 json RandomForestRegressor::state() const {
@@ -431,6 +434,7 @@ Status RandomForestRegressor::load_state(const json& state) {
   MLLAB_RETURN_IF_ERROR(tree_params::read_importances(state, who, n_features, &importances));
   n_features_ = n_features;
   trees_ = std::move(trees);
+  flat_.reset();
   importances_ = std::move(importances);
   fitted_ = true;
   return Status::ok();

@@ -86,6 +86,7 @@ class RandomForestClassifier : public Classifier {
   std::vector<int> classes_;
   std::vector<TreeModel> trees_;
   std::vector<double> importances_;
+  mutable tree_params::FlatForestCache flat_;  // the trees laid out for prediction
 };
 
 // A random forest regressor (squared error); see RandomForestClassifier. predict is the mean of
@@ -142,6 +143,7 @@ class RandomForestRegressor : public Regressor {
   int n_features_ = 0;
   std::vector<TreeModel> trees_;
   std::vector<double> importances_;
+  mutable tree_params::FlatForestCache flat_;  // the trees laid out for prediction
 };
 
 }  // namespace mllab::ml

@@ -74,6 +74,17 @@ double population_std(const std::vector<double>& v) {
   return std::sqrt(ss / double(v.size()));
 }
 
+// predict_proba and predict of one transform of `x`: the same values as the two calls (the
+// classifiers whose predict is not most_probable(predict_proba) are asked for both).
+void predict_both(const FittedPipeline& model, const data::Table& x, ml::Matrix* proba, std::vector<int>* pred) {
+  const Features f = model.transform(x);
+  const ml::Classifier& c = *model.steps.back().classifier;
+  *proba = f.sparse ? c.predict_proba_sparse(f.sp) : c.predict_proba(f.dense);
+  const bool own_predict = c.type() == "LogisticRegression" || c.type() == "MultinomialNB";
+  if (!own_predict) *pred = ml::most_probable(*proba);
+  else *pred = f.sparse ? c.predict_sparse(f.sp) : c.predict(f.dense);
+}
+
 }  // namespace
 
 // Predictions of a fitted pipeline on a table, kRows rows per unit: row-wise steps and models
@@ -102,12 +113,15 @@ struct TrainJob::ChunkedPredict {
       const ml::Vector v = model.predict_values(part);
       values.insert(values.end(), v.data(), v.data() + v.size());
     } else {
+      std::vector<int> c;
       if (with_proba) {
-        const ml::Matrix p = model.predict_proba(part);
+        ml::Matrix p;
+        predict_both(model, part, &p, &c);
         if (next == 0) proba.resize(Eigen::Index(n), p.cols());
         if (p.rows() > 0) proba.middleRows(Eigen::Index(next), p.rows()) = p;
+      } else {
+        c = model.predict(part);
       }
-      const std::vector<int> c = model.predict(part);
       pred.insert(pred.end(), c.begin(), c.end());
     }
     next = end;
@@ -141,6 +155,7 @@ double TrainJob::progress() const {
     case Stage::kCreate: return 0.0;
     case Stage::kLoad: return 0.02;
     case Stage::kSplit: return 0.05;
+    case Stage::kCheck: return 0.07;
     case Stage::kCrossValidate:
     case Stage::kSearch: return fits(double(fits_done_) + fold_fraction());
     case Stage::kFit: return fits(double(fits_done_) + (fit_task_ ? fit_fraction(*fit_task_) : 0.0));
@@ -205,6 +220,7 @@ const char* TrainJob::stage_name() const {
     case Stage::kCreate: return "starting run";
     case Stage::kLoad: return "reading dataset";
     case Stage::kSplit: return "splitting train/test";
+    case Stage::kCheck: return "checking memory";
     case Stage::kCrossValidate: return "cross-validating";
     case Stage::kSearch: return "searching parameters";
     case Stage::kFit: return "fitting pipeline";
@@ -377,7 +393,11 @@ void TrainJob::run_stage() {
       return;
     }
     case Stage::kLoad: {
-      digest_ = sha256_hex(dataset_.bytes);
+      // Two units: the digest, then the parse.
+      if (digest_.empty()) {
+        digest_ = sha256_hex(dataset_.bytes);
+        return;
+      }
       data::CsvOptions opts;
       opts.source = dataset_.path;
       auto table = data::read_csv(dataset_.bytes, opts);
@@ -483,6 +503,10 @@ void TrainJob::run_stage() {
       data_.params["n_features_in"] = std::to_string(inputs.size());
       data_.params["n_train"] = std::to_string(split.train.size());
       data_.params["n_test"] = std::to_string(split.test.size());
+      stage_ = Stage::kCheck;  // the resource check (a probe fit) is the next unit
+      return;
+    }
+    case Stage::kCheck: {
       if (Status st = check_resources(); !st.is_ok()) return fail(st);
       if (spec_.evaluate.cv > 0) {
         folds_ = folds(spec_.evaluate.cv);

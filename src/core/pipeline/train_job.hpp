@@ -70,7 +70,7 @@ class TrainJob : public Job {
   std::string longest_unit() const override { return longest_unit_; }
 
  private:
-  enum class Stage { kCreate, kLoad, kSplit, kCrossValidate, kSearch, kFit, kEvaluate, kSave, kCommit, kDone };
+  enum class Stage { kCreate, kLoad, kSplit, kCheck, kCrossValidate, kSearch, kFit, kEvaluate, kSave, kCommit, kDone };
   struct ChunkedPredict;
   // A cross-validation or search fold in progress: its fit (in units), then its scoring.
   struct FoldWork;

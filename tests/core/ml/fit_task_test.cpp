@@ -124,6 +124,21 @@ TEST(FitTaskTest, BoostingOneIterationPerUnitEqualsTheOneShotFit) {
   }
 }
 
+TEST(FitTaskTest, ForestPredictionsInChunksReuseTheFlatTreesUntilARefitReplacesThem) {
+  const Data a = make_data(300, 5, 21), b = make_data(300, 5, 22);
+  RandomForestClassifier m(json{{"n_estimators", 15}, {"random_state", 4}}), fresh(json{{"n_estimators", 15}, {"random_state", 4}});
+  m.fit(a.x, a.y, 3);
+  const Matrix before = m.predict_proba(b.x);
+  EXPECT_EQ(m.predict_proba(b.x.topRows(40)), before.topRows(40)) << "a chunk's rows equal the whole call's";
+  m.fit(b.x, b.y, 3);  // new trees: the cached layout must not be used
+  fresh.fit(b.x, b.y, 3);
+  EXPECT_EQ(m.predict_proba(a.x), fresh.predict_proba(a.x));
+  EXPECT_NE(m.predict_proba(b.x), before);
+  RandomForestClassifier loaded;
+  ASSERT_TRUE(loaded.load_state(fresh.state()).is_ok());
+  EXPECT_EQ(loaded.predict_proba(a.x), fresh.predict_proba(a.x));
+}
+
 TEST(FitTaskTest, CheapEstimatorsFitInOneUnit) {
   const Data d = make_data(120, 4, 9);
   LogisticRegression a(json{{"max_iter", 200}}), b(json{{"max_iter", 200}});
