@@ -32,6 +32,7 @@ int JobRunner::start(std::string kind, std::unique_ptr<pipeline::Job> job) {
 }
 
 void JobRunner::advance(double budget_ms) {
+  last_budget_ms_ = budget_ms;
   JobEntry* e = current();
   if (e) {
     if (!e->job->advance(budget_ms)) {

@@ -37,6 +37,10 @@ class JobRunner {
   const JobEntry* find(int id) const;
   // The running job, or nullptr.
   JobEntry* current();
+  // The most recently queued job (running or finished), or nullptr.
+  const JobEntry* last() const { return jobs_.empty() ? nullptr : &jobs_.back(); }
+  // The time the last advance() gave the job (the frame's adaptive slice).
+  double last_budget_ms() const { return last_budget_ms_; }
   bool busy() const;
   // True while an unfinished job writes run `run_id`.
   bool is_running(const std::string& run_id) const;
@@ -50,6 +54,7 @@ class JobRunner {
   std::deque<JobEntry> jobs_;
   int next_id_ = 1;
   std::string last_message_;
+  double last_budget_ms_ = 0;
 };
 
 }  // namespace mllab::app

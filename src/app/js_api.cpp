@@ -113,7 +113,8 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_start_pipeline(const char* spec_json) {
   });
 }
 
-// A job's state: {"done", "progress", "stage", "run_id", "error"}.
+// A job's state: {"done", "progress", "stage", "eta_seconds", "longest_unit_ms", "longest_unit",
+// "run_id", "error"}.
 EMSCRIPTEN_KEEPALIVE char* mllab_api_job_status(int job_id) {
   return mllab::app::guarded("mllab_api_job_status", [&]() -> char* {
     const mllab::app::JobEntry* e = g_app->jobs().find(job_id);
@@ -123,6 +124,8 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_job_status(int job_id) {
       j["progress"] = e->job->progress();
       j["stage"] = e->job->stage_text();
       j["eta_seconds"] = e->job->eta_seconds();
+      j["longest_unit_ms"] = e->job->longest_unit_ms();
+      j["longest_unit"] = e->job->longest_unit();
       if (e->finished && !e->job->status().is_ok()) j["error"] = e->job->status().message();
     } else {
       j["error"] = e->error;
@@ -167,6 +170,13 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_ui_state() {
                {"storage_error", g_app->storage_error()}, {"job_message", g_app->jobs().last_message()},
                {"revision", g_app->revision()}};
     g_shell->describe(ui);
+    // The last job's progress and its longest unit of work; the frame's job slice.
+    if (const mllab::app::JobEntry* e = g_app->jobs().last(); e && e->job) {
+      ui["job"] = {{"id", e->id}, {"done", e->finished}, {"progress", e->job->progress()},
+                   {"stage", e->job->stage_text()}, {"eta_seconds", e->job->eta_seconds()},
+                   {"longest_unit_ms", e->job->longest_unit_ms()}, {"longest_unit", e->job->longest_unit()}};
+    }
+    ui["job_slice_ms"] = g_app->jobs().last_budget_ms();
     return mllab::app::ok(ui);
   });
 }

@@ -10,6 +10,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/context.hpp"
@@ -45,11 +46,49 @@ void on_scroll(GLFWwindow* window, double dx, double dy) {
 
 // [SECTION] Frame
 namespace {
-// The time a frame gives the running job: with ImGui's own ~5-10 ms (software WebGL) a frame
-// stays near 60 fps' 16 ms, and well under the 33 ms of 30 fps.
-constexpr double kJobSliceMs = 10.0;
+// The time a frame gives the running job, adapted to what the frames measure. The frame's own
+// work (events, ImGui, drawing: ~5-10 ms with software WebGL, more on a loaded machine) plus
+// the slice should stay under kFrameTargetMs, so the page keeps >= 30 fps; the slice grows
+// while frames arrive faster than that and shrinks at once when they come late (the browser
+// also needs time to composite). A job's unit (a tree, a row chunk) cannot be cut, and
+// TrainJob::advance starts a unit only when it is likely to fit in the slice.
+constexpr double kFrameTargetMs = 33.0;
+constexpr double kJobSliceMinMs = 2.0;
+constexpr double kJobSliceMaxMs = 24.0;
+
+class JobSlice {
+ public:
+  // Called at the start of a frame with the time since the previous frame began.
+  void on_frame_interval(double interval_ms) {
+    if (interval_ms <= 0 || interval_ms > 1000) return;  // the first frame, or a hidden tab
+    interval_ema_ = interval_ema_ < 0 ? interval_ms : 0.8 * interval_ema_ + 0.2 * interval_ms;
+    if (interval_ms > kFrameTargetMs * 1.1) slice_ms_ *= 0.7;  // late: back off at once
+    else if (interval_ema_ < kFrameTargetMs * 0.9) slice_ms_ += 0.5;
+    clamp();
+  }
+  // Called after a frame with the time of its own work (everything but the job's slice).
+  void on_frame_work(double work_ms) {
+    work_ema_ = work_ema_ < 0 ? work_ms : 0.9 * work_ema_ + 0.1 * work_ms;
+    clamp();
+  }
+  double slice_ms() const { return slice_ms_; }
+
+ private:
+  void clamp() {
+    const double room = kFrameTargetMs * 0.75 - std::max(work_ema_, 0.0);
+    slice_ms_ = std::clamp(slice_ms_, kJobSliceMinMs, std::max(kJobSliceMinMs, std::min(kJobSliceMaxMs, room)));
+  }
+  double slice_ms_ = 8.0;
+  double interval_ema_ = -1, work_ema_ = -1;
+};
+JobSlice g_slice;
+double g_last_frame_start = 0;
 
 void frame(AppContext& ctx, Shell& shell) {
+  const double frame_start = emscripten_get_now();
+  if (g_last_frame_start > 0) g_slice.on_frame_interval(frame_start - g_last_frame_start);
+  g_last_frame_start = frame_start;
+  double job_ms = 0;
   // Size the canvas to its CSS box at the device pixel ratio, for crisp text.
   double css_w = 0, css_h = 0;
   emscripten_get_element_css_size("#canvas", &css_w, &css_h);
@@ -61,7 +100,11 @@ void frame(AppContext& ctx, Shell& shell) {
   if (fb_w > 0 && fb_h > 0 && (cur_w != fb_w || cur_h != fb_h)) emscripten_set_canvas_element_size("#canvas", fb_w, fb_h);
 
   glfwPollEvents();
-  ctx.jobs().advance(kJobSliceMs);
+  if (ctx.jobs().busy()) {
+    const double t0 = emscripten_get_now();
+    ctx.jobs().advance(g_slice.slice_ms());
+    job_ms = emscripten_get_now() - t0;
+  }
   apply_ui_settings(float(dpr));  // theme / UI scale / pixel ratio changed: fonts and style rebuilt
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -85,6 +128,7 @@ void frame(AppContext& ctx, Shell& shell) {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   ctx.end_frame();
+  g_slice.on_frame_work(emscripten_get_now() - frame_start - job_ms);
 }
 
 // [SECTION] Setup: fonts and style come from the display settings (app/settings.cpp).

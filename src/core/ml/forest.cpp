@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <type_traits>
 
 #include "core/ml/json_state.hpp"
 #include "core/ml/numeric.hpp"
@@ -113,91 +115,172 @@ RandomForestClassifier::RandomForestClassifier(const json& params) {
   class_weight_ = params_.at("class_weight").get<std::string>();
 }
 
-void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int n_classes) {
-  tree_params::fit_on_bins(kClassifier, x, y.size(), [&](const BinnedData& data) {
-    fit_binned(data, y, n_classes, tree_params::check_labels(kClassifier, y, n_classes));
-  });
-}
+// Bins the training input on the first step (check_fit_input, then a FeatureBinner fitted on
+// it, as tree_params::fit_on_bins), then grows one tree per step.
+class ForestFitTaskBase : public FitTask {
+ public:
+  bool done() const override { return done_; }
+  int64_t units_done() const override { return done_ ? n_estimators_ : int64_t(trees_.size()); }
+  int64_t units_total() const override { return n_estimators_; }
+  const char* unit_name() const override { return "tree"; }
 
-void RandomForestClassifier::fit_sparse(const SparseMatrix& x, const std::vector<int>& y,
-                                        int n_classes) {
-  tree_params::fit_on_bins(kClassifier, x, y.size(), [&](const BinnedData& data) {
-    fit_binned(data, y, n_classes, tree_params::check_labels(kClassifier, y, n_classes));
-  });
-}
-
-void RandomForestClassifier::fit_binned(const BinnedData& data, const std::vector<int>& y,
-                                        int n_classes, const std::vector<int64_t>& count) {
-  const int n_features = data.n_features;
-  TreeGrowOptions options = options_;
-  options.max_features = tree_params::parse_max_features(kClassifier, max_features_, n_features);
-  std::vector<int> classes;
-  for (int c = 0; c < n_classes; ++c) {
-    if (count[static_cast<size_t>(c)] > 0) classes.push_back(c);
+ protected:
+  template <typename X>
+  ForestFitTaskBase(const std::string& who, const X& x, size_t n_targets, int n_estimators)
+      : n_estimators_(n_estimators) {
+    bin_ = [this, who, &x, n_targets] {
+      tree_params::check_fit_input(who, x, n_targets);
+      binner_.fit(x, FeatureBinner::kMaxBins);
+      if constexpr (std::is_same_v<X, SparseMatrix>) {
+        data_ = BinnedData::from_sparse(x, binner_);
+      } else {
+        data_ = BinnedData::from_dense(x, binner_);
+      }
+    };
   }
-  const size_t n = y.size();
+  // Adds a grown tree's importances (scikit-learn's BaseForest.feature_importances_).
+  void add_tree(TreeModel tree) {
+    trees_.push_back(std::move(tree));
+    if (trees_.back().n_nodes() > 1) {
+      const std::vector<double> norm = tree_params::normalized(importance_);
+      for (size_t j = 0; j < norm.size(); ++j) importance_sum_[j] += norm[j];
+      ++n_split_trees_;
+    }
+  }
+  void draw_seeds(const json& random_state) {
+    Rng master(tree_params::seed_from(random_state));
+    seeds_.resize(static_cast<size_t>(n_estimators_));
+    for (auto& s : seeds_) s = master.next_u64();
+    trees_.reserve(seeds_.size());
+    importance_sum_.assign(static_cast<size_t>(data_.n_features), 0.0);
+  }
+
+  int n_estimators_;
+  bool started_ = false;
+  bool done_ = false;
+  std::function<void()> bin_;
+  FeatureBinner binner_;
+  BinnedData data_;
+  std::unique_ptr<TreeGrower> grower_;
+  std::vector<uint64_t> seeds_;
+  std::vector<double> weight_, importance_, importance_sum_;
+  std::vector<TreeModel> trees_;
+  int n_split_trees_ = 0;
+};
+
+class RandomForestClassifierFitTask : public ForestFitTaskBase {
+ public:
+  template <typename X>
+  RandomForestClassifierFitTask(RandomForestClassifier* model, const X& x, const std::vector<int>& y, int n_classes)
+      : ForestFitTaskBase(kClassifier, x, y.size(), model->n_estimators_), model_(model), y_(y), n_classes_(n_classes) {}
+
+  bool step() override {
+    if (done_) return false;
+    if (!started_) {
+      bin_();
+      start();
+      started_ = true;
+    }
+    grow_one();
+    if (trees_.size() < seeds_.size()) return true;
+    finish();
+    return false;
+  }
+
+ private:
+  void start() {
+    const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y_, n_classes_);
+    const int n_features = data_.n_features;
+    TreeGrowOptions options = model_->options_;
+    options.max_features = tree_params::parse_max_features(kClassifier, model_->max_features_, n_features);
+    for (int c = 0; c < n_classes_; ++c) {
+      if (count[static_cast<size_t>(c)] > 0) classes_.push_back(c);
+    }
+    const size_t n = y_.size();
+    class_weight_.assign(static_cast<size_t>(n_classes_), 1.0);
+    const std::string& cw = model_->class_weight_;
+    if (cw == "balanced" || (cw == "balanced_subsample" && !model_->bootstrap_)) {
+      std::vector<double> cc(count.begin(), count.end());
+      class_weight_ = balanced(cc, static_cast<double>(n));
+    }
+    draw_seeds(model_->params_.at("random_state"));
+    weight_.assign(n, 0.0);
+    grower_ = std::make_unique<TreeGrower>(data_, y_.data(), n_classes_, nullptr, options);
+  }
   // compute_class_weight("balanced") over `counts` (per class, possibly bootstrap-weighted).
-  auto balanced = [&](const std::vector<double>& class_count, double total) {
+  std::vector<double> balanced(const std::vector<double>& class_count, double total) const {
     int present = 0;
     for (double c : class_count) present += c > 0.0 ? 1 : 0;
-    std::vector<double> cw(static_cast<size_t>(n_classes), 0.0);
+    std::vector<double> cw(static_cast<size_t>(n_classes_), 0.0);
     for (size_t c = 0; c < cw.size(); ++c) {
       if (class_count[c] > 0.0) cw[c] = total / (present * class_count[c]);
     }
     return cw;
-  };
-  std::vector<double> class_weight(static_cast<size_t>(n_classes), 1.0);
-  if (class_weight_ == "balanced" || (class_weight_ == "balanced_subsample" && !bootstrap_)) {
-    std::vector<double> cc(count.begin(), count.end());
-    class_weight = balanced(cc, static_cast<double>(n));
   }
-  Rng master(tree_params::seed_from(params_.at("random_state")));
-  std::vector<uint64_t> seeds(static_cast<size_t>(n_estimators_));
-  for (auto& s : seeds) s = master.next_u64();
-  std::vector<TreeModel> trees;
-  trees.reserve(seeds.size());
-  std::vector<double> weight(n), importance, importance_sum(static_cast<size_t>(n_features), 0.0);
-  int n_split_trees = 0;
-  TreeGrower grower(data, y.data(), n_classes, nullptr, options);
-  for (uint64_t seed : seeds) {
-    Rng rng(seed);
-    if (bootstrap_) {
-      bootstrap_counts(rng, n, &weight);
+  void grow_one() {
+    const size_t n = y_.size();
+    Rng rng(seeds_[trees_.size()]);
+    if (model_->bootstrap_) {
+      bootstrap_counts(rng, n, &weight_);
     } else {
-      std::fill(weight.begin(), weight.end(), 1.0);
+      std::fill(weight_.begin(), weight_.end(), 1.0);
     }
-    std::vector<double> cw = class_weight;
-    if (class_weight_ == "balanced_subsample" && bootstrap_) {
-      std::vector<double> cc(static_cast<size_t>(n_classes), 0.0);
-      for (size_t i = 0; i < n; ++i) cc[static_cast<size_t>(y[i])] += weight[i];
+    const std::string& cwt = model_->class_weight_;
+    std::vector<double> cw = class_weight_;
+    if (cwt == "balanced_subsample" && model_->bootstrap_) {
+      std::vector<double> cc(static_cast<size_t>(n_classes_), 0.0);
+      for (size_t i = 0; i < n; ++i) cc[static_cast<size_t>(y_[i])] += weight_[i];
       cw = balanced(cc, static_cast<double>(n));
     }
-    if (class_weight_ != "none") {
-      for (size_t i = 0; i < n; ++i) weight[i] *= cw[static_cast<size_t>(y[i])];
+    if (cwt != "none") {
+      for (size_t i = 0; i < n; ++i) weight_[i] *= cw[static_cast<size_t>(y_[i])];
     }
-    trees.push_back(grower.grow(weight, rng, &importance));
-    if (trees.back().n_nodes() > 1) {
-      const std::vector<double> norm = tree_params::normalized(importance);
-      for (size_t j = 0; j < norm.size(); ++j) importance_sum[j] += norm[j];
-      ++n_split_trees;
-    }
+    add_tree(grower_->grow(weight_, rng, &importance_));
   }
-  trees_ = std::move(trees);
-  importances_ = forest_importances(importance_sum, n_split_trees);
-  n_features_ = n_features;
-  n_classes_ = n_classes;
-  classes_ = std::move(classes);
-  fitted_ = true;
+  void finish() {
+    grower_.reset();
+    model_->trees_ = std::move(trees_);
+    model_->flat_.reset();
+    model_->importances_ = forest_importances(importance_sum_, n_split_trees_);
+    model_->n_features_ = data_.n_features;
+    model_->n_classes_ = n_classes_;
+    model_->classes_ = std::move(classes_);
+    model_->fitted_ = true;
+    done_ = true;
+  }
+
+  RandomForestClassifier* model_;
+  std::vector<int> y_;
+  int n_classes_;
+  std::vector<int> classes_;
+  std::vector<double> class_weight_;
+};
+
+std::unique_ptr<FitTask> RandomForestClassifier::fit_task(const Matrix& x, const std::vector<int>& y, int n_classes) {
+  return std::make_unique<RandomForestClassifierFitTask>(this, x, y, n_classes);
+}
+
+std::unique_ptr<FitTask> RandomForestClassifier::fit_task_sparse(const SparseMatrix& x, const std::vector<int>& y,
+                                                                 int n_classes) {
+  return std::make_unique<RandomForestClassifierFitTask>(this, x, y, n_classes);
+}
+
+void RandomForestClassifier::fit(const Matrix& x, const std::vector<int>& y, int n_classes) {
+  fit_task(x, y, n_classes)->run_to_end();
+}
+
+void RandomForestClassifier::fit_sparse(const SparseMatrix& x, const std::vector<int>& y, int n_classes) {
+  fit_task_sparse(x, y, n_classes)->run_to_end();
 }
 
 Matrix RandomForestClassifier::predict_proba(const Matrix& x) const {
   tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_, &flat_);
 }
 
 Matrix RandomForestClassifier::predict_proba_sparse(const SparseMatrix& x) const {
   tree_params::check_predict_input(kClassifier, fitted_, "predict_proba", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, n_classes_, &flat_);
 }
 
 std::vector<int> RandomForestClassifier::predict_sparse(const SparseMatrix& x) const {
@@ -205,12 +288,17 @@ std::vector<int> RandomForestClassifier::predict_sparse(const SparseMatrix& x) c
 }
 
 json RandomForestClassifier::state() const {
+  json s = state_without_trees();
+  s["trees"] = trees_to_json(trees_);
+  return s;
+}
+
+json RandomForestClassifier::state_without_trees() const {
   if (!fitted_) throw_invalid(kClassifier, "state called before fit");
   return json{{"version", 1},
               {"n_features", n_features_},
               {"n_classes", n_classes_},
               {"classes", classes_},
-              {"trees", trees_to_json(trees_)},
               {"feature_importances", importances_}};
 }
 
@@ -227,6 +315,7 @@ Status RandomForestClassifier::load_state(const json& state) {
   n_classes_ = n_classes;
   classes_ = std::move(classes);
   trees_ = std::move(trees);
+  flat_.reset();
   importances_ = std::move(importances);
   fitted_ = true;
   return Status::ok();
@@ -265,65 +354,74 @@ void check_targets(const Vector& y) {
 
 }  // namespace
 
-void RandomForestRegressor::fit(const Matrix& x, const Vector& y) {
-  tree_params::fit_on_bins(kRegressor, x, static_cast<size_t>(y.size()), [&](const BinnedData& data) {
-    check_targets(y);
-    fit_binned(data, y);
-  });
-}
+class RandomForestRegressorFitTask : public ForestFitTaskBase {
+ public:
+  template <typename X>
+  RandomForestRegressorFitTask(RandomForestRegressor* model, const X& x, const Vector& y)
+      : ForestFitTaskBase(kRegressor, x, static_cast<size_t>(y.size()), model->n_estimators_), model_(model), y_(y) {}
 
-void RandomForestRegressor::fit_sparse(const SparseMatrix& x, const Vector& y) {
-  tree_params::fit_on_bins(kRegressor, x, static_cast<size_t>(y.size()), [&](const BinnedData& data) {
-    check_targets(y);
-    fit_binned(data, y);
-  });
-}
-
-void RandomForestRegressor::fit_binned(const BinnedData& data, const Vector& y) {
-  const int n_features = data.n_features;
-  TreeGrowOptions options = options_;
-  options.max_features = tree_params::parse_max_features(kRegressor, max_features_, n_features);
-  const auto n = static_cast<size_t>(y.size());
-  Rng master(tree_params::seed_from(params_.at("random_state")));
-  std::vector<uint64_t> seeds(static_cast<size_t>(n_estimators_));
-  for (auto& s : seeds) s = master.next_u64();
-  std::vector<TreeModel> trees;
-  trees.reserve(seeds.size());
-  std::vector<double> weight(n, 1.0), importance, importance_sum(static_cast<size_t>(n_features), 0.0);
-  int n_split_trees = 0;
-  TreeGrower grower(data, nullptr, 0, y.data(), options);
-  for (uint64_t seed : seeds) {
-    Rng rng(seed);
-    if (bootstrap_) bootstrap_counts(rng, n, &weight);
-    trees.push_back(grower.grow(weight, rng, &importance));
-    if (trees.back().n_nodes() > 1) {
-      const std::vector<double> norm = tree_params::normalized(importance);
-      for (size_t j = 0; j < norm.size(); ++j) importance_sum[j] += norm[j];
-      ++n_split_trees;
+  bool step() override {
+    if (done_) return false;
+    if (!started_) {
+      bin_();
+      check_targets(y_);
+      TreeGrowOptions options = model_->options_;
+      options.max_features = tree_params::parse_max_features(kRegressor, model_->max_features_, data_.n_features);
+      draw_seeds(model_->params_.at("random_state"));
+      weight_.assign(static_cast<size_t>(y_.size()), 1.0);
+      grower_ = std::make_unique<TreeGrower>(data_, nullptr, 0, y_.data(), options);
+      started_ = true;
     }
+    Rng rng(seeds_[trees_.size()]);
+    if (model_->bootstrap_) bootstrap_counts(rng, static_cast<size_t>(y_.size()), &weight_);
+    add_tree(grower_->grow(weight_, rng, &importance_));
+    if (trees_.size() < seeds_.size()) return true;
+    grower_.reset();
+    model_->trees_ = std::move(trees_);
+    model_->flat_.reset();
+    model_->importances_ = forest_importances(importance_sum_, n_split_trees_);
+    model_->n_features_ = data_.n_features;
+    model_->fitted_ = true;
+    done_ = true;
+    return false;
   }
-  trees_ = std::move(trees);
-  importances_ = forest_importances(importance_sum, n_split_trees);
-  n_features_ = n_features;
-  fitted_ = true;
+
+ private:
+  RandomForestRegressor* model_;
+  Vector y_;
+};
+
+std::unique_ptr<FitTask> RandomForestRegressor::fit_task(const Matrix& x, const Vector& y) {
+  return std::make_unique<RandomForestRegressorFitTask>(this, x, y);
 }
+
+std::unique_ptr<FitTask> RandomForestRegressor::fit_task_sparse(const SparseMatrix& x, const Vector& y) {
+  return std::make_unique<RandomForestRegressorFitTask>(this, x, y);
+}
+
+void RandomForestRegressor::fit(const Matrix& x, const Vector& y) { fit_task(x, y)->run_to_end(); }
+
+void RandomForestRegressor::fit_sparse(const SparseMatrix& x, const Vector& y) { fit_task_sparse(x, y)->run_to_end(); }
 
 Vector RandomForestRegressor::predict(const Matrix& x) const {
   tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1).col(0);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1, &flat_).col(0);
 }
 
 Vector RandomForestRegressor::predict_sparse(const SparseMatrix& x) const {
   tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_);
-  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1).col(0);
+  return tree_params::mean_outputs(trees_.data(), trees_.size(), x, 1, &flat_).col(0);
 }
 
 json RandomForestRegressor::state() const {
+  json s = state_without_trees();
+  s["trees"] = trees_to_json(trees_);
+  return s;
+}
+
+json RandomForestRegressor::state_without_trees() const {
   if (!fitted_) throw_invalid(kRegressor, "state called before fit");
-  return json{{"version", 1},
-              {"n_features", n_features_},
-              {"trees", trees_to_json(trees_)},
-              {"feature_importances", importances_}};
+  return json{{"version", 1}, {"n_features", n_features_}, {"feature_importances", importances_}};
 }
 
 Status RandomForestRegressor::load_state(const json& state) {
@@ -336,6 +434,7 @@ Status RandomForestRegressor::load_state(const json& state) {
   MLLAB_RETURN_IF_ERROR(tree_params::read_importances(state, who, n_features, &importances));
   n_features_ = n_features;
   trees_ = std::move(trees);
+  flat_.reset();
   importances_ = std::move(importances);
   fitted_ = true;
   return Status::ok();

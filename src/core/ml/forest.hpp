@@ -10,6 +10,9 @@
 
 namespace mllab::ml {
 
+class RandomForestClassifierFitTask;
+class RandomForestRegressorFitTask;
+
 // A random forest of histogram trees (scikit-learn's RandomForestClassifier semantics): each tree
 // is grown depth-first on a bootstrap sample (drawn as per-row multiplicity weights with
 // mllab::Rng) considering max_features randomly drawn features per node. Features are binned
@@ -46,12 +49,18 @@ class RandomForestClassifier : public Classifier {
   Matrix predict_proba_sparse(const SparseMatrix& x) const override;
   // predict on sparse rows (the most probable class, lowest index on ties).
   std::vector<int> predict_sparse(const SparseMatrix& x) const override;
+  // The fit one tree per unit (binning comes with the first tree); fit() runs it to the end.
+  std::unique_ptr<FitTask> fit_task(const Matrix& x, const std::vector<int>& y, int n_classes) override;
+  std::unique_ptr<FitTask> fit_task_sparse(const SparseMatrix& x, const std::vector<int>& y,
+                                           int n_classes) override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
   // {"version": 1, "n_features", "n_classes", "classes", "trees", "feature_importances"}.
   json state() const override;
   // Restores a state written by state(); validates it.
   Status load_state(const json& state) override;
+  // state() without "trees" (a writer adds them one at a time: see ModelTextWriter).
+  json state_without_trees() const;
 
   // Mean of the trees' normalized impurity importances, normalized to sum 1.
   const std::vector<double>& feature_importances() const { return importances_; }
@@ -63,9 +72,7 @@ class RandomForestClassifier : public Classifier {
   int n_features() const { return n_features_; }
 
  private:
-  // Grows the forest on binned data (labels checked by the caller).
-  void fit_binned(const BinnedData& data, const std::vector<int>& y, int n_classes,
-                  const std::vector<int64_t>& count);
+  friend class RandomForestClassifierFitTask;
 
   json params_;
   TreeGrowOptions options_;
@@ -79,6 +86,7 @@ class RandomForestClassifier : public Classifier {
   std::vector<int> classes_;
   std::vector<TreeModel> trees_;
   std::vector<double> importances_;
+  mutable tree_params::FlatForestCache flat_;  // the trees laid out for prediction
 };
 
 // A random forest regressor (squared error); see RandomForestClassifier. predict is the mean of
@@ -104,12 +112,17 @@ class RandomForestRegressor : public Regressor {
   void fit_sparse(const SparseMatrix& x, const Vector& y) override;
   // predict on sparse rows: the same values as on the dense copy.
   Vector predict_sparse(const SparseMatrix& x) const override;
+  // The fit one tree per unit; fit() runs it to the end.
+  std::unique_ptr<FitTask> fit_task(const Matrix& x, const Vector& y) override;
+  std::unique_ptr<FitTask> fit_task_sparse(const SparseMatrix& x, const Vector& y) override;
   // True after fit or load_state.
   bool is_fitted() const override { return fitted_; }
   // {"version": 1, "n_features", "trees", "feature_importances"}.
   json state() const override;
   // Restores a state written by state(); validates it.
   Status load_state(const json& state) override;
+  // state() without "trees" (a writer adds them one at a time: see ModelTextWriter).
+  json state_without_trees() const;
 
   // Mean of the trees' normalized impurity importances, normalized to sum 1.
   const std::vector<double>& feature_importances() const { return importances_; }
@@ -119,8 +132,7 @@ class RandomForestRegressor : public Regressor {
   int n_features() const { return n_features_; }
 
  private:
-  // Grows the forest on binned data (targets checked by the caller).
-  void fit_binned(const BinnedData& data, const Vector& y);
+  friend class RandomForestRegressorFitTask;
 
   json params_;
   TreeGrowOptions options_;
@@ -131,6 +143,7 @@ class RandomForestRegressor : public Regressor {
   int n_features_ = 0;
   std::vector<TreeModel> trees_;
   std::vector<double> importances_;
+  mutable tree_params::FlatForestCache flat_;  // the trees laid out for prediction
 };
 
 }  // namespace mllab::ml

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 #include "core/ml/json_state.hpp"
 #include "core/ml/numeric.hpp"
@@ -898,155 +899,218 @@ HistGradientBoostingClassifier::HistGradientBoostingClassifier(const json& param
   options_ = read_boosting_options(params_);
 }
 
-void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>& y,
-                                         int n_classes) {
-  tree_params::check_fit_input(kClassifier, x, y.size(), /*allow_nan=*/true);
-  const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes);
-  std::vector<int> classes;
-  std::vector<int> compact(static_cast<size_t>(n_classes), -1);
-  for (int c = 0; c < n_classes; ++c) {
-    if (count[static_cast<size_t>(c)] > 0) {
-      compact[static_cast<size_t>(c)] = static_cast<int>(classes.size());
-      classes.push_back(c);
-    }
-  }
-  const int n_present = static_cast<int>(classes.size());
-  const int k = n_present == 2 ? 1 : n_present;  // trees per iteration
-  const uint64_t seed = tree_params::seed_from(params_.at("random_state"));
+// The classifier's fit, one boosting iteration (its k trees) per unit: the first step checks,
+// splits off the validation rows, bins and computes the baseline.
+class HistGradientBoostingClassifierFitTask : public FitTask {
+ public:
+  HistGradientBoostingClassifierFitTask(HistGradientBoostingClassifier* model, const Matrix& x,
+                                        const std::vector<int>& y, int n_classes)
+      : model_(model), options_(model->options_), x_(x), y_(y), n_classes_(n_classes) {}
 
-  // Training / validation rows.
-  Matrix x_fit, x_val;
-  std::vector<int> y_fit, y_val;  // compact labels
-  if (options_.early_stopping) {
-    const SplitIndices split =
-        train_test_split(y, n_classes, options_.validation_fraction, seed, true);
-    x_fit.resize(static_cast<Eigen::Index>(split.train.size()), x.cols());
-    x_val.resize(static_cast<Eigen::Index>(split.test.size()), x.cols());
-    for (size_t i = 0; i < split.train.size(); ++i) {
-      x_fit.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.train[i]));
-      y_fit.push_back(compact[static_cast<size_t>(y[split.train[i]])]);
+  bool step() override {
+    if (done_) return false;
+    if (!started_) {
+      start();
+      started_ = true;
     }
-    for (size_t i = 0; i < split.test.size(); ++i) {
-      x_val.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.test[i]));
-      y_val.push_back(compact[static_cast<size_t>(y[split.test[i]])]);
+    if (iter_ < options_.max_iter && !stopped_) iterate();
+    if (iter_ < options_.max_iter && !stopped_) return true;
+    finish();
+    return false;
+  }
+  bool done() const override { return done_; }
+  int64_t units_done() const override { return iter_; }
+  int64_t units_total() const override { return done_ ? iter_ : options_.max_iter; }
+  const char* unit_name() const override { return "iteration"; }
+
+ private:
+  void start() {
+    const Matrix& x = x_;
+    const std::vector<int>& y = y_;
+    tree_params::check_fit_input(kClassifier, x, y.size(), /*allow_nan=*/true);
+    const std::vector<int64_t> count = tree_params::check_labels(kClassifier, y, n_classes_);
+    std::vector<int> compact(static_cast<size_t>(n_classes_), -1);
+    for (int c = 0; c < n_classes_; ++c) {
+      if (count[static_cast<size_t>(c)] > 0) {
+        compact[static_cast<size_t>(c)] = static_cast<int>(classes_.size());
+        classes_.push_back(c);
+      }
     }
-  } else {
-    for (int v : y) y_fit.push_back(compact[static_cast<size_t>(v)]);
-  }
-  const Matrix& xf = options_.early_stopping ? x_fit : x;
-  const auto n = static_cast<size_t>(xf.rows());
+    const int n_present = static_cast<int>(classes_.size());
+    k_ = n_present == 2 ? 1 : n_present;  // trees per iteration
+    const int k = k_;
+    const uint64_t seed = tree_params::seed_from(model_->params_.at("random_state"));
 
-  // Baseline: logit of the positive-class prior, or the centred log priors.
-  std::vector<double> prior(static_cast<size_t>(n_present), 0.0);
-  {
-    std::vector<double> onehot(n);
-    const double eps = std::numeric_limits<double>::epsilon();
-    for (int c = 0; c < n_present; ++c) {
-      for (size_t i = 0; i < n; ++i) onehot[i] = y_fit[i] == c ? 1.0 : 0.0;
-      prior[static_cast<size_t>(c)] = std::clamp(numpy_mean(onehot), eps, 1.0 - eps);
+    // Training / validation rows.
+    if (options_.early_stopping) {
+      const SplitIndices split =
+          train_test_split(y, n_classes_, options_.validation_fraction, seed, true);
+      x_fit_.resize(static_cast<Eigen::Index>(split.train.size()), x.cols());
+      x_val_.resize(static_cast<Eigen::Index>(split.test.size()), x.cols());
+      for (size_t i = 0; i < split.train.size(); ++i) {
+        x_fit_.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.train[i]));
+        y_fit_.push_back(compact[static_cast<size_t>(y[split.train[i]])]);
+      }
+      for (size_t i = 0; i < split.test.size(); ++i) {
+        x_val_.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.test[i]));
+        y_val_.push_back(compact[static_cast<size_t>(y[split.test[i]])]);
+      }
+    } else {
+      for (int v : y) y_fit_.push_back(compact[static_cast<size_t>(v)]);
     }
-  }
-  std::vector<double> baseline(static_cast<size_t>(k));
-  if (k == 1) {
-    baseline[0] = std::log(prior[1] / (1.0 - prior[1]));
-  } else {
-    double mean_log = 0.0;
-    for (int c = 0; c < k; ++c) mean_log += std::log(prior[static_cast<size_t>(c)]);
-    mean_log /= k;
-    for (int c = 0; c < k; ++c) baseline[static_cast<size_t>(c)] = std::log(prior[static_cast<size_t>(c)]) - mean_log;
+    const Matrix& xf = options_.early_stopping ? x_fit_ : x;
+    n_ = static_cast<size_t>(xf.rows());
+    const size_t n = n_;
+
+    // Baseline: logit of the positive-class prior, or the centred log priors.
+    std::vector<double> prior(static_cast<size_t>(n_present), 0.0);
+    {
+      std::vector<double> onehot(n);
+      const double eps = std::numeric_limits<double>::epsilon();
+      for (int c = 0; c < n_present; ++c) {
+        for (size_t i = 0; i < n; ++i) onehot[i] = y_fit_[i] == c ? 1.0 : 0.0;
+        prior[static_cast<size_t>(c)] = std::clamp(numpy_mean(onehot), eps, 1.0 - eps);
+      }
+    }
+    baseline_.assign(static_cast<size_t>(k), 0.0);
+    if (k == 1) {
+      baseline_[0] = std::log(prior[1] / (1.0 - prior[1]));
+    } else {
+      double mean_log = 0.0;
+      for (int c = 0; c < k; ++c) mean_log += std::log(prior[static_cast<size_t>(c)]);
+      mean_log /= k;
+      for (int c = 0; c < k; ++c) baseline_[static_cast<size_t>(c)] = std::log(prior[static_cast<size_t>(c)]) - mean_log;
+    }
+
+    bins_ = bin_features(xf, options_.max_bins);
+    grower_ = std::make_unique<LeafwiseGrower>(bins_, static_cast<int64_t>(n), static_cast<int>(xf.cols()), options_,
+                                               false);
+    n_cols_ = static_cast<int>(x.cols());
+    raw_.resize(n * static_cast<size_t>(k));
+    for (size_t i = 0; i < n; ++i) {
+      for (int c = 0; c < k; ++c) raw_[i * static_cast<size_t>(k) + static_cast<size_t>(c)] = baseline_[static_cast<size_t>(c)];
+    }
+    // float32 gradients and hessians (scikit-learn's G_H_DTYPE), computed in double.
+    g_.resize(n * static_cast<size_t>(k));
+    h_.resize(n * static_cast<size_t>(k));
+    p_.resize(static_cast<size_t>(k));
+
+    // Validation state for early stopping.
+    xv_ = x_val_;
+    raw_val_.resize(y_val_.size() * static_cast<size_t>(k));
+    for (size_t i = 0; i < y_val_.size(); ++i) {
+      for (int c = 0; c < k; ++c) raw_val_[i * static_cast<size_t>(k) + static_cast<size_t>(c)] = baseline_[static_cast<size_t>(c)];
+    }
+    if (options_.early_stopping) scores_.push_back(val_score());
   }
 
-  const BinnedFeatures bins = bin_features(xf, options_.max_bins);
-  LeafwiseGrower grower(bins, static_cast<int64_t>(n), static_cast<int>(xf.cols()), options_,
-                        false);
-  std::vector<double> raw(n * static_cast<size_t>(k));
-  for (size_t i = 0; i < n; ++i) {
-    for (int c = 0; c < k; ++c) raw[i * static_cast<size_t>(k) + static_cast<size_t>(c)] = baseline[static_cast<size_t>(c)];
-  }
-  // float32 gradients and hessians (scikit-learn's G_H_DTYPE), computed in double.
-  std::vector<float> g(n * static_cast<size_t>(k)), h(n * static_cast<size_t>(k));
-  std::vector<double> p(static_cast<size_t>(k));
-
-  // Validation state for early stopping.
-  RowMajor xv = x_val;
-  std::vector<double> raw_val(y_val.size() * static_cast<size_t>(k));
-  for (size_t i = 0; i < y_val.size(); ++i) {
-    for (int c = 0; c < k; ++c) raw_val[i * static_cast<size_t>(k) + static_cast<size_t>(c)] = baseline[static_cast<size_t>(c)];
-  }
-  auto val_score = [&]() {
+  double val_score() const {
+    const int k = k_;
     double loss = 0.0;
-    for (size_t i = 0; i < y_val.size(); ++i) {
-      const double* z = &raw_val[i * static_cast<size_t>(k)];
+    for (size_t i = 0; i < y_val_.size(); ++i) {
+      const double* z = &raw_val_[i * static_cast<size_t>(k)];
       if (k == 1) {
-        loss += log1pexp(z[0]) - (y_val[i] == 1 ? z[0] : 0.0);
+        loss += log1pexp(z[0]) - (y_val_[i] == 1 ? z[0] : 0.0);
       } else {
         double m = z[0];
         for (int c = 1; c < k; ++c) m = std::max(m, z[c]);
         double s = 0.0;
         for (int c = 0; c < k; ++c) s += std::exp(z[c] - m);
-        loss += m + std::log(s) - z[y_val[i]];
+        loss += m + std::log(s) - z[y_val_[i]];
       }
     }
-    return -loss / static_cast<double>(y_val.size());
-  };
-  std::vector<double> scores;
-  if (options_.early_stopping) scores.push_back(val_score());
+    return -loss / static_cast<double>(y_val_.size());
+  }
 
-  std::vector<TreeModel> trees;
-  std::vector<std::vector<uint8_t>> missing_left;
-  int iter = 0;
-  for (; iter < options_.max_iter; ++iter) {
+  void iterate() {
+    const int k = k_;
+    const size_t n = n_;
     // Gradients and hessians of the log-loss, class-major, with the formulas of scikit-learn's
     // HalfBinomialLoss (e = exp(-z): ((1 - y) - y e) / (1 + e), e / (1 + e)^2) and
     // HalfMultinomialLoss (p_c - [y = c], p_c (1 - p_c)).
     for (size_t i = 0; i < n; ++i) {
-      const double* z = &raw[i * static_cast<size_t>(k)];
+      const double* z = &raw_[i * static_cast<size_t>(k)];
       if (k == 1) {
-        const double yi = y_fit[i] == 1 ? 1.0 : 0.0;
+        const double yi = y_fit_[i] == 1 ? 1.0 : 0.0;
         const double e = std::exp(-z[0]);
-        g[i] = static_cast<float>(((1.0 - yi) - yi * e) / (1.0 + e));
-        h[i] = static_cast<float>(e / ((1.0 + e) * (1.0 + e)));
+        g_[i] = static_cast<float>(((1.0 - yi) - yi * e) / (1.0 + e));
+        h_[i] = static_cast<float>(e / ((1.0 + e) * (1.0 + e)));
         continue;
       }
       double m = z[0];
       for (int c = 1; c < k; ++c) m = std::max(m, z[c]);
       double s = 0.0;
       for (int c = 0; c < k; ++c) {
-        p[static_cast<size_t>(c)] = std::exp(z[c] - m);
-        s += p[static_cast<size_t>(c)];
+        p_[static_cast<size_t>(c)] = std::exp(z[c] - m);
+        s += p_[static_cast<size_t>(c)];
       }
       for (int c = 0; c < k; ++c) {
-        const double pc = p[static_cast<size_t>(c)] / s;
-        g[static_cast<size_t>(c) * n + i] = static_cast<float>(pc - (y_fit[i] == c ? 1.0 : 0.0));
-        h[static_cast<size_t>(c) * n + i] = static_cast<float>(pc * (1.0 - pc));
+        const double pc = p_[static_cast<size_t>(c)] / s;
+        g_[static_cast<size_t>(c) * n + i] = static_cast<float>(pc - (y_fit_[i] == c ? 1.0 : 0.0));
+        h_[static_cast<size_t>(c) * n + i] = static_cast<float>(pc * (1.0 - pc));
       }
     }
     for (int c = 0; c < k; ++c) {
-      missing_left.emplace_back();
-      trees.push_back(grower.grow(g.data() + static_cast<size_t>(c) * n,
-                                  h.data() + static_cast<size_t>(c) * n, raw.data() + c, k,
-                                  &missing_left.back()));
+      missing_left_.emplace_back();
+      trees_.push_back(grower_->grow(g_.data() + static_cast<size_t>(c) * n,
+                                     h_.data() + static_cast<size_t>(c) * n, raw_.data() + c, k,
+                                     &missing_left_.back()));
       if (options_.early_stopping) {
-        add_tree(trees.back(), missing_left.back(), xv, raw_val.data() + c, k);
+        add_tree(trees_.back(), missing_left_.back(), xv_, raw_val_.data() + c, k);
       }
     }
+    ++iter_;
     if (options_.early_stopping) {
-      scores.push_back(val_score());
-      if (should_stop(scores, options_.n_iter_no_change, options_.tol)) {
-        ++iter;
-        break;
-      }
+      scores_.push_back(val_score());
+      if (should_stop(scores_, options_.n_iter_no_change, options_.tol)) stopped_ = true;
     }
   }
-  n_iter_ = iter;
-  trees_ = std::move(trees);
-  missing_go_to_left_ = std::move(missing_left);
-  takes_missing_ = true;
-  baseline_ = std::move(baseline);
-  n_features_ = static_cast<int>(x.cols());
-  n_classes_ = n_classes;
-  classes_ = std::move(classes);
-  fitted_ = true;
+
+  void finish() {
+    grower_.reset();
+    model_->n_iter_ = iter_;
+    model_->trees_ = std::move(trees_);
+    model_->missing_go_to_left_ = std::move(missing_left_);
+    model_->takes_missing_ = true;
+    model_->baseline_ = std::move(baseline_);
+    model_->n_features_ = n_cols_;
+    model_->n_classes_ = n_classes_;
+    model_->classes_ = std::move(classes_);
+    model_->fitted_ = true;
+    done_ = true;
+  }
+
+  HistGradientBoostingClassifier* model_;
+  const BoostingOptions options_;
+  const Matrix& x_;
+  const std::vector<int> y_;
+  int n_classes_;
+  bool started_ = false, done_ = false, stopped_ = false;
+  int k_ = 1, iter_ = 0, n_cols_ = 0;
+  size_t n_ = 0;
+  std::vector<int> classes_;
+  Matrix x_fit_, x_val_;
+  std::vector<int> y_fit_, y_val_;  // compact labels
+  std::vector<double> baseline_;
+  BinnedFeatures bins_;
+  std::unique_ptr<LeafwiseGrower> grower_;
+  std::vector<double> raw_;
+  std::vector<float> g_, h_;
+  std::vector<double> p_;
+  RowMajor xv_;
+  std::vector<double> raw_val_;
+  std::vector<double> scores_;
+  std::vector<TreeModel> trees_;
+  std::vector<std::vector<uint8_t>> missing_left_;
+};
+
+std::unique_ptr<FitTask> HistGradientBoostingClassifier::fit_task(const Matrix& x, const std::vector<int>& y,
+                                                                  int n_classes) {
+  return std::make_unique<HistGradientBoostingClassifierFitTask>(this, x, y, n_classes);
+}
+
+void HistGradientBoostingClassifier::fit(const Matrix& x, const std::vector<int>& y, int n_classes) {
+  fit_task(x, y, n_classes)->run_to_end();
 }
 
 Matrix HistGradientBoostingClassifier::decision_function(const Matrix& x) const {
@@ -1130,78 +1194,124 @@ HistGradientBoostingRegressor::HistGradientBoostingRegressor(const json& params)
   options_ = read_boosting_options(params_);
 }
 
-void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) {
-  tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()), /*allow_nan=*/true);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y(i))) {
-      throw_invalid(kRegressor, "y contains a non-finite value at row " + std::to_string(i));
+// The regressor's fit, one boosting iteration per unit (see the classifier's task).
+class HistGradientBoostingRegressorFitTask : public FitTask {
+ public:
+  HistGradientBoostingRegressorFitTask(HistGradientBoostingRegressor* model, const Matrix& x, const Vector& y)
+      : model_(model), options_(model->options_), x_(x), y_(y) {}
+
+  bool step() override {
+    if (done_) return false;
+    if (!started_) {
+      start();
+      started_ = true;
     }
+    if (iter_ < options_.max_iter && !stopped_) iterate();
+    if (iter_ < options_.max_iter && !stopped_) return true;
+    grower_.reset();
+    model_->n_iter_ = iter_;
+    model_->trees_ = std::move(trees_);
+    model_->missing_go_to_left_ = std::move(missing_left_);
+    model_->takes_missing_ = true;
+    model_->baseline_ = baseline_;
+    model_->n_features_ = static_cast<int>(x_.cols());
+    model_->fitted_ = true;
+    done_ = true;
+    return false;
   }
-  const uint64_t seed = tree_params::seed_from(params_.at("random_state"));
-  Matrix x_fit, x_val;
-  std::vector<double> y_fit, y_val;
-  if (options_.early_stopping) {
-    const std::vector<int> dummy(static_cast<size_t>(y.size()), 0);
-    const SplitIndices split =
-        train_test_split(dummy, 1, options_.validation_fraction, seed, false);
-    x_fit.resize(static_cast<Eigen::Index>(split.train.size()), x.cols());
-    x_val.resize(static_cast<Eigen::Index>(split.test.size()), x.cols());
-    for (size_t i = 0; i < split.train.size(); ++i) {
-      x_fit.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.train[i]));
-      y_fit.push_back(y(static_cast<Eigen::Index>(split.train[i])));
-    }
-    for (size_t i = 0; i < split.test.size(); ++i) {
-      x_val.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.test[i]));
-      y_val.push_back(y(static_cast<Eigen::Index>(split.test[i])));
-    }
-  } else {
-    y_fit.assign(y.data(), y.data() + y.size());
-  }
-  const Matrix& xf = options_.early_stopping ? x_fit : x;
-  const auto n = static_cast<size_t>(xf.rows());
-  const double baseline = numpy_mean(y_fit);
-  const BinnedFeatures bins = bin_features(xf, options_.max_bins);
-  LeafwiseGrower grower(bins, static_cast<int64_t>(n), static_cast<int>(xf.cols()), options_,
-                        true);
-  std::vector<double> raw(n, baseline);
-  // float32 gradients prediction - y (scikit-learn's G_H_DTYPE); the hessians are constant.
-  std::vector<float> g(n), h(1, 1.0f);
-  const RowMajor xv = x_val;
-  std::vector<double> raw_val(y_val.size(), baseline);
-  auto val_score = [&]() {
-    double loss = 0.0;
-    for (size_t i = 0; i < y_val.size(); ++i) {
-      const double r = raw_val[i] - y_val[i];
-      loss += 0.5 * r * r;
-    }
-    return -loss / static_cast<double>(y_val.size());
-  };
-  std::vector<double> scores;
-  if (options_.early_stopping) scores.push_back(val_score());
-  std::vector<TreeModel> trees;
-  std::vector<std::vector<uint8_t>> missing_left;
-  int iter = 0;
-  for (; iter < options_.max_iter; ++iter) {
-    for (size_t i = 0; i < n; ++i) g[i] = static_cast<float>(raw[i] - y_fit[i]);
-    missing_left.emplace_back();
-    trees.push_back(grower.grow(g.data(), h.data(), raw.data(), 1, &missing_left.back()));
-    if (options_.early_stopping) {
-      add_tree(trees.back(), missing_left.back(), xv, raw_val.data(), 1);
-      scores.push_back(val_score());
-      if (should_stop(scores, options_.n_iter_no_change, options_.tol)) {
-        ++iter;
-        break;
+  bool done() const override { return done_; }
+  int64_t units_done() const override { return iter_; }
+  int64_t units_total() const override { return done_ ? iter_ : options_.max_iter; }
+  const char* unit_name() const override { return "iteration"; }
+
+ private:
+  void start() {
+    const Matrix& x = x_;
+    const Vector& y = y_;
+    tree_params::check_fit_input(kRegressor, x, static_cast<size_t>(y.size()), /*allow_nan=*/true);
+    for (Eigen::Index i = 0; i < y.size(); ++i) {
+      if (!std::isfinite(y(i))) {
+        throw_invalid(kRegressor, "y contains a non-finite value at row " + std::to_string(i));
       }
     }
+    const uint64_t seed = tree_params::seed_from(model_->params_.at("random_state"));
+    if (options_.early_stopping) {
+      const std::vector<int> dummy(static_cast<size_t>(y.size()), 0);
+      const SplitIndices split =
+          train_test_split(dummy, 1, options_.validation_fraction, seed, false);
+      x_fit_.resize(static_cast<Eigen::Index>(split.train.size()), x.cols());
+      x_val_.resize(static_cast<Eigen::Index>(split.test.size()), x.cols());
+      for (size_t i = 0; i < split.train.size(); ++i) {
+        x_fit_.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.train[i]));
+        y_fit_.push_back(y(static_cast<Eigen::Index>(split.train[i])));
+      }
+      for (size_t i = 0; i < split.test.size(); ++i) {
+        x_val_.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(split.test[i]));
+        y_val_.push_back(y(static_cast<Eigen::Index>(split.test[i])));
+      }
+    } else {
+      y_fit_.assign(y.data(), y.data() + y.size());
+    }
+    const Matrix& xf = options_.early_stopping ? x_fit_ : x;
+    n_ = static_cast<size_t>(xf.rows());
+    baseline_ = numpy_mean(y_fit_);
+    bins_ = bin_features(xf, options_.max_bins);
+    grower_ = std::make_unique<LeafwiseGrower>(bins_, static_cast<int64_t>(n_), static_cast<int>(xf.cols()), options_,
+                                               true);
+    raw_.assign(n_, baseline_);
+    // float32 gradients prediction - y (scikit-learn's G_H_DTYPE); the hessians are constant.
+    g_.resize(n_);
+    h_.assign(1, 1.0f);
+    xv_ = x_val_;
+    raw_val_.assign(y_val_.size(), baseline_);
+    if (options_.early_stopping) scores_.push_back(val_score());
   }
-  n_iter_ = iter;
-  trees_ = std::move(trees);
-  missing_go_to_left_ = std::move(missing_left);
-  takes_missing_ = true;
-  baseline_ = baseline;
-  n_features_ = static_cast<int>(x.cols());
-  fitted_ = true;
+  double val_score() const {
+    double loss = 0.0;
+    for (size_t i = 0; i < y_val_.size(); ++i) {
+      const double r = raw_val_[i] - y_val_[i];
+      loss += 0.5 * r * r;
+    }
+    return -loss / static_cast<double>(y_val_.size());
+  }
+  void iterate() {
+    for (size_t i = 0; i < n_; ++i) g_[i] = static_cast<float>(raw_[i] - y_fit_[i]);
+    missing_left_.emplace_back();
+    trees_.push_back(grower_->grow(g_.data(), h_.data(), raw_.data(), 1, &missing_left_.back()));
+    ++iter_;
+    if (options_.early_stopping) {
+      add_tree(trees_.back(), missing_left_.back(), xv_, raw_val_.data(), 1);
+      scores_.push_back(val_score());
+      if (should_stop(scores_, options_.n_iter_no_change, options_.tol)) stopped_ = true;
+    }
+  }
+
+  HistGradientBoostingRegressor* model_;
+  const BoostingOptions options_;
+  const Matrix& x_;
+  const Vector y_;
+  bool started_ = false, done_ = false, stopped_ = false;
+  int iter_ = 0;
+  size_t n_ = 0;
+  Matrix x_fit_, x_val_;
+  std::vector<double> y_fit_, y_val_;
+  double baseline_ = 0;
+  BinnedFeatures bins_;
+  std::unique_ptr<LeafwiseGrower> grower_;
+  std::vector<double> raw_;
+  std::vector<float> g_, h_;
+  RowMajor xv_;
+  std::vector<double> raw_val_;
+  std::vector<double> scores_;
+  std::vector<TreeModel> trees_;
+  std::vector<std::vector<uint8_t>> missing_left_;
+};
+
+std::unique_ptr<FitTask> HistGradientBoostingRegressor::fit_task(const Matrix& x, const Vector& y) {
+  return std::make_unique<HistGradientBoostingRegressorFitTask>(this, x, y);
 }
+
+void HistGradientBoostingRegressor::fit(const Matrix& x, const Vector& y) { fit_task(x, y)->run_to_end(); }
 
 Vector HistGradientBoostingRegressor::predict(const Matrix& x) const {
   tree_params::check_predict_input(kRegressor, fitted_, "predict", x, n_features_, takes_missing_);

@@ -12,6 +12,9 @@
 
 namespace mllab::ml {
 
+class HistGradientBoostingClassifierFitTask;
+class HistGradientBoostingRegressorFitTask;
+
 // Settings shared by both boosting models (resolved params).
 struct BoostingOptions {
   double learning_rate = 0.1;
@@ -70,6 +73,8 @@ class HistGradientBoostingClassifier : public Classifier {
   // Fits on the rows of `x` (finite values or NaN = missing) with labels `y` in [0, n_classes)
   // (>= 2 present); throws mllab::Error naming the column and row of an infinite value.
   void fit(const Matrix& x, const std::vector<int>& y, int n_classes) override;
+  // The fit one boosting iteration (its trees) per unit; fit() runs it to the end.
+  std::unique_ptr<FitTask> fit_task(const Matrix& x, const std::vector<int>& y, int n_classes) override;
   // n_rows x n_classes probabilities (sigmoid / softmax of the raw scores; absent classes 0).
   // NaN is taken as missing (refused, as before, by a model loaded from a version-1 state).
   Matrix predict_proba(const Matrix& x) const override;
@@ -106,6 +111,7 @@ class HistGradientBoostingClassifier : public Classifier {
   int n_features() const { return n_features_; }
 
  private:
+  friend class HistGradientBoostingClassifierFitTask;
   json params_;
   BoostingOptions options_;
   bool fitted_ = false;
@@ -138,6 +144,8 @@ class HistGradientBoostingRegressor : public Regressor {
   // Fits on the rows of `x` (finite values or NaN = missing) with finite targets `y`; throws
   // mllab::Error naming the column and row of an infinite value.
   void fit(const Matrix& x, const Vector& y) override;
+  // The fit one boosting iteration per unit; fit() runs it to the end.
+  std::unique_ptr<FitTask> fit_task(const Matrix& x, const Vector& y) override;
   // baseline + the sum of the trees' leaf values per row (NaN as in the classifier).
   Vector predict(const Matrix& x) const override;
   // True after fit or load_state.
@@ -160,6 +168,7 @@ class HistGradientBoostingRegressor : public Regressor {
   int n_features() const { return n_features_; }
 
  private:
+  friend class HistGradientBoostingRegressorFitTask;
   json params_;
   BoostingOptions options_;
   bool fitted_ = false;

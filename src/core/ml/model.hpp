@@ -10,6 +10,7 @@
 #include <Eigen/Sparse>
 #include <nlohmann/json.hpp>
 
+#include "core/ml/fit_task.hpp"
 #include "core/ml/params.hpp"
 #include "core/util/status.hpp"
 
@@ -64,6 +65,16 @@ class Classifier {
   virtual std::vector<int> predict_sparse(const SparseMatrix& x) const {
     return predict(Matrix(x));
   }
+  // The fit cut into units (see fit_task.hpp); running it to the end is fit / fit_sparse.
+  // `x` and `y` must outlive the task. The default is one unit; forests and boosting override
+  // them (a tree, an iteration per unit).
+  virtual std::unique_ptr<FitTask> fit_task(const Matrix& x, const std::vector<int>& y, int n_classes) {
+    return std::make_unique<OneShotFitTask>([this, &x, &y, n_classes] { fit(x, y, n_classes); });
+  }
+  virtual std::unique_ptr<FitTask> fit_task_sparse(const SparseMatrix& x, const std::vector<int>& y,
+                                                   int n_classes) {
+    return std::make_unique<OneShotFitTask>([this, &x, &y, n_classes] { fit_sparse(x, y, n_classes); });
+  }
   virtual bool is_fitted() const = 0;
   virtual json state() const = 0;
   virtual Status load_state(const json& state) = 0;
@@ -82,6 +93,13 @@ class Regressor {
   // fit and predict on sparse rows (CSR); the defaults use the dense copy (see Classifier).
   virtual void fit_sparse(const SparseMatrix& x, const Vector& y) { fit(Matrix(x), y); }
   virtual Vector predict_sparse(const SparseMatrix& x) const { return predict(Matrix(x)); }
+  // The fit cut into units (see Classifier::fit_task); `x` and `y` must outlive the task.
+  virtual std::unique_ptr<FitTask> fit_task(const Matrix& x, const Vector& y) {
+    return std::make_unique<OneShotFitTask>([this, &x, &y] { fit(x, y); });
+  }
+  virtual std::unique_ptr<FitTask> fit_task_sparse(const SparseMatrix& x, const Vector& y) {
+    return std::make_unique<OneShotFitTask>([this, &x, &y] { fit_sparse(x, y); });
+  }
   virtual bool is_fitted() const = 0;
   virtual json state() const = 0;
   virtual Status load_state(const json& state) = 0;

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <random>
 
 #include "core/ml/json_state.hpp"
@@ -1455,11 +1456,26 @@ struct FlatForest {
 // Rows walked together through a tree.
 constexpr int kPredictBlock = 8;
 
+// The flat copy of the trees: from `cache` when it holds these trees, else built (and kept there).
+std::shared_ptr<const FlatForest> flat_forest(const TreeModel* trees, size_t n_trees, FlatForestCache* cache) {
+  if (cache && cache->flat && cache->trees == trees && cache->n_trees == n_trees) {
+    return std::static_pointer_cast<const FlatForest>(cache->flat);
+  }
+  auto flat = std::make_shared<const FlatForest>(trees, n_trees);
+  if (cache) {
+    cache->flat = flat;
+    cache->trees = trees;
+    cache->n_trees = n_trees;
+  }
+  return flat;
+}
+
 }  // namespace
 
-Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const Matrix& x, int n_values) {
+Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const Matrix& x, int n_values, FlatForestCache* cache) {
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const FlatForest forest(trees, n_trees);
+  const std::shared_ptr<const FlatForest> flat = flat_forest(trees, n_trees, cache);
+  const FlatForest& forest = *flat;
   const RowMajor xr = x;
   const auto cols = static_cast<int64_t>(x.cols());
   Matrix sum = Matrix::Zero(x.rows(), n_values);
@@ -1481,8 +1497,10 @@ Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const Matrix& x, int
   return sum;
 }
 
-Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const SparseMatrix& x, int n_values) {
-  const FlatForest forest(trees, n_trees);
+Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const SparseMatrix& x, int n_values,
+                    FlatForestCache* cache) {
+  const std::shared_ptr<const FlatForest> flat = flat_forest(trees, n_trees, cache);
+  const FlatForest& forest = *flat;
   Matrix sum = Matrix::Zero(x.rows(), n_values);
   // Each block of rows is scattered into dense buffers, then sent down every tree.
   const auto d = static_cast<size_t>(x.cols());

@@ -208,10 +208,20 @@ void tree_outputs(const TreeModel& tree, const Matrix& x, Matrix* out);
 // Mean over trees[0..n_trees) of the leaf outputs for the rows of `x` (x.rows() x n_values).
 // The trees are copied once into a compact node array that blocks of rows walk in lockstep;
 // each row's sums run over the trees in order.
-Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const Matrix& x, int n_values);
+// With `cache`, the compact copy is kept there between calls (a forest predicting in row chunks
+// copies its trees once); the model resets the cache whenever its trees change.
+struct FlatForestCache {
+  std::shared_ptr<const void> flat;
+  const TreeModel* trees = nullptr;
+  size_t n_trees = 0;
+  void reset() { *this = FlatForestCache(); }
+};
+Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const Matrix& x, int n_values,
+                    FlatForestCache* cache = nullptr);
 // The same for sparse rows: each block of rows is scattered once into dense buffers and sent
 // down every tree, so the result equals the dense computation bit for bit.
-Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const SparseMatrix& x, int n_values);
+Matrix mean_outputs(const TreeModel* trees, size_t n_trees, const SparseMatrix& x, int n_values,
+                    FlatForestCache* cache = nullptr);
 // Reads the number array 'feature_importances' of length n_features.
 Status read_importances(const json& state, const std::string& who, int n_features,
                         std::vector<double>* out);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "core/ml/forest.hpp"
 #include "core/util/json_reader.hpp"
 
 namespace mllab::pipeline {
@@ -253,49 +254,74 @@ std::vector<std::string> FittedPipeline::feature_names_out() const {
   return out;
 }
 
-Features FittedPipeline::apply(const data::Table& x, bool fit) {
+FittedPipeline::Applying FittedPipeline::begin_apply(const data::Table& x, bool fit) const {
+  Applying a;
+  a.x = &x;
+  a.fit = fit;
+  return a;
+}
+
+size_t FittedPipeline::apply_units() const {
+  size_t n = 0;
+  while (n < steps.size() && !steps[n].columns.empty()) ++n;
+  // The first unit reads the numeric features when there is no column step.
+  const size_t matrix_steps = steps.empty() ? 0 : steps.size() - 1 - std::min(n, steps.size() - 1);
+  return (n == 0 ? 1 : n) + matrix_steps;
+}
+
+bool FittedPipeline::apply_next(Applying& a) {
+  const data::Table& x = *a.x;
+  const bool fit = a.fit;
   const Eigen::Index rows = Eigen::Index(x.num_rows());
-  Features cur;
-  size_t i = 0;
-  if (has_column_steps()) {
-    size_t first_sequential = 0;
-    while (first_sequential < steps.size() && !steps[first_sequential].columns.empty()) ++first_sequential;
-    const bool later_handles = missing_handled_from(steps, first_sequential);
-    std::vector<Features> blocks;
-    for (; i < steps.size() && !steps[i].columns.empty(); ++i) {
-      Step& s = steps[i];
-      if (s.vectorizer) {
-        auto docs = documents(x, s.columns.front());
-        Features f;
-        f.sparse = true;
-        f.sp = fit ? s.vectorizer->fit_transform(docs) : s.vectorizer->transform(docs);
-        blocks.push_back(std::move(f));
-      } else if (s.encoder) {
-        auto cols = string_columns(x, s.columns);
-        Features f;
-        f.sparse = true;
-        f.sp = fit ? s.encoder->fit_transform(cols) : s.encoder->transform(cols);
-        blocks.push_back(std::move(f));
-      } else {
-        auto m = feature_matrix(x, s.columns, is_imputer(s) || (keeps_missing(s) && later_handles));
-        if (!m) throw Error(m.status());
-        if (fit) s.transformer->fit(*m);
-        blocks.push_back(dense_features(s.transformer->transform(*m)));
-      }
-    }
-    if (!features.empty()) {
-      auto m = feature_matrix(x, features, later_handles);
+  if (a.phase == 0) {
+    if (has_column_steps()) {
+      size_t first_sequential = 0;
+      while (first_sequential < steps.size() && !steps[first_sequential].columns.empty()) ++first_sequential;
+      a.later_handles = missing_handled_from(steps, first_sequential);
+      a.phase = 1;
+    } else {
+      auto m = feature_matrix(x, features, missing_handled_from(steps, 0));
       if (!m) throw Error(m.status());
-      blocks.push_back(dense_features(std::move(m).value()));
+      a.cur = dense_features(std::move(m).value());
+      a.phase = 2;
+      return a.i + 1 < steps.size();
     }
-    cur = hstack(std::move(blocks), rows);
-  } else {
-    auto m = feature_matrix(x, features, missing_handled_from(steps, 0));
-    if (!m) throw Error(m.status());
-    cur = dense_features(std::move(m).value());
   }
-  for (; i + 1 < steps.size(); ++i) {
-    Step& s = steps[i];
+  if (a.phase == 1) {
+    Step& s = steps[a.i];
+    if (s.vectorizer) {
+      auto docs = documents(x, s.columns.front());
+      Features f;
+      f.sparse = true;
+      f.sp = fit ? s.vectorizer->fit_transform(docs) : s.vectorizer->transform(docs);
+      a.blocks.push_back(std::move(f));
+    } else if (s.encoder) {
+      auto cols = string_columns(x, s.columns);
+      Features f;
+      f.sparse = true;
+      f.sp = fit ? s.encoder->fit_transform(cols) : s.encoder->transform(cols);
+      a.blocks.push_back(std::move(f));
+    } else {
+      auto m = feature_matrix(x, s.columns, is_imputer(s) || (keeps_missing(s) && a.later_handles));
+      if (!m) throw Error(m.status());
+      if (fit) s.transformer->fit(*m);
+      a.blocks.push_back(dense_features(s.transformer->transform(*m)));
+    }
+    ++a.i;
+    if (a.i < steps.size() && !steps[a.i].columns.empty()) return true;
+    if (!features.empty()) {
+      auto m = feature_matrix(x, features, a.later_handles);
+      if (!m) throw Error(m.status());
+      a.blocks.push_back(dense_features(std::move(m).value()));
+    }
+    a.cur = hstack(std::move(a.blocks), rows);
+    a.blocks.clear();
+    a.phase = 2;
+    return a.i + 1 < steps.size();
+  }
+  if (a.phase == 2 && a.i + 1 < steps.size()) {
+    Step& s = steps[a.i];
+    Features& cur = a.cur;
     const bool sparse_scaler = s.type == "StandardScaler" && (cur.sparse || s.sparse_scale);
     if (sparse_scaler) {
       const json& p = s.transformer->params();
@@ -305,16 +331,103 @@ Features FittedPipeline::apply(const data::Table& x, bool fit) {
       }
       if (fit) s.sparse_scale = ml::scaler_fit_sparse(cur.sp, p.value("with_std", true));
       cur.sp = ml::scale_sparse(cur.sp, *s.sparse_scale);
-      continue;
+    } else {
+      ml::Matrix m = cur.to_dense();
+      if (fit) s.transformer->fit(m);
+      cur = dense_features(s.transformer->transform(m));
     }
-    ml::Matrix m = cur.to_dense();
-    if (fit) s.transformer->fit(m);
-    cur = dense_features(s.transformer->transform(m));
+    ++a.i;
   }
-  return cur;
+  if (a.i + 1 < steps.size()) return true;
+  a.phase = 3;
+  return false;
 }
 
-Features FittedPipeline::fit_transform_features(const data::Table& x) { return apply(x, true); }
+Features FittedPipeline::apply(const data::Table& x, bool fit) {
+  Applying a = begin_apply(x, fit);
+  while (apply_next(a)) {
+  }
+  return std::move(a.cur);
+}
+
+namespace {
+
+// The pipeline's fit task: the steps before the estimator (one unit each, 10% of the progress),
+// then the estimator's own task.
+class PipelineFitTask : public ml::FitTask {
+ public:
+  PipelineFitTask(FittedPipeline* p, const data::Table& x, std::vector<int> y, int n_classes)
+      : p_(p), a_(p->begin_apply(x, true)), y_(std::move(y)), n_classes_(n_classes), pre_total_(p->apply_units()) {}
+  PipelineFitTask(FittedPipeline* p, const data::Table& x, ml::Vector y)
+      : p_(p), a_(p->begin_apply(x, true)), yr_(std::move(y)), regression_(true), pre_total_(p->apply_units()) {}
+
+  bool step() override {
+    if (done_) return false;
+    if (!est_) {
+      ++pre_done_;
+      if (p_->apply_next(a_)) return true;
+      features_ = std::move(a_.cur);
+      auto& last = p_->steps.back();
+      if (regression_) {
+        est_ = features_.sparse ? last.regressor->fit_task_sparse(features_.sp, yr_)
+                                : last.regressor->fit_task(features_.dense, yr_);
+      } else {
+        est_ = features_.sparse ? last.classifier->fit_task_sparse(features_.sp, y_, n_classes_)
+                                : last.classifier->fit_task(features_.dense, y_, n_classes_);
+      }
+      return true;
+    }
+    if (est_->step()) return true;
+    done_ = true;
+    features_ = Features();  // the fitted model no longer needs them
+    return false;
+  }
+  bool done() const override { return done_; }
+  int64_t units_done() const override { return est_ ? est_->units_done() : 0; }
+  int64_t units_total() const override { return est_ ? est_->units_total() : 1; }
+  const char* unit_name() const override { return est_ ? est_->unit_name() : "step"; }
+  std::string describe() const override {
+    if (est_) return est_->describe();
+    const size_t i = std::min(a_.i, p_->steps.size() - 1);
+    return "step '" + p_->steps[i].name + "' (" + p_->steps[i].type + ")";
+  }
+  // The fraction of the fit done: the steps count for 10%, the estimator's units for the rest.
+  double fraction() const {
+    const double pre = pre_total_ == 0 ? 1.0 : std::min(1.0, double(pre_done_) / double(pre_total_));
+    const double est = est_ && est_->units_total() > 0 ? double(est_->units_done()) / double(est_->units_total()) : 0.0;
+    return done_ ? 1.0 : 0.1 * pre + 0.9 * est;
+  }
+
+ private:
+  FittedPipeline* p_;
+  FittedPipeline::Applying a_;
+  std::vector<int> y_;
+  ml::Vector yr_;
+  int n_classes_ = 0;
+  bool regression_ = false;
+  size_t pre_total_;
+  size_t pre_done_ = 0;
+  Features features_;
+  std::unique_ptr<ml::FitTask> est_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+double fit_fraction(const ml::FitTask& task) {
+  if (auto* p = dynamic_cast<const PipelineFitTask*>(&task)) return p->fraction();
+  if (task.done()) return 1.0;
+  return task.units_total() > 0 ? double(task.units_done()) / double(task.units_total()) : 0.0;
+}
+
+std::unique_ptr<ml::FitTask> FittedPipeline::fit_task(const data::Table& x, const std::vector<int>& y, int n_classes) {
+  return std::make_unique<PipelineFitTask>(this, x, y, n_classes);
+}
+
+std::unique_ptr<ml::FitTask> FittedPipeline::fit_task(const data::Table& x, const ml::Vector& y) {
+  return std::make_unique<PipelineFitTask>(this, x, y);
+}
+
 
 Features FittedPipeline::transform(const data::Table& x) const {
   // apply(fit=false) changes nothing; the cast keeps one code path for fit and transform.
@@ -324,16 +437,10 @@ Features FittedPipeline::transform(const data::Table& x) const {
 // The estimator receives sparse features as they are (a model without a sparse path densifies
 // them itself).
 void FittedPipeline::fit(const data::Table& x, const std::vector<int>& y, int n_classes) {
-  Features f = fit_transform_features(x);
-  if (f.sparse) steps.back().classifier->fit_sparse(f.sp, y, n_classes);
-  else steps.back().classifier->fit(f.dense, y, n_classes);
+  fit_task(x, y, n_classes)->run_to_end();
 }
 
-void FittedPipeline::fit(const data::Table& x, const ml::Vector& y) {
-  Features f = fit_transform_features(x);
-  if (f.sparse) steps.back().regressor->fit_sparse(f.sp, y);
-  else steps.back().regressor->fit(f.dense, y);
-}
+void FittedPipeline::fit(const data::Table& x, const ml::Vector& y) { fit_task(x, y)->run_to_end(); }
 
 ml::Matrix FittedPipeline::predict_proba(const data::Table& x) const {
   Features f = transform(x);
@@ -362,7 +469,28 @@ std::map<std::string, std::string> FittedPipeline::flat_params() const {
   return out;
 }
 
-json FittedPipeline::to_json() const {
+json FittedPipeline::to_json() const { return to_json_without_trees(nullptr); }
+
+json FittedPipeline::to_json_without_trees(const std::vector<ml::TreeModel>** trees) const {
+  // With `trees`, a forest's state is written without its trees (a placeholder holds their place).
+  auto estimator_state = [&](const Step& s) -> json {
+    if (trees) {
+      if (auto* f = dynamic_cast<const ml::RandomForestClassifier*>(s.classifier.get())) {
+        json st = f->state_without_trees();
+        st["trees"] = kTreesPlaceholder;
+        *trees = &f->trees();
+        return st;
+      }
+      if (auto* f = dynamic_cast<const ml::RandomForestRegressor*>(s.regressor.get())) {
+        json st = f->state_without_trees();
+        st["trees"] = kTreesPlaceholder;
+        *trees = &f->trees();
+        return st;
+      }
+    }
+    return s.classifier ? s.classifier->state() : s.regressor->state();
+  };
+  if (trees) *trees = nullptr;
   json js = json::array();
   for (const auto& s : steps) {
     json state;
@@ -373,8 +501,8 @@ json FittedPipeline::to_json() const {
       kind = "transformer";
       state = s.sparse_scale ? json{{"sparse_scale", std::vector<double>(s.sparse_scale->data(), s.sparse_scale->data() + s.sparse_scale->size())}}
                              : s.transformer->state();
-    } else if (s.classifier) { kind = "classifier"; state = s.classifier->state(); }
-    else { kind = "regressor"; state = s.regressor->state(); }
+    } else if (s.classifier) { kind = "classifier"; state = estimator_state(s); }
+    else { kind = "regressor"; state = estimator_state(s); }
     // Moved, not copied: a forest's state is most of a run's peak memory when it saves its model.
     json j = {{"name", s.name}, {"kind", kind}, {"type", s.type}, {"params", s.params()}, {"state", std::move(state)}};
     if (!s.columns.empty()) j["columns"] = s.columns;
@@ -383,6 +511,44 @@ json FittedPipeline::to_json() const {
   return {{"schema", "mllab.fitted_pipeline"}, {"schema_version", kFittedSchemaVersion},
           {"features", features}, {"target", target}, {"classes", classes},
           {"target_names", target_names}, {"steps", std::move(js)}};
+}
+
+bool ModelTextWriter::step() {
+  if (done_) return false;
+  if (!started_) {
+    started_ = true;
+    skeleton_ = p_.to_json_without_trees(&trees_);
+    std::string text = skeleton_.dump();
+    if (!trees_) {
+      text_ = std::move(text);
+      done_ = true;
+      return false;
+    }
+    const std::string mark = json(FittedPipeline::kTreesPlaceholder).dump();
+    const size_t at = text.find(mark);
+    if (at == std::string::npos) throw Error(Status::internal("model document: the trees' placeholder is missing"));
+    head_ = text.substr(0, at) + "[";
+    tail_ = "]" + text.substr(at + mark.size());
+    text_ = std::move(head_);
+    if (!trees_->empty()) return true;
+  } else {
+    // One tree per unit, as nlohmann::json writes an array: elements joined by ','.
+    const ml::TreeModel& t = (*trees_)[next_];
+    if (next_ > 0) text_ += ',';
+    text_ += t.to_json().dump();
+    nodes_ += t.n_nodes();
+    if (++next_ < trees_->size()) return true;
+  }
+  text_ += tail_;
+  tail_.clear();
+  done_ = true;
+  return false;
+}
+
+double ModelTextWriter::fraction() const {
+  if (done_) return 1.0;
+  if (!trees_ || trees_->empty()) return 0.0;
+  return double(next_) / double(trees_->size());
 }
 
 Result<FittedPipeline> FittedPipeline::from_json(const json& doc) {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/data/table.hpp"
+#include "core/ml/fit_task.hpp"
+#include "core/ml/tree.hpp"
 #include "core/ml/model.hpp"
 #include "core/ml/preprocessing.hpp"
 #include "core/ml/text.hpp"
@@ -84,6 +86,32 @@ class FittedPipeline {
   std::map<std::string, std::string> flat_params() const;
   // Config + learned state as a versioned document ("mllab.fitted_pipeline").
   json to_json() const;
+  // to_json() with a forest estimator's "trees" replaced by the string kTreesPlaceholder, and
+  // those trees (nullptr when the estimator is not a forest): see ModelTextWriter.
+  json to_json_without_trees(const std::vector<ml::TreeModel>** trees) const;
+  static constexpr const char* kTreesPlaceholder = "\x01" "mllab:trees" "\x01";
+
+  // The fit cut into units (see ml::FitTask): each step before the estimator is one unit, then
+  // the estimator's units (a tree, a boosting iteration, or its whole fit). Running it to the
+  // end is fit(x, y, ...), bit for bit. `x` must outlive the task; y is copied.
+  std::unique_ptr<ml::FitTask> fit_task(const data::Table& x, const std::vector<int>& y, int n_classes);
+  std::unique_ptr<ml::FitTask> fit_task(const data::Table& x, const ml::Vector& y);
+
+  // The steps before the estimator applied one at a time (apply() runs them all in one go).
+  struct Applying {
+    const data::Table* x = nullptr;
+    bool fit = false;
+    int phase = 0;  // 0: start, 1: column steps, 2: matrix steps, 3: done
+    size_t i = 0;
+    bool later_handles = false;
+    std::vector<Features> blocks;
+    Features cur;
+  };
+  Applying begin_apply(const data::Table& x, bool fit) const;
+  // Applies the next step; false once `a.cur` holds the estimator's features.
+  bool apply_next(Applying& a);
+  // Number of units apply_next takes.
+  size_t apply_units() const;
 
   std::vector<std::string> features;      // numeric input columns without column steps, or the
                                           // passthrough numeric columns with them
@@ -107,8 +135,37 @@ class FittedPipeline {
   std::vector<Step> steps;
 
  private:
-  Features fit_transform_features(const data::Table& x);
   Features apply(const data::Table& x, bool fit);
 };
+
+// The model document's text, exactly to_json().dump(), written one forest tree per unit (a
+// 300-tree forest's document took ~400 ms in one go in the browser). The pipeline must stay
+// unchanged while the writer lives.
+class ModelTextWriter {
+ public:
+  explicit ModelTextWriter(const FittedPipeline& p) : p_(p) {}
+  // Writes the next part; false once text() is complete.
+  bool step();
+  bool done() const { return done_; }
+  double fraction() const;
+  // The document without the trees (the first step builds it): importances, classes, ...
+  const json& skeleton() const { return skeleton_; }
+  // Trees and nodes written (a forest's; 0 otherwise).
+  int64_t trees() const { return trees_ ? int64_t(trees_->size()) : 0; }
+  int64_t nodes() const { return nodes_; }
+  std::string take_text() { return std::move(text_); }
+
+ private:
+  const FittedPipeline& p_;
+  bool started_ = false, done_ = false;
+  json skeleton_;
+  const std::vector<ml::TreeModel>* trees_ = nullptr;
+  size_t next_ = 0;
+  int64_t nodes_ = 0;
+  std::string head_, tail_, text_;
+};
+
+// The fraction of a fit task done, in [0, 1] (a pipeline's task weighs its steps and estimator).
+double fit_fraction(const ml::FitTask& task);
 
 }  // namespace mllab::pipeline

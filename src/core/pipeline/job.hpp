@@ -28,6 +28,10 @@ class Job {
   virtual const Status& status() const = 0;
   // The run the job writes ("" when none yet, or not a run).
   virtual const std::string& run_id() const = 0;
+  // The longest single unit of work so far (ms) and what it was: a unit cannot be cut by
+  // advance(), so this is what a frame may have to wait for. 0 / "" when not measured.
+  virtual double longest_unit_ms() const { return 0; }
+  virtual std::string longest_unit() const { return ""; }
 };
 
 }  // namespace mllab::pipeline

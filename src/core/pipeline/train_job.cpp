@@ -21,6 +21,11 @@ namespace {
 
 std::string fmt_double(double v) { return data::format_number(v); }
 
+double steady_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
 std::vector<double> to_std(const ml::Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 
 template <typename T>
@@ -69,7 +74,71 @@ double population_std(const std::vector<double>& v) {
   return std::sqrt(ss / double(v.size()));
 }
 
+// predict_proba and predict of one transform of `x`: the same values as the two calls (the
+// classifiers whose predict is not most_probable(predict_proba) are asked for both).
+void predict_both(const FittedPipeline& model, const data::Table& x, ml::Matrix* proba, std::vector<int>* pred) {
+  const Features f = model.transform(x);
+  const ml::Classifier& c = *model.steps.back().classifier;
+  *proba = f.sparse ? c.predict_proba_sparse(f.sp) : c.predict_proba(f.dense);
+  const bool own_predict = c.type() == "LogisticRegression" || c.type() == "MultinomialNB";
+  if (!own_predict) *pred = ml::most_probable(*proba);
+  else *pred = f.sparse ? c.predict_sparse(f.sp) : c.predict(f.dense);
+}
+
 }  // namespace
+
+// Predictions of a fitted pipeline on a table, kRows rows per unit: row-wise steps and models
+// give the same rows as one call on the whole table.
+struct TrainJob::ChunkedPredict {
+  static constexpr size_t kRows = 256;
+  ChunkedPredict(const FittedPipeline& m, const data::Table& t, bool regression, bool with_proba)
+      : model(m), x(t), regression(regression), with_proba(with_proba) {}
+  const FittedPipeline& model;
+  const data::Table& x;
+  bool regression, with_proba;
+  size_t next = 0;
+  bool done = false;
+  ml::Matrix proba;
+  std::vector<int> pred;
+  std::vector<double> values;
+
+  bool step() {
+    if (done) return false;
+    const size_t n = x.num_rows();
+    const size_t end = std::min(n, next + kRows);
+    std::vector<size_t> rows(end - next);
+    std::iota(rows.begin(), rows.end(), next);
+    const data::Table part = n == 0 ? x : x.take_rows(rows);
+    if (regression) {
+      const ml::Vector v = model.predict_values(part);
+      values.insert(values.end(), v.data(), v.data() + v.size());
+    } else {
+      std::vector<int> c;
+      if (with_proba) {
+        ml::Matrix p;
+        predict_both(model, part, &p, &c);
+        if (next == 0) proba.resize(Eigen::Index(n), p.cols());
+        if (p.rows() > 0) proba.middleRows(Eigen::Index(next), p.rows()) = p;
+      } else {
+        c = model.predict(part);
+      }
+      pred.insert(pred.end(), c.begin(), c.end());
+    }
+    next = end;
+    done = next >= n;
+    return !done;
+  }
+  double fraction() const { return done ? 1.0 : x.num_rows() == 0 ? 0.0 : double(next) / double(x.num_rows()); }
+};
+
+struct TrainJob::FoldWork {
+  std::optional<FittedPipeline> model;
+  data::Table xtr, xte;
+  std::vector<int> ytr, yte;
+  ml::Vector yrtr, yrte;
+  std::unique_ptr<ml::FitTask> fit;
+  std::unique_ptr<ChunkedPredict> predict;
+};
 
 TrainJob::TrainJob(PipelineSpec spec, DatasetSource dataset, tracking::TrackingClient& client,
                    std::string source)
@@ -77,25 +146,73 @@ TrainJob::TrainJob(PipelineSpec spec, DatasetSource dataset, tracking::TrackingC
   regression_ = is_regression(spec_);
 }
 
+TrainJob::~TrainJob() = default;
+
 double TrainJob::progress() const {
-  auto part = [&](double lo, double hi, size_t done, size_t total) {
-    return total == 0 ? lo : lo + (hi - lo) * double(done) / double(total);
-  };
+  // Every fit of the run (folds, candidate folds, the final fit) gets an equal part of 10%-90%.
+  auto fits = [&](double part) { return 0.1 + 0.8 * std::min(1.0, part / double(std::max<size_t>(fits_total_, 1))); };
   switch (stage_) {
     case Stage::kCreate: return 0.0;
-    case Stage::kLoad: return 0.05;
-    case Stage::kSplit: return 0.1;
-    // With both cross-validation and a search, each gets its own part of the bar.
+    case Stage::kLoad: return 0.02;
+    case Stage::kSplit: return 0.05;
+    case Stage::kCheck: return 0.07;
     case Stage::kCrossValidate:
-      return part(0.15, spec_.search.type.empty() ? 0.75 : 0.35, work_index_, folds_.size());
-    case Stage::kSearch:
-      return part(spec_.evaluate.cv > 0 ? 0.35 : 0.15, 0.75, work_index_, candidates_.size() * folds_.size());
-    case Stage::kFit: return 0.8;
-    case Stage::kEvaluate: return 0.9;
-    case Stage::kCommit: return 0.95;
+    case Stage::kSearch: return fits(double(fits_done_) + fold_fraction());
+    case Stage::kFit: return fits(double(fits_done_) + (fit_task_ ? fit_fraction(*fit_task_) : 0.0));
+    case Stage::kEvaluate: {
+      const double f = eval_test_ ? 0.5 * (eval_test_->fraction() + eval_train_->fraction()) : 0.0;
+      return 0.9 + 0.04 * f;
+    }
+    case Stage::kSave: return 0.95 + 0.03 * (writer_ ? writer_->fraction() : 0.0);
+    case Stage::kCommit: return 0.98;
     case Stage::kDone: return 1.0;
   }
   return 0;
+}
+
+double TrainJob::fold_fraction() const {
+  if (!fold_) return 0.0;
+  if (fold_->fit) return 0.9 * fit_fraction(*fold_->fit);
+  return 0.9 + 0.1 * (fold_->predict ? fold_->predict->fraction() : 0.0);
+}
+
+std::string TrainJob::stage_text() const {
+  const std::string dot = " \u00b7 ";
+  auto fold_detail = [&]() -> std::string {
+    if (!fold_) return "";
+    if (fold_->fit) return dot + fold_->fit->describe();
+    return dot + "scoring";
+  };
+  switch (stage_) {
+    case Stage::kCrossValidate:
+      if (folds_.empty()) break;
+      return "fold " + std::to_string(work_index_ + 1) + "/" + std::to_string(folds_.size()) + fold_detail();
+    case Stage::kSearch: {
+      if (candidates_.empty() || folds_.empty()) break;
+      const size_t c = work_index_ / folds_.size(), f = work_index_ % folds_.size();
+      return "candidate " + std::to_string(c + 1) + "/" + std::to_string(candidates_.size()) + dot + "fold " +
+             std::to_string(f + 1) + "/" + std::to_string(folds_.size()) + fold_detail();
+    }
+    case Stage::kFit:
+      if (fit_task_) return "fitting" + dot + fit_task_->describe();
+      break;
+    case Stage::kEvaluate:
+      if (eval_test_) {
+        const size_t n = x_test_.num_rows() + x_train_.num_rows();
+        const size_t at = eval_test_->next + eval_train_->next;
+        return "evaluating" + dot + "rows " + std::to_string(at) + "/" + std::to_string(n);
+      }
+      break;
+    case Stage::kSave:
+      if (writer_ && writer_->trees() > 0) {
+        return "saving model" + dot + "tree " + std::to_string(size_t(writer_->fraction() * double(writer_->trees()))) +
+               "/" + std::to_string(writer_->trees());
+      }
+      break;
+    default:
+      break;
+  }
+  return stage_name();
 }
 
 const char* TrainJob::stage_name() const {
@@ -103,10 +220,12 @@ const char* TrainJob::stage_name() const {
     case Stage::kCreate: return "starting run";
     case Stage::kLoad: return "reading dataset";
     case Stage::kSplit: return "splitting train/test";
+    case Stage::kCheck: return "checking memory";
     case Stage::kCrossValidate: return "cross-validating";
     case Stage::kSearch: return "searching parameters";
     case Stage::kFit: return "fitting pipeline";
     case Stage::kEvaluate: return "evaluating on the test split";
+    case Stage::kSave: return "saving model";
     case Stage::kCommit: return "saving run";
     case Stage::kDone: return "done";
   }
@@ -150,18 +269,24 @@ bool TrainJob::step() {
   return stage_ != Stage::kDone;
 }
 
-namespace {
-double steady_ms() {
-  using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 bool TrainJob::advance(double budget_ms) {
   const double start = steady_ms();
   if (advance_started_ms_ < 0) advance_started_ms_ = start;
-  bool more = step();
-  while (more && steady_ms() - start < budget_ms) more = step();
+  bool more = true;
+  double now = start;
+  // At least one unit; then another only while it is likely to end within the budget (units
+  // of a stage take about the same time: trees, row chunks).
+  do {
+    const std::string what = stage_text();
+    const double t0 = now;
+    more = step();
+    now = steady_ms();
+    last_unit_ms_ = now - t0;
+    if (last_unit_ms_ > longest_unit_ms_) {
+      longest_unit_ms_ = last_unit_ms_;
+      longest_unit_ = what;
+    }
+  } while (more && now - start + last_unit_ms_ <= budget_ms);
   return more;
 }
 
@@ -183,20 +308,54 @@ std::vector<ml::Fold> TrainJob::folds(int n_splits) const {
   return ml::StratifiedKFold(n_splits).split(y_train_);
 }
 
-double TrainJob::fit_and_score(const PipelineSpec& spec, const std::vector<size_t>& train,
-                               const std::vector<size_t>& test, const std::string& scoring) const {
+void TrainJob::start_fold(const PipelineSpec& spec, const std::vector<size_t>& train,
+                          const std::vector<size_t>& test) {
+  auto w = std::make_unique<FoldWork>();
   auto model = FittedPipeline::from_spec(spec);
   if (!model) throw Error(model.status());
-  model->features = passthrough_;
-  data::Table xtr = x_train_.take_rows(train), xte = x_train_.take_rows(test);
+  w->model = std::move(model).value();
+  w->model->features = passthrough_;
+  w->xtr = x_train_.take_rows(train);
+  w->xte = x_train_.take_rows(test);
   if (regression_) {
-    model->fit(xtr, pick(yr_train_, train));
-    return regression_score(scoring, to_std(pick(yr_train_, test)), to_std(model->predict_values(xte)));
+    w->yrtr = pick(yr_train_, train);
+    w->yrte = pick(yr_train_, test);
+    w->fit = w->model->fit_task(w->xtr, w->yrtr);
+  } else {
+    w->ytr = pick(y_train_, train);
+    w->yte = pick(y_train_, test);
+    w->fit = w->model->fit_task(w->xtr, w->ytr, int(labels_.classes.size()));
   }
-  const int k = int(labels_.classes.size());
-  model->fit(xtr, pick(y_train_, train), k);
-  auto yte = pick(y_train_, test);
-  return classification_score(scoring, yte, model->predict(xte), model->predict_proba(xte), k);
+  fold_ = std::move(w);
+}
+
+bool TrainJob::advance_fold(const std::string& scoring, double* score) {
+  FoldWork& w = *fold_;
+  if (w.fit) {
+    if (!w.fit->step()) {
+      w.fit.reset();
+      w.predict = std::make_unique<ChunkedPredict>(*w.model, w.xte, regression_, true);
+    }
+    return false;
+  }
+  if (w.predict->step()) return false;
+  if (regression_) {
+    *score = regression_score(scoring, to_std(w.yrte), w.predict->values);
+  } else {
+    *score = classification_score(scoring, w.yte, w.predict->pred, w.predict->proba, int(labels_.classes.size()));
+  }
+  fold_.reset();
+  ++fits_done_;
+  return true;
+}
+
+PipelineSpec TrainJob::candidate_spec(size_t c) const {
+  PipelineSpec candidate = spec_;
+  for (auto it = candidates_[c].begin(); it != candidates_[c].end(); ++it) {
+    Status st = set_step_param(candidate, it.key(), it.value());
+    if (!st.is_ok()) throw Error(st);
+  }
+  return candidate;
 }
 
 void TrainJob::run_stage() {
@@ -234,7 +393,11 @@ void TrainJob::run_stage() {
       return;
     }
     case Stage::kLoad: {
-      digest_ = sha256_hex(dataset_.bytes);
+      // Two units: the digest, then the parse.
+      if (digest_.empty()) {
+        digest_ = sha256_hex(dataset_.bytes);
+        return;
+      }
       data::CsvOptions opts;
       opts.source = dataset_.path;
       auto table = data::read_csv(dataset_.bytes, opts);
@@ -340,6 +503,10 @@ void TrainJob::run_stage() {
       data_.params["n_features_in"] = std::to_string(inputs.size());
       data_.params["n_train"] = std::to_string(split.train.size());
       data_.params["n_test"] = std::to_string(split.test.size());
+      stage_ = Stage::kCheck;  // the resource check (a probe fit) is the next unit
+      return;
+    }
+    case Stage::kCheck: {
       if (Status st = check_resources(); !st.is_ok()) return fail(st);
       if (spec_.evaluate.cv > 0) {
         folds_ = folds(spec_.evaluate.cv);
@@ -354,8 +521,14 @@ void TrainJob::run_stage() {
     case Stage::kCrossValidate: {
       const std::string scoring = scoring_of(spec_, spec_.evaluate.scoring);
       const auto& f = folds_[work_index_];
-      const int64_t fold_start = now_ms();
-      double score = fit_and_score(spec_, f.train, f.test, scoring);
+      if (!fold_) {
+        work_start_ = now_ms();
+        start_fold(spec_, f.train, f.test);
+        return;
+      }
+      double score = 0;
+      if (!advance_fold(scoring, &score)) return;
+      const int64_t fold_start = work_start_;
       cv_scores_.push_back(score);
       // Metrics by step: one point per fold.
       data_.metrics.push_back({"cv_" + scoring, score, now_ms(), int64_t(work_index_)});
@@ -386,18 +559,19 @@ void TrainJob::run_stage() {
         candidate_scores_.assign(candidates_.size(), {});
         return;
       }
-      // One (candidate, fold) per step.
+      // One (candidate, fold) after the other, each fit in units.
       const size_t c = work_index_ / folds_.size(), f = work_index_ % folds_.size();
-      if (f == 0) work_start_ = now_ms();
-      PipelineSpec candidate = spec_;
-      for (auto it = candidates_[c].begin(); it != candidates_[c].end(); ++it) {
-        Status st = set_step_param(candidate, it.key(), it.value());
-        if (!st.is_ok()) return fail(st);
+      if (!fold_) {
+        if (f == 0) work_start_ = now_ms();
+        start_fold(candidate_spec(c), folds_[f].train, folds_[f].test);
+        return;
       }
-      candidate_scores_[c].push_back(fit_and_score(candidate, folds_[f].train, folds_[f].test, scoring));
+      double score = 0;
+      if (!advance_fold(scoring, &score)) return;
+      candidate_scores_[c].push_back(score);
       if (f + 1 == folds_.size()) {
         // The candidate is complete: its nested run has its full config and per-fold scores.
-        auto cand = FittedPipeline::from_spec(candidate);
+        auto cand = FittedPipeline::from_spec(candidate_spec(c));
         if (!cand) return fail(cand.status());
         tracking::RunData child;
         child.params = cand->flat_params();
@@ -452,19 +626,42 @@ void TrainJob::run_stage() {
       return;
     }
     case Stage::kFit: {
-      for (auto& [k, v] : model_->flat_params()) data_.params[k] = v;
-      const int64_t t0 = now_ms();
-      if (regression_) model_->fit(x_train_, yr_train_);
-      else model_->fit(x_train_, y_train_, int(labels_.classes.size()));
-      // Wall time of the final fit (a tag, not a metric: metrics stay reproducible).
-      data_.tags["mllab.fit_ms"] = std::to_string(now_ms() - t0);
+      const double t0 = steady_ms();
+      if (!fit_task_) {
+        for (auto& [k, v] : model_->flat_params()) data_.params[k] = v;
+        fit_task_ = regression_ ? model_->fit_task(x_train_, yr_train_)
+                                : model_->fit_task(x_train_, y_train_, int(labels_.classes.size()));
+        return;
+      }
+      const bool more = fit_task_->step();
+      fit_busy_ms_ += steady_ms() - t0;
+      if (more) return;
+      // Time spent in the final fit's units (a tag, not a metric: metrics stay reproducible).
+      data_.tags["mllab.fit_ms"] = std::to_string(int64_t(std::llround(fit_busy_ms_)));
+      fit_task_.reset();
+      ++fits_done_;
       stage_ = Stage::kEvaluate;
       return;
     }
     case Stage::kEvaluate: {
+      if (!eval_test_) {
+        eval_test_ = std::make_unique<ChunkedPredict>(*model_, x_test_, regression_, true);
+        eval_train_ = std::make_unique<ChunkedPredict>(*model_, x_train_, regression_, false);
+      }
+      if (!eval_test_->done) { eval_test_->step(); return; }
+      if (!eval_train_->done) { eval_train_->step(); return; }
       if (regression_) evaluate_regressor();
       else evaluate_classifier();
+      eval_test_.reset();
+      eval_train_.reset();
+      stage_ = Stage::kSave;
+      return;
+    }
+    case Stage::kSave: {
+      if (!writer_) writer_ = std::make_unique<ModelTextWriter>(*model_);
+      if (writer_->step()) return;
       log_model_artifacts();
+      writer_.reset();
       stage_ = Stage::kCommit;
       return;
     }
@@ -506,6 +703,8 @@ Status TrainJob::check_resources() {
   else if (spec_.search.type == "random") {
     candidates = ml::ParameterSampler(spec_.search.param_grid, spec_.search.n_iter, spec_.search.random_state).candidates();
   }
+  fits_total_ = size_t(std::max(spec_.evaluate.cv, 0)) + 1 +
+                (spec_.search.type.empty() ? 0 : candidates.size() * size_t(std::max(spec_.search.cv, 0)));
   const int64_t held = int64_t(dataset_.bytes.size()) + table_bytes(table_) + table_bytes(x_train_) + table_bytes(x_test_);
   const int n_classes = regression_ ? 0 : int(labels_.classes.size());
   RunMemoryPlan plan = plan_run_memory(spec_, candidates, x_train_, passthrough_, regression_ ? nullptr : &y_train_,
@@ -523,7 +722,8 @@ Status TrainJob::check_resources() {
 }
 
 void TrainJob::log_model_artifacts() {
-  json doc = model_->to_json();
+  // The document was written by writer_ (a forest's trees one per unit); its skeleton has the rest.
+  const json& doc = writer_->skeleton();
   // feature_importances_ of tree ensembles, with the names of the features they rank.
   const json& state = doc["steps"].back()["state"];
   if (state.is_object() && state.contains("feature_importances")) {
@@ -538,9 +738,11 @@ void TrainJob::log_model_artifacts() {
       data_.artifacts.push_back({{"feature_importances.json", "application/json", 0, ""}, rows.dump()});
     }
   }
-  std::string text = doc.dump();
+  std::string text = writer_->take_text();
   // The model's size: its document and, for tree models, the trees and nodes in it.
-  const ModelSize size = model_size(doc, int64_t(text.size()));
+  ModelSize size = model_size(doc, int64_t(text.size()));
+  size.trees += writer_->trees();
+  size.nodes += writer_->nodes();
   data_.tags["mllab.model_size_bytes"] = std::to_string(size.document_bytes);
   if (size.trees > 0) {
     data_.tags["mllab.model_trees"] = std::to_string(size.trees);
@@ -556,9 +758,9 @@ void TrainJob::log_model_artifacts() {
 
 void TrainJob::evaluate_classifier() {
   const int k = int(labels_.classes.size());
-  ml::Matrix proba = model_->predict_proba(x_test_);
-  std::vector<int> pred = model_->predict(x_test_);
-  std::vector<int> train_pred = model_->predict(x_train_);
+  const ml::Matrix& proba = eval_test_->proba;
+  const std::vector<int>& pred = eval_test_->pred;
+  const std::vector<int>& train_pred = eval_train_->pred;
   auto cm = ml::classification_metrics(y_test_, pred, k);
   int64_t ts = now_ms();
   auto metric = [&](const std::string& key, double v) { data_.metrics.push_back({key, v, ts, 0}); };
@@ -607,8 +809,8 @@ void TrainJob::evaluate_classifier() {
 
 void TrainJob::evaluate_regressor() {
   auto y = to_std(yr_test_);
-  auto pred = to_std(model_->predict_values(x_test_));
-  auto train_pred = to_std(model_->predict_values(x_train_));
+  const std::vector<double>& pred = eval_test_->values;
+  const std::vector<double>& train_pred = eval_train_->values;
   int64_t ts = now_ms();
   auto metric = [&](const std::string& key, double v) { data_.metrics.push_back({key, v, ts, 0}); };
   metric("r2", ml::r2_score(y, pred));

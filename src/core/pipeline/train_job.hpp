@@ -1,9 +1,12 @@
-// Training a pipeline spec as a resumable job: each step() does one stage, so the browser can
-// draw a frame (and a progress bar) between stages; the CLI calls run_to_end().
+// Training a pipeline spec as a resumable job: each step() does one unit of work (a pipeline
+// step, a tree of a forest, a boosting iteration, a chunk of prediction rows, a tree of the
+// model document), so the browser can draw a frame (and a progress bar) between units;
+// advance(budget) runs units for about `budget` ms; the CLI calls run_to_end().
 //
-// One run = create (RUNNING) -> load CSV -> split -> [cross-validate: one fold per step]
-// -> [search: one candidate fold per step, then the best candidate's params] -> fit -> evaluate
-// -> commit (params, metrics, tags, artifacts, inputs and FINISHED in one batch). Any error ends
+// One run = create (RUNNING) -> load CSV -> split -> [cross-validate: each fold's fit in units,
+// then its scoring in row chunks] -> [search: the same per candidate fold, then the best
+// candidate's params] -> fit (in units) -> evaluate (row chunks) -> save the model document
+// (a tree per unit) -> commit (params, metrics, tags, artifacts, inputs and FINISHED in one batch). Any error ends
 // the run FAILED with the message in the tag "mllab.error" and nothing else half-logged.
 // Each cross-validation fold and each search candidate is also a nested run (tag
 // mlflow.parentRunId), written when it finishes; the parent records the best candidate.
@@ -38,6 +41,7 @@ class TrainJob : public Job {
   // `source` tells the run where it was started ("cli", "web", "js-api").
   TrainJob(PipelineSpec spec, DatasetSource dataset, tracking::TrackingClient& client,
            std::string source = "cli");
+  ~TrainJob() override;
 
   // Runs the next stage. Returns false once the job has finished (successfully or not).
   bool step();
@@ -55,20 +59,31 @@ class TrainJob : public Job {
   // Progress in [0, 1] and the current stage's name.
   double progress() const override;
   const char* stage_name() const;
-  std::string stage_text() const override { return stage_name(); }
+  // The stage with what is being done in it: "fold 2/5 · tree 140/300".
+  std::string stage_text() const override;
   double eta_seconds() const override;
   // The run id once created ("" before).
   const std::string& run_id() const override { return run_id_; }
   // After done(): the ok status, or the error that failed the run.
   const Status& status() const override { return status_; }
+  double longest_unit_ms() const override { return longest_unit_ms_; }
+  std::string longest_unit() const override { return longest_unit_; }
 
  private:
-  enum class Stage { kCreate, kLoad, kSplit, kCrossValidate, kSearch, kFit, kEvaluate, kCommit, kDone };
+  enum class Stage { kCreate, kLoad, kSplit, kCheck, kCrossValidate, kSearch, kFit, kEvaluate, kSave, kCommit, kDone };
+  struct ChunkedPredict;
+  // A cross-validation or search fold in progress: its fit (in units), then its scoring.
+  struct FoldWork;
   void fail(const Status& st, tracking::RunStatus status = tracking::RunStatus::kFailed);
   void run_stage();
-  // Fits `spec` on training rows `train` and returns its score on training rows `test`.
-  double fit_and_score(const PipelineSpec& spec, const std::vector<size_t>& train,
-                       const std::vector<size_t>& test, const std::string& scoring) const;
+  // Starts fitting `spec` on training rows `train`, to be scored on training rows `test`.
+  void start_fold(const PipelineSpec& spec, const std::vector<size_t>& train, const std::vector<size_t>& test);
+  // One unit of the fold in progress; true once it is scored (the score in *score).
+  bool advance_fold(const std::string& scoring, double* score);
+  // The fraction of the fold in progress done.
+  double fold_fraction() const;
+  // The spec of search candidate `c`.
+  PipelineSpec candidate_spec(size_t c) const;
   // Folds over the training split for `n_splits` (stratified for classification, as sklearn).
   std::vector<ml::Fold> folds(int n_splits) const;
   // Records a finished nested run (a fold or a search candidate) under this run.
@@ -94,6 +109,9 @@ class TrainJob : public Job {
   int64_t start_time_ = 0;
   int64_t work_start_ = 0;  // when the current fold / candidate began
   double advance_started_ms_ = -1;  // steady-clock time of the first advance()
+  double last_unit_ms_ = 0;         // the previous step's duration
+  double longest_unit_ms_ = 0;
+  std::string longest_unit_;
 
   // Working state.
   bool regression_ = false;
@@ -113,6 +131,13 @@ class TrainJob : public Job {
   std::vector<std::vector<double>> candidate_scores_;
   std::vector<std::string> candidate_runs_;  // child run id per finished candidate
   size_t work_index_ = 0;
+  // Units in progress.
+  std::unique_ptr<FoldWork> fold_;
+  std::unique_ptr<ml::FitTask> fit_task_;  // the final fit
+  double fit_busy_ms_ = 0;                 // time spent in the final fit's units
+  std::unique_ptr<ChunkedPredict> eval_test_, eval_train_;
+  std::unique_ptr<ModelTextWriter> writer_;
+  size_t fits_total_ = 1, fits_done_ = 0;  // fits of the run (folds, candidate folds, final)
 };
 
 }  // namespace mllab::pipeline
