@@ -1,5 +1,9 @@
 // window.mllab's C side. Every function returns a malloc'd JSON string
 // {"ok": true, "result": ...} or {"ok": false, "error": "..."}; the page frees it.
+// The lab's verbs (runs, datasets, models, features, monitoring; listDatasets, listRuns, getRun
+// included) all go through mllab_api_call -> platform::lab_api_call, one entry point; only what
+// needs the app itself is exported here: starting a pipeline on the app's job runner, a job's
+// state, storing an uploaded CSV (which also selects it) and the UI state tests read.
 #include "app/js_api.hpp"
 
 #include <emscripten/emscripten.h>
@@ -36,18 +40,6 @@ char* guarded(const char* what, F body) {
   }
 }
 
-json run_json(const tracking::Run& r) {
-  json j = tracking::run_to_summary_json(r);
-  json arts = json::array();
-  for (const auto& a : r.artifacts) arts.push_back({{"path", a.path}, {"media_type", a.media_type}, {"file_size", a.file_size}});
-  j["artifacts"] = arts;
-  json inputs = json::array();
-  for (const auto& in : r.inputs) {
-    inputs.push_back({{"name", in.name}, {"digest", in.digest}, {"source", in.source}, {"context", in.context}, {"num_rows", in.num_rows}});
-  }
-  j["inputs"] = inputs;
-  return j;
-}
 }  // namespace
 
 void install_js_api(AppContext& ctx, const Shell& shell) {
@@ -63,47 +55,6 @@ using mllab::app::g_shell;
 using mllab::app::json;
 
 extern "C" {
-
-EMSCRIPTEN_KEEPALIVE char* mllab_api_list_datasets() {
-  return mllab::app::guarded("mllab_api_list_datasets", [&]() -> char* {
-    json arr = json::array();
-    for (const auto& e : g_app->lab().catalog()) {
-      arr.push_back({{"name", e.name}, {"path", e.path}, {"source_type", "builtin"}, {"title", e.title},
-                     {"rows", e.rows}, {"columns", e.columns}, {"target", e.target}, {"digest", e.sha256}});
-    }
-    for (const auto& d : g_app->lab().datasets().list()) {
-      const auto& v = d.latest();
-      arr.push_back({{"name", d.name}, {"path", mllab::datasets::dataset_uri(d.name)}, {"source_type", v.source_type},
-                     {"source", v.source}, {"rows", v.num_rows}, {"columns", v.schema.value("columns", json::array()).size()},
-                     {"digest", v.digest}, {"version", v.version}});
-    }
-    return mllab::app::ok(arr);
-  });
-}
-
-EMSCRIPTEN_KEEPALIVE char* mllab_api_list_runs() {
-  return mllab::app::guarded("mllab_api_list_runs", [&]() -> char* {
-    json arr = json::array();
-    for (const auto& r : g_app->lab().tracking().list_runs()) arr.push_back(mllab::app::run_json(r));
-    return mllab::app::ok(arr);
-  });
-}
-
-EMSCRIPTEN_KEEPALIVE char* mllab_api_get_run(const char* run_id) {
-  return mllab::app::guarded("mllab_api_get_run", [&]() -> char* {
-    auto r = g_app->lab().tracking().get_run(run_id);
-    if (!r) return mllab::app::err(r.status().message());
-    json j = mllab::app::run_json(*r);
-    auto rep = g_app->lab().tracking().get_artifact(r->run_id, "classification_report.txt");
-    if (rep) j["classification_report"] = *rep;
-    auto cm = g_app->lab().tracking().get_artifact(r->run_id, "confusion_matrix.json");
-    if (cm) {
-      auto parsed = mllab::read_json(*cm, "artifact confusion_matrix.json");
-      j["confusion_matrix"] = parsed ? std::move(parsed).value() : json(nullptr);
-    }
-    return mllab::app::ok(j);
-  });
-}
 
 // Starts a pipeline spec as a job (the UI shows its progress); returns {"job_id"}.
 EMSCRIPTEN_KEEPALIVE char* mllab_api_start_pipeline(const char* spec_json) {

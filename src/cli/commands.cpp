@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data/csv.hpp"
+#include "core/datasets/dataset_json.hpp"
 #include "core/pipeline/memory_budget.hpp"
 #include "core/pipeline/train_job.hpp"
 #include "core/tracking/search.hpp"
@@ -234,17 +235,7 @@ int cmd_runs_show(const Common& c, const std::string& run_id) {
   auto run = find_run(**lab, run_id);
   if (!run) return fail(run.status());
   if (c.json) {
-    json j = tracking::run_to_summary_json(*run);
-    json arts = json::array();
-    for (const auto& a : run->artifacts) arts.push_back({{"path", a.path}, {"media_type", a.media_type}, {"file_size", a.file_size}, {"sha256", a.sha256}});
-    j["artifacts"] = arts;
-    json inputs = json::array();
-    for (const auto& in : run->inputs) {
-      inputs.push_back({{"dataset", {{"name", in.name}, {"digest", in.digest}, {"source_type", in.source_type}, {"source", in.source}, {"schema", in.schema}, {"num_rows", in.num_rows}}},
-                        {"tags", {{"mllab.data.context", in.context}, {"mlflow.data.context", in.context}}}});
-    }
-    j["inputs"] = inputs;
-    print_json(j);
+    print_json(tracking::run_to_json(*run));
     return 0;
   }
   print_run_text(**lab, *run);
@@ -272,16 +263,7 @@ int cmd_experiments_list(const Common& c) {
 int cmd_datasets_list(const Common& c) {
   auto lab = open_lab(c, Access::kRead);
   if (!lab) return fail(lab.status());
-  json arr = json::array();
-  for (const auto& e : (*lab)->catalog()) {
-    arr.push_back({{"name", e.name}, {"uri", e.path}, {"source_type", "builtin"}, {"rows", e.rows}, {"columns", e.columns}, {"digest", e.sha256}});
-  }
-  for (const auto& d : (*lab)->datasets().list()) {
-    const auto& v = d.latest();
-    arr.push_back({{"name", d.name}, {"uri", datasets::dataset_uri(d.name)}, {"source_type", v.source_type},
-                   {"rows", v.num_rows}, {"columns", v.schema.value("columns", json::array()).size()},
-                   {"digest", v.digest}, {"version", v.version}});
-  }
+  const json arr = datasets::dataset_list_json((*lab)->catalog(), (*lab)->datasets().list());
   if (c.json) {
     print_json(arr);
     return 0;
@@ -304,7 +286,7 @@ int cmd_datasets_add(const Common& c, const std::string& file, const std::string
   if (!rec) return fail(rec.status());
   const auto& v = rec->latest();
   if (c.json) {
-    print_json(json({{"name", rec->name}, {"version", v.version}, {"digest", v.digest}, {"rows", v.num_rows}, {"uri", datasets::dataset_uri(rec->name)}}));
+    print_json(datasets::dataset_version_entry_json(rec->name, v));
   } else {
     std::printf("Dataset %s version %d (%lld rows, sha256 %s), use it as \"%s\"\n", text_cell(rec->name).c_str(), v.version,
                 static_cast<long long>(v.num_rows), text_cell(v.digest.substr(0, 12)).c_str(),

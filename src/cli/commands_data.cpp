@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "core/data/csv.hpp"
+#include "core/datasets/dataset_json.hpp"
 #include "core/data/table_json.hpp"
 #include "core/datasets/profile.hpp"
 #include "core/features/timestamp.hpp"
@@ -36,13 +37,7 @@ int cmd_datasets_show(const Common& c, const std::string& ref) {
   // "Which runs used this dataset version?": runs whose inputs carry its digest.
   auto runs = (*lab)->tracking().runs_with_input(v->digest);
   if (c.json) {
-    json versions = json::array();
-    for (const auto& x : rec->versions) versions.push_back({{"version", x.version}, {"digest", x.digest}, {"num_rows", x.num_rows}});
-    json used = json::array();
-    for (const auto& r : runs) used.push_back({{"run_id", r.run_id}, {"run_name", r.run_name}, {"experiment_id", r.experiment_id}});
-    json out = {{"name", rec->name}, {"uri", datasets::dataset_uri(rec->name) + ":" + std::to_string(v->version)},
-                {"versions", versions}, {"version", datasets::dataset_version_to_json(*v)}, {"runs", used}};
-    print_json(out);
+    print_json(datasets::dataset_to_json(*rec, *v, runs));
     return 0;
   }
   std::printf("Dataset %s version %d of %zu (uri datasets:/%s:%d)\n", text_cell(rec->name).c_str(), v->version,
@@ -102,8 +97,7 @@ int cmd_datasets_derive(const Common& c, const std::string& name, const std::str
   if (!rec) return fail(rec.status());
   const auto& v = rec->latest();
   if (c.json) {
-    print_json({{"name", rec->name}, {"version", v.version}, {"digest", v.digest}, {"rows", v.num_rows},
-                {"uri", datasets::dataset_uri(rec->name)}, {"lineage", v.lineage}});
+    print_json(datasets::dataset_version_entry_json(rec->name, v));
   } else {
     std::printf("Dataset %s version %d (%lld rows, sha256 %s) derived from %s, use it as \"%s\"\n", text_cell(rec->name).c_str(),
                 v.version, static_cast<long long>(v.num_rows), text_cell(v.digest.substr(0, 12)).c_str(),

@@ -124,15 +124,7 @@ int cmd_models_show(const Common& c, const std::string& name) {
   auto m = (*lab)->registry().get_registered_model(name);
   if (!m) return fail(m.status());
   if (c.json) {
-    json j = registered_model_to_json(*m);
-    json versions = json::array();
-    for (const auto& v : m->versions) {
-      json vj = registry::model_version_to_json(v);
-      vj["model_doc"] = registry::model_doc_to_json(v.model_doc);
-      versions.push_back(vj);
-    }
-    j["versions"] = versions;
-    print_json(j);
+    print_json(registry::registered_model_to_detail_json(*m));
     return 0;
   }
   std::printf("Registered model %s (created %s UTC)\n", text_cell(m->name).c_str(), iso_time(m->creation_timestamp).c_str());
@@ -210,12 +202,7 @@ int cmd_models_predict(const Common& c, const std::string& uri, const std::strin
     if (!st.is_ok()) return fail(st);
   }
   if (c.json) {
-    json j = registry::predictions_to_json(*p);
-    if (!proba) {
-      j.erase("probabilities");
-      j.erase("classes");
-    }
-    print_json(j);
+    print_json(registry::predictions_to_json(*p, proba));
     return 0;
   }
   // CSV: one row per input row.

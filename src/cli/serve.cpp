@@ -156,25 +156,15 @@ Result<data::Table> split_to_table(const std::vector<std::string>& columns, json
 
 // [{"a": 1, "b": "x"}, ...]: a key missing from a row is a missing value (as pandas).
 Result<data::Table> records_to_table(const json& rows, const std::string& key, const registry::Signature* sig) {
-  std::vector<std::string> columns;
-  std::map<std::string, size_t> index;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i].is_object()) {
       return Status::invalid(key + ": row " + std::to_string(i + 1) + " is " + kind(rows[i]) +
                              "; expected an object {column: value}");
     }
-    for (auto it = rows[i].begin(); it != rows[i].end(); ++it) {
-      if (index.emplace(it.key(), columns.size()).second) columns.push_back(it.key());
-    }
   }
-  json data = json::array();
-  for (const auto& row : rows) {
-    json values(json::value_t::array);
-    values.get_ref<json::array_t&>().assign(columns.size(), json());
-    for (auto it = row.begin(); it != row.end(); ++it) values[index[it.key()]] = it.value();
-    data.push_back(std::move(values));
-  }
-  return split_to_table(columns, std::move(data), key, sig);
+  auto t = registry::table_from_records_json(rows, sig);
+  if (!t) return under_key(t.status(), key);
+  return t;
 }
 
 // {"a": [1, 2], "b": ["x", "y"]} (or {"a": 1, "b": "x"}: one row).
@@ -354,46 +344,6 @@ Result<Request> parse_csv_request(const std::string& body) {
 }
 
 // ---- [SECTION] Answers: predictions as JSON, errors ----
-
-// Parses a whole string as an int64 ("3", "-1"; not "3.0" or " 3").
-bool parse_int64(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
-  const char* b = s.data();
-  const char* e = b + s.size();
-  auto [p, ec] = std::from_chars(b, e, *out);
-  return ec == std::errc() && p == e;
-}
-
-// The class labels as JSON values: numbers when the signature says the labels are int64 /
-// float64 (or, without a signature, when every label reads as one), else strings.
-nlohmann::ordered_json class_values(const registry::LoadedModel& model) {
-  using ojson = nlohmann::ordered_json;
-  const std::vector<std::string>& classes = model.pipeline->classes;
-  std::string dtype;
-  if (model.doc.signature && !model.doc.signature->outputs.empty()) dtype = model.doc.signature->outputs[0].dtype;
-  auto as_ints = [&](ojson* out) {
-    *out = ojson::array();
-    for (const auto& c : classes) {
-      int64_t v = 0;
-      if (!parse_int64(c, &v)) return false;
-      out->push_back(v);
-    }
-    return true;
-  };
-  auto as_doubles = [&](ojson* out) {
-    *out = ojson::array();
-    for (const auto& c : classes) {
-      double v = 0;
-      if (!data::parse_number(c, &v)) return false;
-      out->push_back(v);
-    }
-    return true;
-  };
-  ojson out;
-  if ((dtype == "int64" || dtype.empty()) && as_ints(&out)) return out;
-  if ((dtype == "float64" || dtype == "int64" || dtype.empty()) && as_doubles(&out)) return out;
-  return ojson(classes);
-}
 
 Reply json_reply(int status, std::string body) { return Reply{status, "application/json", std::move(body)}; }
 
@@ -964,7 +914,6 @@ class HttpServer : public httplib::Server {
 
 ScoringServer::ScoringServer(platform::Lab& lab, registry::LoadedModel model, ServeOptions options)
     : lab_(lab), model_(std::move(model)), options_(options) {
-  if (!model_.pipeline->is_regression()) class_values_ = class_values(model_);
   auto http = std::make_unique<HttpServer>(options_);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
   // server bind a port that is already being served instead of reporting it taken.
@@ -1077,24 +1026,9 @@ Reply ScoringServer::invoke(const std::string& content_type, const std::string& 
     auto p = registry::predict(model_, req->rows);
     if (!p) return status_reply(p.status());
 
-    nlohmann::ordered_json out;
-    if (p->regression) {
-      out["predictions"] = p->values;
-    } else {
-      nlohmann::ordered_json labels = nlohmann::ordered_json::array();
-      for (int c : p->class_indices) labels.push_back(class_values_.at(size_t(c)));
-      out["predictions"] = std::move(labels);
-      if (req->predict_proba) {
-        out["classes"] = class_values_;
-        nlohmann::ordered_json proba = nlohmann::ordered_json::array();
-        for (Eigen::Index i = 0; i < p->probabilities.rows(); ++i) {
-          nlohmann::ordered_json row = nlohmann::ordered_json::array();
-          for (Eigen::Index k = 0; k < p->probabilities.cols(); ++k) row.push_back(p->probabilities(i, k));
-          proba.push_back(std::move(row));
-        }
-        out["probabilities"] = std::move(proba);
-      }
-    }
+    // The one predictions shape (registry::predictions_to_json): labels typed as the training
+    // target; classes and probabilities keyed by class only when predict_proba asks for them.
+    const json out = registry::predictions_to_json(p.value(), req->predict_proba);
 
     if (options_.log_predictions) {
       // The store and new_id()'s generator are shared: one writer at a time, one batch per request.
@@ -1105,7 +1039,7 @@ Reply ScoringServer::invoke(const std::string& content_type, const std::string& 
         return error_reply(500, "INTERNAL_ERROR", "the predictions could not be logged: " + st.message());
       }
     }
-    return json_reply(200, dump(out));
+    return json_reply(200, out.dump(-1, ' ', false, json::error_handler_t::replace));
   } catch (...) {
     return error_reply(500, "INTERNAL_ERROR", exception_status(std::current_exception()).message());
   }

@@ -147,8 +147,6 @@ class ScoringServer {
   platform::Lab& lab_;
   registry::LoadedModel model_;
   ServeOptions options_;
-  // Class index -> the label as JSON (a number when the labels are numeric), for classifiers.
-  nlohmann::ordered_json class_values_ = nlohmann::ordered_json::array();
   std::unique_ptr<httplib::Server> http_;
   std::mutex lab_mutex_;  // guards lab_ (the store) and new_id() during logging
   int port_ = 0;

@@ -8,8 +8,10 @@
 
 #include "core/data/csv.hpp"
 #include "core/data/table_json.hpp"
+#include "core/datasets/dataset_json.hpp"
 #include "core/features/timestamp.hpp"
 #include "core/monitoring/drift.hpp"
+#include "core/tracking/run_json.hpp"
 #include "core/tracking/search.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/json_reader.hpp"
@@ -80,7 +82,9 @@ std::vector<std::string> strings(const json& args, const char* name, bool requir
 }
 
 // A table argument: {"csv": text}, {"records": [{...}]} or {"dataset": path or datasets:/ URI}.
-data::Table table_arg(Lab& lab, const json& args, const char* name) {
+// With a model's document `doc`, records are read against its signature (the scoring server's
+// rule: a JSON boolean in a numeric column is refused naming column, row and value).
+data::Table table_arg(Lab& lab, const json& args, const char* name, const registry::ModelDoc* doc = nullptr) {
   const json& v = field(args, name);
   std::string what = std::string("field '") + name + "'";
   if (v.is_object() && v.contains("csv") && v["csv"].is_string()) {
@@ -94,7 +98,10 @@ data::Table table_arg(Lab& lab, const json& args, const char* name) {
     opts.source = src.path;
     return value_or_throw(data::read_csv(src.bytes, opts));
   }
-  if (v.is_object() && v.contains("records")) return value_or_throw(data::table_from_records(v["records"]));
+  if (v.is_object() && v.contains("records")) {
+    if (doc && doc->signature) return value_or_throw(registry::table_from_records_json(v["records"], &*doc->signature));
+    return value_or_throw(data::table_from_records(v["records"]));
+  }
   throw ApiError{Status::invalid(what + " must be {\"csv\": text}, {\"records\": [...]} or {\"dataset\": uri}")};
 }
 
@@ -104,10 +111,21 @@ tracking::ViewType view_arg(const json& args) {
   return value_or_throw(tracking::parse_view_type(str_or(args, "view_type", "active_only")));
 }
 
-json runs_json(const std::vector<tracking::Run>& runs) {
-  json arr = json::array();
-  for (const auto& r : runs) arr.push_back(tracking::run_to_summary_json(r));
-  return arr;
+json runs_json(const std::vector<tracking::Run>& runs) { return tracking::runs_to_summary_json(runs); }
+
+// getRun: the whole run (run_json.hpp) plus what the Run view shows from its artifacts: the
+// classification report's text and the confusion matrix (null when its artifact does not parse).
+json run_detail(Lab& lab, const std::string& run_id) {
+  tracking::Run r = value_or_throw(lab.tracking().get_run(run_id));
+  json j = tracking::run_to_json(r);
+  auto rep = lab.tracking().get_artifact(r.run_id, "classification_report.txt");
+  if (rep) j["classification_report"] = *rep;
+  auto cm = lab.tracking().get_artifact(r.run_id, "confusion_matrix.json");
+  if (cm) {
+    auto parsed = read_json(*cm, "artifact confusion_matrix.json");
+    j["confusion_matrix"] = parsed ? std::move(parsed).value() : json(nullptr);
+  }
+  return j;
 }
 
 monitoring::DriftOptions drift_options(const json& args) {
@@ -289,11 +307,15 @@ const std::map<std::string, Handler>& handlers() {
          auto runs = lab.tracking().list_runs(ids, view_arg(a));
          return runs_json(value_or_throw(tracking::search_runs(runs, str_or(a, "filter", ""), strings(a, "order_by", false))));
        }},
+      {"listRuns", [](Lab& lab, const json& a) {
+         json arr = json::array();
+         for (const auto& r : lab.tracking().list_runs({}, view_arg(a))) arr.push_back(tracking::run_to_json(r));
+         return arr;
+       }},
+      {"getRun", [](Lab& lab, const json& a) { return run_detail(lab, str(a, "run_id")); }},
       {"getMetricHistory", [](Lab& lab, const json& a) {
          json arr = json::array();
-         for (const auto& m : lab.tracking().get_metric_history(str(a, "run_id"), str(a, "key"))) {
-           arr.push_back({{"key", m.key}, {"value", m.value}, {"timestamp", m.timestamp}, {"step", m.step}});
-         }
+         for (const auto& m : lab.tracking().get_metric_history(str(a, "run_id"), str(a, "key"))) arr.push_back(tracking::metric_to_json(m));
          return arr;
        }},
       {"childRuns", [](Lab& lab, const json& a) { return runs_json(lab.tracking().child_runs(str(a, "run_id"))); }},
@@ -315,23 +337,21 @@ const std::map<std::string, Handler>& handlers() {
          return json(nullptr);
        }},
       // ---- datasets ----
+      {"listDatasets", [](Lab& lab, const json&) { return datasets::dataset_list_json(lab.catalog(), lab.datasets().list()); }},
       {"addDataset", [](Lab& lab, const json& a) {
          auto rec = value_or_throw(lab.datasets().add(str(a, "name"), str(a, "csv"), "upload", str_or(a, "source", str(a, "name"))));
-         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", datasets::dataset_version_to_json(rec.latest())}});
+         return datasets::dataset_version_entry_json(rec.name, rec.latest());
        }},
       {"getDataset", [](Lab& lab, const json& a) {
          auto ref = value_or_throw(datasets::parse_dataset_ref(str(a, "name")));
          auto rec = value_or_throw(lab.datasets().get(ref.first));
          auto v = value_or_throw(lab.datasets().version(ref.first, ref.second));
-         json versions = json::array();
-         for (const auto& x : rec.versions) versions.push_back({{"version", x.version}, {"digest", x.digest}, {"num_rows", x.num_rows}});
-         return json({{"name", rec.name}, {"versions", versions}, {"version", datasets::dataset_version_to_json(v)},
-                      {"runs", runs_json(lab.tracking().runs_with_input(v.digest))}});
+         return datasets::dataset_to_json(rec, v, lab.tracking().runs_with_input(v.digest));
        }},
       {"deriveDataset", [](Lab& lab, const json& a) {
          auto ref = value_or_throw(datasets::parse_dataset_ref(str(a, "from")));
          auto rec = value_or_throw(lab.datasets().derive(str(a, "name"), ref.first, ref.second, field(a, "steps")));
-         return json({{"name", rec.name}, {"uri", datasets::dataset_uri(rec.name)}, {"version", datasets::dataset_version_to_json(rec.latest())}});
+         return datasets::dataset_version_entry_json(rec.name, rec.latest());
        }},
       // ---- model registry ----
       {"registerModel", [](Lab& lab, const json& a) {
@@ -345,22 +365,12 @@ const std::map<std::string, Handler>& handlers() {
          return arr;
        }},
       {"getRegisteredModel", [](Lab& lab, const json& a) {
-         auto m = value_or_throw(lab.registry().get_registered_model(str(a, "name")));
-         json j = registry::registered_model_to_json(m);
-         json versions = json::array();
-         for (const auto& v : m.versions) versions.push_back(registry::model_version_to_json(v));
-         j["versions"] = versions;
-         return j;
+         return registry::registered_model_to_detail_json(value_or_throw(lab.registry().get_registered_model(str(a, "name"))));
        }},
       {"getModelVersion", [](Lab& lab, const json& a) {
          auto v = value_or_throw(lab.registry().get_model_version(str(a, "name"), integer(a, "version")));
-         json j = registry::model_version_to_json(v);
-         j["model_doc"] = registry::model_doc_to_json(v.model_doc);
-         json inputs = json::array();
-         for (const auto& in : value_or_throw(lab.registry().training_inputs(v.name, v.version))) {
-           inputs.push_back({{"name", in.name}, {"digest", in.digest}, {"source", in.source}, {"num_rows", in.num_rows}});
-         }
-         j["training_inputs"] = inputs;
+         json j = registry::model_version_to_detail_json(v);
+         j["training_inputs"] = registry::training_inputs_to_json(value_or_throw(lab.registry().training_inputs(v.name, v.version)));
          return j;
        }},
       {"transitionModelVersionStage", [](Lab& lab, const json& a) {
@@ -376,8 +386,13 @@ const std::map<std::string, Handler>& handlers() {
          return json(nullptr);
        }},
       {"predict", [](Lab& lab, const json& a) {
-         data::Table rows = table_arg(lab, a, "data");
+         // Records are read against the model's signature; other forms are checked before loading it.
+         const json& d = field(a, "data");
+         const bool records = d.is_object() && d.contains("records");
+         data::Table rows;
+         if (!records) rows = table_arg(lab, a, "data");
          auto model = value_or_throw(lab.registry().load_model(str(a, "model_uri")));
+         if (records) rows = table_arg(lab, a, "data", &model.doc);
          auto p = value_or_throw(registry::predict(model, rows));
          if (flag(a, "log")) check(lab.predictions().log(monitoring::make_entries(model, p, now_ms())));
          return registry::predictions_to_json(p);

@@ -155,7 +155,7 @@ test('a malformed CSV is refused naming line and column, and the store is unchan
   assert.equal(snapshot(), before);
   // The same bytes again: no new version.
   const again = mllab(['datasets', 'add', good, '--name', 'good', '--store', store, '--json']);
-  assert.equal(JSON.parse(again.out).version, 1);
+  assert.equal(JSON.parse(again.out).version.version, 1);
 });
 
 test('a missing spec file and a bad store path fail with one clear line', () => {

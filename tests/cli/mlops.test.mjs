@@ -56,7 +56,13 @@ test('registry: versions, stages with archive-existing, aliases and every URI fo
   const data = write(store, 'x.csv', irisHead(5));
   const byRun = json(['models', 'predict', `runs:/${r1.run_id}/model`, data, '--proba', ...s]);
   assert.equal(byRun.predictions.length, 5);
-  for (const row of byRun.probabilities) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+  // Labels typed as the training target (iris' target is numeric); probabilities keyed by class.
+  assert.deepEqual(byRun.classes, [0, 1, 2]);
+  for (const p of byRun.predictions) assert.equal(typeof p, 'number');
+  for (const row of byRun.probabilities) {
+    assert.deepEqual(Object.keys(row), ['0', '1', '2']);
+    assert.ok(Math.abs(Object.values(row).reduce((a, b) => a + b, 0) - 1) < 1e-12);
+  }
   for (const uri of ['models:/iris/1', 'models:/iris@champion', 'models:/iris/Production', 'models:/iris/latest']) {
     assert.deepEqual(json(['models', 'predict', uri, data, ...s]).predictions, byRun.predictions, uri);
   }
@@ -129,11 +135,14 @@ test('datasets: versions by content, derived versions with lineage, and the runs
   const s = ['--store', store];
   const csv = write(store, 'birds.csv', 'damage,speed\nNone,120\nMinor,140\nNone,\nSubstantial,150\n' +
     'None,110\nNone,100\nMinor,160\nNone,90\nSubstantial,170\nNone,95\nMinor,155\nNone,105\n');
-  assert.equal(json(['datasets', 'add', csv, '--name', 'birds', ...s]).version, 1);
-  assert.equal(json(['datasets', 'add', csv, '--name', 'birds', ...s]).version, 1, 'same bytes: same version');
+  // add / derive answer the dataset version entry (core/datasets/dataset_json.hpp), as addDataset does.
+  assert.equal(json(['datasets', 'add', csv, '--name', 'birds', ...s]).version.version, 1);
+  assert.equal(json(['datasets', 'add', csv, '--name', 'birds', ...s]).version.version, 1, 'same bytes: same version');
   const derived = json(['datasets', 'derive', 'birds_damage', '--from', 'birds:1', '--steps',
     '[{"op":"flag","column":"damage","operator":"!=","value":"None","as":"damaged"},{"op":"drop_missing"}]', ...s]);
-  assert.equal(derived.rows, 11);
+  assert.equal(derived.version.num_rows, 11);
+  assert.equal(derived.uri, 'datasets:/birds_damage:1');
+  assert.equal(derived.version.lineage.parent.name, 'birds');
   const shown = json(['datasets', 'show', 'birds_damage', ...s]);
   assert.equal(shown.version.lineage.parent.name, 'birds');
   assert.equal(shown.version.lineage.steps.length, 2);

@@ -99,7 +99,7 @@ test('models serve answers MLflow scoring requests, logs them, and stops on SIGT
   fs.writeFileSync(dataFile, csvOf(rows));
   const batch = mllab(['models', 'predict', 'models:/iris/1', dataFile, '--store', store, '--json']);
   assert.equal(batch.code, 0, batch.err);
-  const want = JSON.parse(batch.out).predictions.map(Number);  // labels "0" / "1" / "2"; the server answers numbers
+  const want = JSON.parse(batch.out).predictions;  // iris' numeric labels are numbers in the CLI and the server alike
   assert.equal(want.length, rows.length);
   assert.deepEqual(want.slice(0, 3), [0, 1, 2]);  // a setosa, a versicolor and a virginica that are easy to tell apart
 
@@ -129,7 +129,9 @@ test('models serve answers MLflow scoring requests, logs them, and stops on SIGT
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.deepEqual(r.json.predictions, want);
     assert.deepEqual(r.json.classes, [0, 1, 2]);
-    for (const [i, p] of r.json.probabilities.entries()) {
+    for (const [i, row] of r.json.probabilities.entries()) {
+      const p = Object.values(row);  // keyed by class: {"0": p0, "1": p1, "2": p2}
+      assert.deepEqual(Object.keys(row), ['0', '1', '2']);
       assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12, `row ${i} sums to 1`);
       assert.equal(p.indexOf(Math.max(...p)), want[i]);
     }
@@ -241,7 +243,7 @@ test('models serve holds under abuse: slow clients, 1000 concurrent requests, ho
     fs.writeFileSync(dataFile, csvOf(iris.rows.map((_, i) => i)));
     const batch = mllab(['models', 'predict', 'models:/iris/1', dataFile, '--store', store, '--json']);
     assert.equal(batch.code, 0, batch.err);
-    const want = JSON.parse(batch.out).predictions.map(Number);
+    const want = JSON.parse(batch.out).predictions;
 
     // 64 clients send their headers and part of a body, then stall.
     for (let i = 0; i < 64; i++) {

@@ -107,7 +107,7 @@ test('the registry, logs, reports, datasets and features are in IndexedDB and su
   await app.page.evaluate(() => window.mllab.ready());
   const model = await api('getRegisteredModel', { name: 'iris' });
   assert.deepEqual(model.aliases, [{ alias: 'champion', version: '1' }]);
-  assert.deepEqual((await api('predict', { model_uri: 'models:/iris@champion', data: { records: ROWS } })).predictions, ['0', '2']);
+  assert.deepEqual((await api('predict', { model_uri: 'models:/iris@champion', data: { records: ROWS } })).predictions, [0, 2]);  // iris' numeric labels are numbers (they were the strings '0', '2')
   assert.equal((await api('getPredictionLog', { model_name: 'iris' })).length, 8);
   assert.equal((await api('getFeatures', { name: 'user_stats' })).length, 3);
   await click(app.page, 'tab:Runs');

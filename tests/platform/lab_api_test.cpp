@@ -45,11 +45,16 @@ TEST_F(LabApiTest, RegistryPredictAndDriftThroughJson) {
   json rows = json::array({{{"sepal length (cm)", 5.1}, {"sepal width (cm)", 3.5}, {"petal length (cm)", 1.4}, {"petal width (cm)", 0.2}},
                            {{"sepal length (cm)", 6.7}, {"sepal width (cm)", 3.0}, {"petal length (cm)", 5.2}, {"petal width (cm)", 2.3}}});
   json p = call("predict", {{"model_uri", "models:/iris@champion"}, {"data", {{"records", rows}}}, {"log", true}});
-  EXPECT_EQ(p["predictions"], json({"0", "2"}));
+  // Labels typed as the training target: iris' target is numeric (it was the strings "0", "2").
+  EXPECT_EQ(p["predictions"], json::parse("[0, 2]"));
+  EXPECT_EQ(p["classes"], json::parse("[0, 1, 2]"));
+  EXPECT_GT(p["probabilities"][1]["2"].get<double>(), 0.5) << "probabilities keyed by class";
   EXPECT_EQ(call("getPredictionLog", {{"model_name", "iris"}}).size(), 2u);
   json mv = call("getModelVersion", {{"name", "iris"}, {"version", 1}});
   EXPECT_EQ(mv["current_stage"], "Staging");
-  EXPECT_EQ(mv["training_inputs"][0]["name"], "iris");
+  EXPECT_EQ(mv["training_inputs"][0]["dataset"]["name"], "iris");
+  EXPECT_EQ(mv["model_doc"]["signature"]["inputs"].size(), 4u);
+  EXPECT_EQ(call("getRegisteredModel", {{"name", "iris"}})["versions"][0]["model_doc"], mv["model_doc"]);
   // Drift of the first 60 iris rows (all setosa/versicolor) against the training data.
   json d = call("computeDrift", {{"model_uri", "models:/iris/1"}, {"current", {{"dataset", "assets/datasets/iris.csv"}}}});
   EXPECT_FALSE(d["dataset_drift"].get<bool>()) << "the training data against itself";
@@ -83,6 +88,48 @@ TEST_F(LabApiTest, FeaturesDatasetsAndRunsThroughJson) {
   EXPECT_EQ(joined[0]["total"], 10);
   EXPECT_TRUE(joined[1]["total"].is_null()) << "3 days after the last row, TTL 2d";
   EXPECT_EQ(call("getFeatures", {{"name", "stats"}}).size(), 2u);
+}
+
+// The verbs window.mllab's synchronous helpers call (listDatasets, listRuns, getRun), with the
+// shapes of core's JSON homes.
+TEST_F(LabApiTest, ListDatasetsListRunsAndGetRunWithItsReportAndMatrix) {
+  const std::string run = train_iris();
+  call("addDataset", {{"name", "birds"}, {"csv", "damage,speed\nNone,1\nMinor,2\n"}});
+  json ds = call("listDatasets", json::object());
+  ASSERT_GE(ds.size(), 2u);
+  EXPECT_EQ(ds[0]["source_type"], "builtin");
+  EXPECT_EQ(ds.back()["name"], "birds");
+  EXPECT_EQ(ds.back()["rows"], 2);
+  EXPECT_EQ(ds.back()["path"], "datasets:/birds");
+
+  json runs = call("listRuns", json::object());
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["run_id"], run);
+  EXPECT_EQ(runs[0]["status"], "FINISHED");
+  EXPECT_FALSE(runs[0]["artifacts"].empty());
+  EXPECT_EQ(runs[0]["inputs"][0]["dataset"]["name"], "iris");
+
+  json r = call("getRun", {{"run_id", run}});
+  EXPECT_EQ(r["run_id"], run);
+  EXPECT_GT(r["metrics"]["accuracy"].get<double>(), 0.8);
+  EXPECT_NE(r["classification_report"].get<std::string>().find("precision"), std::string::npos);
+  ASSERT_TRUE(r["confusion_matrix"].is_object()) << r["confusion_matrix"].dump();
+  EXPECT_EQ(r["artifacts"], runs[0]["artifacts"]);
+  EXPECT_NE(error("getRun", {{"run_id", "nope"}}).find("getRun: "), std::string::npos);
+}
+
+// JSON booleans, one rule (table_json.hpp): the text "true" / "false" in tables; a model's
+// numeric column refuses them with the scoring server's message.
+TEST_F(LabApiTest, BooleansInRecordsAreTextAndNumericModelColumnsRefuseThem) {
+  const std::string run = train_iris();
+  json rows = json::array({{{"sepal length (cm)", 5.1}, {"sepal width (cm)", 3.5}, {"petal length (cm)", true}, {"petal width (cm)", 0.2}}});
+  EXPECT_NE(error("predict", {{"model_uri", "runs:/" + run + "/model"}, {"data", {{"records", rows}}}})
+                .find("column 'petal length (cm)' expects double, got boolean (true in row 1)"), std::string::npos);
+  call("registerFeatures", {{"name", "flags"}, {"entity_keys", "user_id"},
+                            {"data", {{"records", json::parse(R"([{"user_id": 1, "event_timestamp": "2024-01-01", "active": true}])")}}}});
+  json got = call("getFeatures", {{"name", "flags"}});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["active"], "true");
 }
 
 TEST_F(LabApiTest, UnknownMethodsAndBadArgumentsAreOneLineErrors) {

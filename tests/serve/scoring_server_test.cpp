@@ -320,14 +320,14 @@ TEST_F(ScoringServerTest, ProbabilitiesOnRequestMatchTheRegistryAndSumToOne) {
   EXPECT_EQ(j["classes"], json({0, 1, 2}));
   ASSERT_EQ(j["probabilities"].size(), rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    const json& p = j["probabilities"][i];
+    const json& p = j["probabilities"][i];  // keyed by class: {"0": p0, "1": p1, "2": p2}
     ASSERT_EQ(p.size(), 3u);
     double sum = 0;
     size_t best = 0;
     for (size_t k = 0; k < 3; ++k) {
-      const double v = p[k].get<double>();
+      const double v = p.at(std::to_string(k)).get<double>();
       sum += v;
-      if (v > p[best].get<double>()) best = k;
+      if (v > p.at(std::to_string(best)).get<double>()) best = k;
       // JSON doubles round-trip exactly: the same numbers registry::predict computes.
       EXPECT_EQ(v, shared->expected.probabilities(Eigen::Index(rows[i]), Eigen::Index(k)));
     }

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "core/data/csv.hpp"
+#include "core/data/table_json.hpp"
 #include "core/util/sha256.hpp"
 #include "core/util/json_reader.hpp"
 
@@ -288,6 +290,8 @@ std::optional<data::Column> convert_column(const data::Column& in, const ColumnS
 
 }  // namespace
 
+std::string class_label_dtype(const std::vector<std::string>& classes) { return label_dtype(classes); }
+
 std::string ModelDoc::estimator() const {
   if (flavors.is_object() && flavors.contains("mllab") && flavors["mllab"].is_object()) {
     const json& f = flavors["mllab"];
@@ -318,22 +322,7 @@ std::string utc_time_text(int64_t time_ms) {
   return buf;
 }
 
-json table_to_split_json(const data::Table& table, size_t max_rows) {
-  json columns = json::array();
-  for (const auto& c : table.columns()) columns.push_back(c.name);
-  json rows = json::array();
-  const size_t n = std::min(max_rows, table.num_rows());
-  for (size_t i = 0; i < n; ++i) {
-    json row = json::array();
-    for (const auto& c : table.columns()) {
-      if (c.is_missing(i)) row.push_back(nullptr);
-      else if (c.type == data::ColumnType::kNumeric) row.push_back(c.numbers[i]);
-      else row.push_back(c.strings[i]);
-    }
-    rows.push_back(std::move(row));
-  }
-  return {{"columns", columns}, {"data", rows}};
-}
+json table_to_split_json(const data::Table& table, size_t max_rows) { return data::table_to_split(table, max_rows); }
 
 Result<data::Table> table_from_split_json(const json& doc, const Signature* signature) {
   if (!doc.is_object() || !doc.contains("columns") || !doc["columns"].is_array() || !doc.contains("data") ||
@@ -342,67 +331,58 @@ Result<data::Table> table_from_split_json(const json& doc, const Signature* sign
   }
   const json& cols = doc["columns"];
   const json& data = doc["data"];
-  const size_t k = cols.size();
-  for (size_t j = 0; j < k; ++j) {
+  std::vector<std::string> names;
+  for (size_t j = 0; j < cols.size(); ++j) {
     if (!cols[j].is_string()) return Status::invalid("input: column " + std::to_string(j) + " has no string name");
+    names.push_back(cols[j].get<std::string>());
   }
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (!data[i].is_array() || data[i].size() != k) {
-      return Status::invalid("input: row " + std::to_string(i + 1) + " must be an array of " + std::to_string(k) + " values");
-    }
-  }
-  data::Table t;
-  for (size_t j = 0; j < k; ++j) {
-    const std::string name = cols[j].get<std::string>();
-    // The column's signature type ("" without a signature or for a column it does not list).
-    std::string type;
-    if (signature) {
+  // Booleans against the signature (the rule itself is data::table_from_split's, see
+  // table_json.hpp): a JSON true / false in a column the signature types as anything but boolean
+  // is refused here, with the type it expects (as MLflow's schema enforcement would), rather than
+  // read as the text "true".
+  if (signature) {
+    for (size_t j = 0; j < names.size(); ++j) {
+      std::string type;
       for (const auto& spec : signature->inputs) {
-        if (spec.name == name) type = spec.type;
+        if (spec.name == names[j]) type = spec.type;
       }
-    }
-    bool numeric = true;
-    for (size_t i = 0; i < data.size(); ++i) {
-      const json& v = data[i][j];
-      if (v.is_string()) numeric = false;
-      else if (v.is_boolean() && type != "boolean") {
-        // A JSON true / false is data only for a boolean column: read as 1 / 0 it would score a
-        // number nobody sent, and as text a category nobody trained on. (MLflow's scoring server
-        // casts it with pandas' astype, so true becomes 1.0 there; we refuse it.)
-        const std::string what =
-            std::string(v.get<bool>() ? "true" : "false") + " in row " + std::to_string(i + 1);
-        if (!type.empty()) return Status::invalid("input: column '" + name + "' expects " + type + ", got boolean (" + what + ")");
-        return Status::invalid("input: column '" + name + "' holds a boolean (" + what +
-                               "); expected a number, a string or null");
-      } else if (!v.is_null() && !v.is_number() && !v.is_boolean()) {
-        return Status::invalid("input: column '" + name + "' row " + std::to_string(i + 1) +
-                               " holds " + v.type_name() + "; expected a number, a string or null");
-      }
-    }
-    data::Column c;
-    c.name = name;
-    if (numeric) {
-      c.type = data::ColumnType::kNumeric;
+      if (type.empty() || type == "boolean") continue;
       for (size_t i = 0; i < data.size(); ++i) {
+        if (!data[i].is_array() || data[i].size() != names.size()) break;  // table_from_split names the row
         const json& v = data[i][j];
-        c.numbers.push_back(v.is_null() ? std::nan("") : v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>());
+        if (v.is_boolean()) {
+          return Status::invalid("input: column '" + names[j] + "' expects " + type + ", got boolean (" +
+                                 (v.get<bool>() ? "true" : "false") + " in row " + std::to_string(i + 1) + ")");
+        }
       }
-    } else {
-      c.type = data::ColumnType::kCategorical;
-      for (size_t i = 0; i < data.size(); ++i) {
-        const json& v = data[i][j];
-        if (v.is_null()) { c.strings.emplace_back(); c.missing.push_back(1); continue; }
-        c.strings.push_back(v.is_string() ? v.get<std::string>()
-                            : v.is_boolean() ? (v.get<bool>() ? "true" : "false")
-                                             : data::format_number(v.get<double>()));
-        c.missing.push_back(0);
-      }
-      if (data::infer_column_type(c.strings, c.missing) == data::ColumnType::kText) c.type = data::ColumnType::kText;
     }
-    Status st = t.add_column(std::move(c));
-    if (!st.is_ok()) return Status::invalid("input: " + st.message());
   }
+  auto t = data::table_from_split(names, data);
+  if (!t) return Status::invalid("input: " + t.status().message());
   return t;
+}
+
+Result<data::Table> table_from_records_json(const json& records, const Signature* signature) {
+  if (!records.is_array()) return Status::invalid("input: records must be a list of objects {column: value}");
+  std::vector<std::string> columns;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!records[i].is_object()) {
+      return Status::invalid("input: record " + std::to_string(i + 1) + " is " + records[i].type_name() +
+                             ", not an object {column: value}");
+    }
+    for (auto it = records[i].begin(); it != records[i].end(); ++it) {
+      if (index.emplace(it.key(), columns.size()).second) columns.push_back(it.key());
+    }
+  }
+  json rows = json::array();
+  for (const auto& row : records) {
+    json values(json::value_t::array);
+    values.get_ref<json::array_t&>().assign(columns.size(), json());
+    for (auto it = row.begin(); it != row.end(); ++it) values[index[it.key()]] = it.value();
+    rows.push_back(std::move(values));
+  }
+  return table_from_split_json({{"columns", columns}, {"data", std::move(rows)}}, signature);
 }
 
 ModelDoc build_model_doc(const pipeline::FittedPipeline& p, const data::Table& training_features,

@@ -105,14 +105,21 @@ ModelDoc model_doc_from_pipeline(const pipeline::FittedPipeline& pipeline, const
 
 // The first `max_rows` rows of `table` in pandas "split" orient: {"columns": [...],
 // "data": [[...], ...]}; numbers as numbers, strings as strings, missing values as null.
+// The output dtype of a classifier's labels as the signature records it: "int64" when every
+// label is an integer, "float64" when every label is a number, else "str".
+std::string class_label_dtype(const std::vector<std::string>& classes);
 json table_to_split_json(const data::Table& table, size_t max_rows);
-// Reads a "split" orient document back into a table: all-number (or null) columns are
-// numeric, others categorical. Errors name the column or row. JSON booleans are read (as 1 / 0)
-// only in a column that `signature` types "boolean"; anywhere else (or without a signature)
-// they are refused: "input: column 'size' expects double, got boolean (true in row 2)".
-// Strings in a numeric column and numbers in a string column are left to conform_input (which
-// reads numeric text as its number, as MLflow's schema cast, and a number as its text).
+// Reads a "split" orient document back into a table (data::table_from_split: all-number (or
+// null) columns numeric, others string columns, JSON booleans as the text "true" / "false", see
+// table_json.hpp). With a `signature`, a boolean in a column it types as anything but boolean
+// is refused:
+// "input: column 'size' expects double, got boolean (true in row 2)". Strings in a numeric
+// column and numbers in a string column are left to conform_input (which reads numeric text as
+// its number, as MLflow's schema cast, and a number as its text). Errors name the column or row.
 Result<data::Table> table_from_split_json(const json& doc, const Signature* signature = nullptr);
+// Records [{column: value}, ...] (a key missing from a record is a missing value, as pandas)
+// read as table_from_split_json reads the same rows: the same boolean rule and signature check.
+Result<data::Table> table_from_records_json(const json& records, const Signature* signature = nullptr);
 
 // The versioned document ("mllab.model").
 json model_doc_to_json(const ModelDoc& doc);

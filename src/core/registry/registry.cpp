@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
+#include "core/data/csv.hpp"
+#include "core/tracking/run_json.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/json_reader.hpp"
 
@@ -701,6 +704,11 @@ Result<Predictions> predict(const LoadedModel& model, const data::Table& input) 
       p.values.assign(values.data(), values.data() + values.size());
     } else {
       p.classes = pl.classes;
+      if (model.doc.signature && !model.doc.signature->outputs.empty() && !model.doc.signature->outputs[0].dtype.empty()) {
+        p.label_dtype = model.doc.signature->outputs[0].dtype;
+      } else {
+        p.label_dtype = class_label_dtype(pl.classes);
+      }
       p.probabilities = pl.predict_proba(*conformed);
       p.class_indices = pl.predict(*conformed);
       p.labels.reserve(p.class_indices.size());
@@ -751,15 +759,60 @@ json registered_model_to_json(const RegisteredModel& m) {
           {"aliases", aliases}};
 }
 
-json predictions_to_json(const Predictions& p) {
+json model_version_to_detail_json(const ModelVersion& v) {
+  json j = model_version_to_json(v);
+  j["model_doc"] = model_doc_to_json(v.model_doc);
+  return j;
+}
+
+json registered_model_to_detail_json(const RegisteredModel& m) {
+  json j = registered_model_to_json(m);
+  json versions = json::array();
+  for (const auto& v : m.versions) versions.push_back(model_version_to_detail_json(v));
+  j["versions"] = std::move(versions);
+  return j;
+}
+
+json training_inputs_to_json(const std::vector<tracking::DatasetInput>& inputs) {
+  json arr = json::array();
+  for (const auto& in : inputs) arr.push_back(tracking::dataset_input_to_json(in));
+  return arr;
+}
+
+json class_label_json(const std::string& label, const std::string& dtype) {
+  if (dtype == "int64" || dtype == "int32") {
+    int64_t v = 0;
+    const char* b = label.data();
+    const char* e = b + label.size();
+    auto [ptr, ec] = std::from_chars(b, e, v);
+    if (ec == std::errc() && ptr == e && !label.empty()) return v;
+  }
+  if (dtype == "int64" || dtype == "int32" || dtype == "float64" || dtype == "float32") {
+    double v = 0;
+    if (data::parse_number(label, &v)) return v;
+  }
+  return label;
+}
+
+json predictions_to_json(const Predictions& p, bool with_probabilities) {
   if (p.regression) return {{"predictions", p.values}};
+  json labels = json::array();
+  for (const auto& l : p.labels) labels.push_back(class_label_json(l, p.label_dtype));
+  json j = {{"predictions", std::move(labels)}};
+  if (!with_probabilities) return j;
+  json classes = json::array();
+  for (const auto& c : p.classes) classes.push_back(class_label_json(c, p.label_dtype));
   json proba = json::array();
   for (Eigen::Index i = 0; i < p.probabilities.rows(); ++i) {
-    json row = json::array();
-    for (Eigen::Index j = 0; j < p.probabilities.cols(); ++j) row.push_back(p.probabilities(i, j));
+    json row = json::object();
+    for (Eigen::Index k = 0; k < p.probabilities.cols() && size_t(k) < p.classes.size(); ++k) {
+      row[p.classes[size_t(k)]] = p.probabilities(i, k);
+    }
     proba.push_back(std::move(row));
   }
-  return {{"predictions", p.labels}, {"classes", p.classes}, {"probabilities", proba}};
+  j["classes"] = std::move(classes);
+  j["probabilities"] = std::move(proba);
+  return j;
 }
 
 }  // namespace mllab::registry

@@ -96,7 +96,8 @@ struct Predictions {
   bool regression = false;
   std::vector<std::string> classes;  // classification: labels, the columns of `probabilities`
   std::vector<int> class_indices;    // classification: predicted class index per row
-  std::vector<std::string> labels;   // classification: predicted class label per row
+  std::vector<std::string> labels;   // classification: predicted class label per row (as text)
+  std::string label_dtype;           // classification: the target's type, "int64" | "float64" | "str"
   ml::Matrix probabilities;          // classification: rows x classes
   std::vector<double> values;        // regression: predicted value per row
   data::Table inputs;                // the rows as the model saw them (conformed to the signature)
@@ -193,8 +194,24 @@ Result<Predictions> predict(const LoadedModel& model, const data::Table& input);
 nlohmann::json registered_model_to_json(const RegisteredModel& model);
 // See registered_model_to_json.
 nlohmann::json model_version_to_json(const ModelVersion& version);
-// {"predictions": [...labels or values], "classes": [...], "probabilities": [[...]]}.
-nlohmann::json predictions_to_json(const Predictions& p);
+// A version with its model document: model_version_to_json plus "model_doc"
+// (model_doc_to_json: flavors, signature, input example, ...).
+nlohmann::json model_version_to_detail_json(const ModelVersion& version);
+// A registered model with every version (oldest first) as model_version_to_detail_json, under
+// "versions".
+nlohmann::json registered_model_to_detail_json(const RegisteredModel& model);
+// The datasets a version's run trained on, each as tracking::dataset_input_to_json.
+nlohmann::json training_inputs_to_json(const std::vector<tracking::DatasetInput>& inputs);
+// A class label as JSON, typed as the training target (`dtype` from Predictions::label_dtype or
+// the signature's output): a number for "int64" / "float64" labels, else the string.
+nlohmann::json class_label_json(const std::string& label, const std::string& dtype);
+// Predictions, one shape for the CLI, lab_api, the JS API and the scoring server: a regressor's
+// {"predictions": [values]}; a classifier's {"predictions": [labels], "classes": [labels],
+// "probabilities": [{label: p, ...} per row]} with labels typed as the training target (iris'
+// 0 / 1 / 2 are numbers, sentiment's "neg" / "pos" strings) and each row's probabilities keyed
+// by the class label's text. `with_probabilities` false leaves out classes and probabilities
+// (the scoring server without predict_proba, as MLflow's).
+nlohmann::json predictions_to_json(const Predictions& p, bool with_probabilities = true);
 
 // Parses the registry record (newer schema versions are refused). `what` names the record in
 // errors.

@@ -75,9 +75,6 @@ struct Run {
   std::vector<DatasetInput> inputs;
 };
 
-// MLflow-shaped JSON of a run for `--json` and the JS API:
-// {run_id, experiment_id, run_name, status, start_time, end_time, params, metrics, tags, ...}.
-json run_to_summary_json(const Run& run);
-json experiment_to_json(const Experiment& e);
+// The JSON shapes of these entities: core/tracking/run_json.hpp.
 
 }  // namespace mllab::tracking

@@ -35,10 +35,6 @@ Status check_schema(const json& j, const char* schema, int max_version) {
   return Status::ok();
 }
 
-json metric_to_json(const Metric& m) {
-  return {{"key", m.key}, {"value", m.value}, {"timestamp", m.timestamp}, {"step", m.step}};
-}
-
 Metric metric_from_json(const json& j) {
   Metric m;
   m.key = j.at("key").get<std::string>();

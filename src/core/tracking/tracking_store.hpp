@@ -14,6 +14,7 @@
 
 #include "core/store/store.hpp"
 #include "core/tracking/entities.hpp"
+#include "core/tracking/run_json.hpp"  // the entities' JSON shapes, for every caller of the client
 #include "core/util/status.hpp"
 
 namespace mllab::tracking {

@@ -364,7 +364,9 @@ TEST_F(RegistryTest, LoadedModelPredictsExactlyLikeTheRunsOwnPipeline) {
 
   auto json_out = predictions_to_json(*predict(*registry_.load_model("models:/iris/1"), x));
   EXPECT_EQ(json_out["predictions"].size(), 150u);
-  EXPECT_EQ(json_out["classes"], json::array({"0", "1", "2"}));
+  // Labels typed as the training target (iris' target column is numeric).
+  EXPECT_EQ(json_out["classes"], json::array({0, 1, 2}));
+  EXPECT_TRUE(json_out["predictions"][0].is_number_integer());
   EXPECT_EQ(json_out["probabilities"][0].size(), 3u);
 }
 
