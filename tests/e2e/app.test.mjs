@@ -82,7 +82,7 @@ test('text data in the UI: a random forest on the sentiment sentences gets a TF-
   await page.keyboard.type('ui-sentiment-rf');
   await waitFrames(page);
   await click(page, 'train');
-  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-sentiment-rf' && r.status !== 'RUNNING'), null, { timeout: 60000 });
+  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-sentiment-rf' && r.status !== 'RUNNING'), null, { timeout: 180000 });
   const run = (await page.evaluate(() => window.mllab.listRuns())).find((r) => r.run_name === 'ui-sentiment-rf');
   assert.equal(run.status, 'FINISHED', JSON.stringify(run.tags));
   assert.match(run.params.steps, /tfidf_text:TfidfVectorizer/);
@@ -102,7 +102,7 @@ test('text data in the UI: a random forest on the sentiment sentences gets a TF-
   await click(page, 'vectorizer:CountVectorizer');
   await screenshot(page, 'e2e-column-steps.png');
   await click(page, 'train');
-  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-sentiment-counts' && r.status !== 'RUNNING'), null, { timeout: 60000 });
+  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-sentiment-counts' && r.status !== 'RUNNING'), null, { timeout: 180000 });
   const counts = (await page.evaluate(() => window.mllab.listRuns())).find((r) => r.run_name === 'ui-sentiment-counts');
   assert.equal(counts.status, 'FINISHED', JSON.stringify(counts.tags));
   assert.match(counts.params.steps, /counts_text:CountVectorizer/);
@@ -129,7 +129,7 @@ test('a grid search from the Train panel: one nested run per candidate, the best
   await scrollTrainForm(page, 3000);  // the form grew by the search fields
   await screenshot(page, 'e2e-search-form.png');
   await click(page, 'train');
-  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-grid' && r.status !== 'RUNNING'), null, { timeout: 60000 });
+  await page.waitForFunction(() => window.mllab.listRuns().some((r) => r.run_name === 'ui-grid' && r.status !== 'RUNNING'), null, { timeout: 180000 });
   const run = (await page.evaluate(() => window.mllab.listRuns())).find((r) => r.run_name === 'ui-grid');
   assert.equal(run.status, 'FINISHED', JSON.stringify(run.tags));
   assert.equal(run.params.search, 'grid');
