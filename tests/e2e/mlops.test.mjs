@@ -41,7 +41,7 @@ test('register, stage, alias and predict through every models:/ URI; predictions
   assert.deepEqual(model.versions.map((v) => v.current_stage), ['Archived', 'Production']);
 
   const expected = (await api('predict', { model_uri: `runs:/${r1.run_id}/model`, data: { records: ROWS } })).predictions;
-  assert.deepEqual(expected, ['0', '2']);
+  assert.deepEqual(expected, [0, 2]);  // iris' labels are numbers, typed as the training target
   for (const uri of ['models:/iris/1', 'models:/iris@champion', 'models:/iris/Production', 'models:/iris/latest']) {
     assert.deepEqual((await api('predict', { model_uri: uri, data: { records: ROWS }, log: true })).predictions, expected, uri);
   }
