@@ -28,7 +28,11 @@ after(async () => {
 
 async function typeInto(page, widget, text) {
   await click(page, widget);
+  await waitFrames(page, 2);  // the field is active before its text is selected
   await page.keyboard.press('Control+A');
+  await waitFrames(page, 2);
+  await page.keyboard.press('Delete');
+  await waitFrames(page, 1);
   await page.keyboard.type(text);
   await waitFrames(page, 2);
 }
