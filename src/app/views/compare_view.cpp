@@ -14,6 +14,7 @@
 #include "app/charts/charts.hpp"
 #include "app/ui.hpp"
 #include "app/views/factories.hpp"
+#include "core/data/csv.hpp"
 
 namespace mllab::app {
 namespace {
@@ -21,14 +22,7 @@ namespace {
 using json = nlohmann::json;
 constexpr size_t kMaxCompare = 20;
 
-bool parse_number(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return false;
-  *out = v;
-  return true;
-}
+using data::parse_number;  // a whole field as a finite number (core/data/csv)
 
 std::string fmt(double v) {
   char buf[64];

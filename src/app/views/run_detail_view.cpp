@@ -16,6 +16,7 @@
 #include "app/charts/charts.hpp"
 #include "app/ui.hpp"
 #include "app/views/factories.hpp"
+#include "core/data/csv.hpp"
 #include "core/util/json_reader.hpp"
 
 namespace mllab::app {
@@ -42,14 +43,7 @@ std::string fmt(double v) {
   return buf;
 }
 
-bool parse_number(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return false;
-  *out = v;
-  return true;
-}
+using data::parse_number;  // a whole field as a finite number (core/data/csv)
 
 std::string media_type_for(const std::string& name) {
   auto ends = [&](const char* e) {
