@@ -12,9 +12,9 @@ else()
 endif()
 
 file(GLOB_RECURSE MLLAB_TEST_SOURCES CONFIGURE_DEPENDS tests/core/*.cpp tests/platform/*.cpp)
-# tests/app: the app's ImGui-free code (the chart module's scale maths), compiled in here.
+# tests/app: the app's ImGui-free code (the chart module's scale maths, input trickling), compiled in here.
 file(GLOB MLLAB_APP_TEST_SOURCES CONFIGURE_DEPENDS tests/app/*.cpp)
-list(APPEND MLLAB_TEST_SOURCES ${MLLAB_APP_TEST_SOURCES} src/app/charts/scale.cpp)
+list(APPEND MLLAB_TEST_SOURCES ${MLLAB_APP_TEST_SOURCES} src/app/charts/scale.cpp src/app/input/trickle.cpp)
 # tests/fuzz/fuzz_entries.cpp: the fuzz targets' entry functions, replayed by fuzz_regressions_test.cpp.
 add_executable(mllab_tests ${MLLAB_TEST_SOURCES} tests/fuzz/fuzz_entries.cpp)
 target_link_libraries(mllab_tests PRIVATE mllab_platform mllab_idb_fake ${MLLAB_GTEST})

@@ -1,6 +1,7 @@
 // The MLLab web app: GLFW + WebGL2 + Dear ImGui over a Lab on the IndexedDB store.
 //
 // [SECTION] Main loop stub (the Emscripten loop is hidden so main() reads like a native one)
+// [SECTION] Input: wheel units, keys queued and trickled to ImGui
 // [SECTION] Frame: a job slice, then the shell (tab bar, banner, the workspace's views)
 // [SECTION] Setup: window, fonts, style, store
 #include <GLFW/glfw3.h>
@@ -12,8 +13,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 
 #include "app/context.hpp"
+#include "app/input/trickle.hpp"
 #include "app/js_api.hpp"
 #include "app/settings.hpp"
 #include "app/shell.hpp"
@@ -41,6 +44,25 @@ namespace {
 void on_scroll(GLFWwindow* window, double dx, double dy) {
   constexpr double kPixelsPerNotch = 100.0;
   ImGui_ImplGlfw_ScrollCallback(window, -dx / kPixelsPerNotch, -dy / kPixelsPerNotch);
+}
+
+// Keys and characters are queued as the browser delivers them and handed to the backend a
+// frame's worth at a time (input/trickle.hpp), so none is lost on a slow frame.
+static_assert(input::kFirstModifierKey == GLFW_KEY_LEFT_SHIFT && input::kLastModifierKey == GLFW_KEY_RIGHT_SUPER);
+static_assert(input::kActionPress == GLFW_PRESS && input::kActionRelease == GLFW_RELEASE && input::kActionRepeat == GLFW_REPEAT);
+std::deque<input::Event> g_key_queue;
+void on_key(GLFWwindow*, int key, int scancode, int action, int mods) {
+  g_key_queue.push_back({input::Event::Kind::Key, key, scancode, action, mods, 0});
+}
+void on_char(GLFWwindow*, unsigned codepoint) { g_key_queue.push_back({input::Event::Kind::Char, 0, 0, 0, 0, codepoint}); }
+void feed_queued_keys(GLFWwindow* window) {
+  const auto taken = input::events_for_frame(g_key_queue);
+  for (std::size_t i : taken) {
+    const input::Event& e = g_key_queue[i];
+    if (e.kind == input::Event::Kind::Char) ImGui_ImplGlfw_CharCallback(window, e.codepoint);
+    else ImGui_ImplGlfw_KeyCallback(window, e.key, e.scancode, e.action, e.mods);
+  }
+  for (auto it = taken.rbegin(); it != taken.rend(); ++it) g_key_queue.erase(g_key_queue.begin() + std::ptrdiff_t(*it));
 }
 }  // namespace
 
@@ -100,6 +122,7 @@ void frame(AppContext& ctx, Shell& shell) {
   if (fb_w > 0 && fb_h > 0 && (cur_w != fb_w || cur_h != fb_h)) emscripten_set_canvas_element_size("#canvas", fb_w, fb_h);
 
   glfwPollEvents();
+  feed_queued_keys(g_window);
   if (ctx.jobs().busy()) {
     const double t0 = emscripten_get_now();
     ctx.jobs().advance(g_slice.slice_ms());
@@ -161,6 +184,8 @@ int main() {
   app::setup_style(float(emscripten_get_device_pixel_ratio()));
   ImGui_ImplGlfw_InitForOpenGL(app::g_window, true);
   glfwSetScrollCallback(app::g_window, app::on_scroll);  // replaces the backend's (see on_scroll)
+  glfwSetKeyCallback(app::g_window, app::on_key);        // queued, then the backend's (see on_key)
+  glfwSetCharCallback(app::g_window, app::on_char);
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   auto store = platform::IdbStore::open();

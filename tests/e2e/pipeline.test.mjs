@@ -171,3 +171,34 @@ test('save a spec as a file and load one back from a file', async () => {
   await screenshot(page, 'pipeline-loaded.png');
   assert.deepEqual(app.errors, []);
 });
+
+// Keys that all arrive between two frames (a slow frame, a busy machine, a fast typist) are
+// each seen, in order: the browser's key events dispatched in one task, as Chromium delivers a
+// burst. Dear ImGui 1.86 reads keys once per frame, so before input trickling Ctrl+A and the
+// Backspaces of this burst were lost and the text came out appended ("…burstn").
+test('a burst of keys between two frames: every key seen, in order', async () => {
+  const { page } = app;
+  await click(page, 'tab:Train');
+  await click(page, 'run-name');
+  await waitFrames(page, 2);
+  await page.evaluate(() => {  // one task: no frame can come between these events
+    const send = (type, keyCode, charCode = 0) => {
+      const e = new KeyboardEvent(type, { bubbles: true, cancelable: true });
+      Object.defineProperty(e, 'keyCode', { get: () => keyCode });
+      Object.defineProperty(e, 'charCode', { get: () => charCode });
+      window.dispatchEvent(e);
+    };
+    const tap = (keyCode, charCode = 0) => {
+      send('keydown', keyCode);
+      if (charCode) send('keypress', keyCode, charCode);
+      send('keyup', keyCode);
+    };
+    send('keydown', 17); tap(65); send('keyup', 17);          // Ctrl+A: select all
+    tap(8);                                                    // Backspace: delete it
+    for (const c of 'burst') tap(c.toUpperCase().charCodeAt(0), c.charCodeAt(0));
+    tap(8); tap(8);                                            // "bur"
+    tap(78, 'n'.charCodeAt(0));                                // "burn"
+  });
+  await waitFrames(page, 20);
+  assert.equal((await spec(page)).run_name, 'burn');
+});
