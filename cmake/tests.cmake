@@ -23,6 +23,9 @@ target_link_libraries(mllab_tests PRIVATE mllab_platform mllab_idb_fake ${MLLAB_
 # halves the suite's build time (em++ -O3 takes ~40 s for some test files). The wasm link also
 # skips binaryen's heaviest passes.
 target_compile_options(mllab_tests PRIVATE -O0)
+if(MLLAB_PCH)
+  target_precompile_headers(mllab_tests PRIVATE <gtest/gtest.h> ${MLLAB_PCH_HEADERS})
+endif()
 if(EMSCRIPTEN)
   target_link_options(mllab_tests PRIVATE -O1)
 endif()
