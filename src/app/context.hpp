@@ -100,6 +100,12 @@ class AppContext {
   void begin_frame() { widgets_.clear(); }
   void end_frame() { ++frame_; }
   int frame() const { return frame_; }
+  // The frames' own work (events, ImGui, drawing; not the job's slice), smoothed; for uiState().
+  void set_frame_work_ms(double ms) { frame_work_ms_ = ms; }
+  double frame_work_ms() const { return frame_work_ms_; }
+  // Frames whose picture changed and was drawn (the others issue no GL calls; main.cpp).
+  void set_frames_drawn(int n) { frames_drawn_ = n; }
+  int frames_drawn() const { return frames_drawn_; }
 
  private:
   std::unique_ptr<platform::Lab> lab_;
@@ -114,6 +120,8 @@ class AppContext {
   std::set<std::string> failed_saves_;  // runs ended FAILED after their save failed (tried once)
   std::map<std::string, Rect> widgets_;
   int frame_ = 0;
+  double frame_work_ms_ = 0;
+  int frames_drawn_ = 0;
 };
 
 }  // namespace mllab::app

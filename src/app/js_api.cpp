@@ -128,6 +128,8 @@ EMSCRIPTEN_KEEPALIVE char* mllab_api_ui_state() {
                    {"longest_unit_ms", e->job->longest_unit_ms()}, {"longest_unit", e->job->longest_unit()}};
     }
     ui["job_slice_ms"] = g_app->jobs().last_budget_ms();
+    ui["frame_work_ms"] = g_app->frame_work_ms();
+    ui["frames_drawn"] = g_app->frames_drawn();
     return mllab::app::ok(ui);
   });
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "app/ui.hpp"
+
 namespace mllab::app {
 namespace {
 constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
@@ -49,7 +51,7 @@ float Shell::draw_tab_bar(AppContext& ctx, float width) {
   if (JobEntry* j = ctx.jobs().current()) {
     const float bar = std::min(360.0f, width * 0.3f);
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 12, width - bar - 90));
-    ImGui::ProgressBar(float(j->job->progress()), {bar, 0}, j->job->stage_text().c_str());
+    job_progress_bar(*j, bar);
     ctx.track("job-progress");
     ImGui::SameLine();
     if (ImGui::Button("Cancel##job")) j->job->cancel();

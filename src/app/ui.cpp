@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "app/jobs.hpp"
+
 namespace mllab::app {
 
 void section(const char* title) {
@@ -43,6 +45,31 @@ void pick_file(const std::string& accept, std::function<void(const std::string& 
   g_pick_callbacks[id] = std::move(on_file);
   EM_ASM({ window.mllabPickFile($0, UTF8ToString($1)); }, id, accept.c_str());
 }
+
+namespace {
+struct ShownJob {
+  int id = -1;
+  double at = 0;
+  float progress = 0;
+  std::string stage;
+  double eta = -1;
+};
+const ShownJob& shown(const JobEntry& j) {
+  static ShownJob s;
+  constexpr double kRefreshSeconds = 0.1;
+  const double now = ImGui::GetTime();
+  if (s.id != j.id || now - s.at >= kRefreshSeconds) {
+    s = {j.id, now, float(j.job->progress()), j.job->stage_text(), j.job->eta_seconds()};
+  }
+  return s;
+}
+}  // namespace
+
+void job_progress_bar(const JobEntry& job, float width) {
+  const ShownJob& s = shown(job);
+  ImGui::ProgressBar(s.progress, {width, 0}, s.stage.c_str());
+}
+double job_eta_seconds(const JobEntry& job) { return shown(job).eta; }
 
 }  // namespace mllab::app
 

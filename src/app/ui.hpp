@@ -6,6 +6,8 @@
 
 namespace mllab::app {
 
+struct JobEntry;
+
 // A titled separator between groups of fields.
 void section(const char* title);
 // Text in the error color, wrapped.
@@ -21,5 +23,12 @@ void download_file(const std::string& file_name, const std::string& bytes,
 // The chosen file's name and bytes reach `on_file` later, from a browser event between two
 // frames: store them, do not draw there. Tests pick a file with setInputFiles('#pick-input').
 void pick_file(const std::string& accept, std::function<void(const std::string& name, std::string bytes)> on_file);
+
+// A running job's progress bar with its stage text ("fitting · tree 140/300"), `width` wide
+// (-1: the rest of the line), and its estimate of time left (< 0: none yet). What they show
+// changes at most ten times a second: a frame whose picture equals the previous one is not drawn
+// again (main.cpp), and a bar moving every frame would make every frame a new picture.
+void job_progress_bar(const JobEntry& job, float width);
+double job_eta_seconds(const JobEntry& job);
 
 }  // namespace mllab::app

@@ -98,6 +98,7 @@ test('RandomForest(300) on birdstrikes trains while the page keeps drawing and s
     console.log(`idle: ${idle.fps.toFixed(1)} fps over ${idle.frames} frames, longest frame ${idle.longest_ms.toFixed(1)} ms`);
     console.log(`training RF(300) on birdstrikes: ${training.fps.toFixed(1)} fps over ${training.seconds.toFixed(1)} s ` +
       `(${training.frames} frames), longest frame ${training.longest_ms.toFixed(1)} ms`);
+    console.log(`the frame's own work (events, ImGui, drawing; smoothed): ${after.frame_work_ms.toFixed(1)} ms; pictures drawn: ${after.frames_drawn}`);
     console.log(`longest unit of work: ${after.job.longest_unit_ms.toFixed(1)} ms (${after.job.longest_unit}); ` +
       `last job slice ${after.job_slice_ms.toFixed(1)} ms`);
     console.log(`stages seen: ${[...new Set(samples.map((s) => s.stage.replace(/\d+\//, 'N/')))].join(' | ')}`);

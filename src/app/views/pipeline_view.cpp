@@ -145,11 +145,11 @@ class PipelineView : public View {
       ctx.track("pipeline-error");
     }
     if (JobEntry* j = ctx.jobs().current()) {
-      ImGui::ProgressBar(float(j->job->progress()), {-1, 0}, j->job->stage_text().c_str());
+      job_progress_bar(*j, -1);
       ctx.track("progress");
       if (ImGui::Button("Cancel")) j->job->cancel();
       ctx.track("cancel");
-      const double eta = j->job->eta_seconds();
+      const double eta = job_eta_seconds(*j);
       if (eta >= 0) {
         ImGui::SameLine();
         ImGui::TextDisabled("about %.0f s left", eta);
