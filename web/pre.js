@@ -268,3 +268,14 @@ Module.preRun.push(function () {
     removeRunDependency('mllab-idb');
   });
 });
+
+// Paste: the browser hands the clipboard's text to the page's 'paste' event on Ctrl+V; it goes to
+// the app's clipboard (src/app/input/clipboard.cpp) before the frame that handles the queued
+// Ctrl+V reads it. Not while a real HTML field (the file picker's) has the focus.
+window.addEventListener('paste', function (event) {
+  if (!Module.calledRun || !event.clipboardData) return;
+  var t = event.target;
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA')) return;
+  Module.ccall('mllab_clipboard_paste', null, ['string'], [event.clipboardData.getData('text/plain')]);
+  event.preventDefault();
+});

@@ -1,6 +1,7 @@
 // The pipeline builder by clicks and keys: the starting spec a dataset gets, adding, moving and
 // removing steps, a parameter typed into its form, the JSON tab editing the same spec both
-// ways (a bad edit shown inline, Train disabled), saving and loading a spec file, Ctrl+Enter.
+// ways (copy and paste with the system clipboard, a bad edit shown inline, Train disabled),
+// saving and loading a spec file, Ctrl+Enter, a burst of keys between two frames.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ before(async () => {
   const s = await startServer();
   server = s.server;
   app = await openApp(s.url, newProfileDir());
+  await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url });
 });
 after(async () => {
   if (app) await app.context.close();
@@ -19,6 +21,20 @@ after(async () => {
 });
 
 const spec = async (page) => (await ui(page)).pipeline_spec;
+
+// A modifier chord held over frames, as a person presses it.
+async function chord(page, modifier, key) {
+  await page.keyboard.down(modifier);
+  await page.keyboard.press(key);
+  await page.keyboard.up(modifier);
+}
+// Selects the focused field's text and pastes `text` over it from the system clipboard.
+async function pasteOver(page, text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await chord(page, 'Control', 'a');
+  await chord(page, 'Control', 'v');
+  await waitFrames(page, 6);
+}
 const names = (s) => s.steps.map((st) => `${st.name}:${st.type}`);
 
 // Clicks near the left edge of a widget (the text box of a labelled input, not its label).
@@ -93,7 +109,7 @@ test('the course model: RandomForest with n_estimators typed into its form, trai
   assert.match(run.params.steps, /tfidf_text:TfidfVectorizer/);
 });
 
-test('the JSON tab edits the same spec both ways; an invalid edit is shown and blocks Train', async () => {
+test('the JSON tab edits the same spec both ways (copied out, pasted in); an invalid edit is shown and blocks Train', async () => {
   const { page } = app;
   const current = await spec(page);
   // A short spec (parameters left to their defaults), typed into the editor.
@@ -107,10 +123,15 @@ test('the JSON tab edits the same spec both ways; an invalid edit is shown and b
   };
   await click(page, 'tab-json');
   await click(page, 'spec-json');
-  // A typo in a parameter name: the error names it, the spec keeps its last valid state.
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type(JSON.stringify(edited));
+  // Copy: Ctrl+A, Ctrl+C puts the editor's text on the system clipboard.
+  await chord(page, 'Control', 'a');
+  await chord(page, 'Control', 'c');
   await waitFrames(page, 4);
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.deepEqual(copied, current, 'the copied text is the spec shown');
+  // A typo in a parameter name, pasted over it (Ctrl+V from the system clipboard): the error
+  // names it, the spec keeps its last valid state.
+  await pasteOver(page, JSON.stringify(edited, null, 2));
   let state = await ui(page);
   assert.match(state.pipeline_json_error, /unknown parameter 'n_estimator'/);
   assert.deepEqual(state.pipeline_spec, current);
@@ -122,9 +143,7 @@ test('the JSON tab edits the same spec both ways; an invalid edit is shown and b
   // The corrected text is the spec: the form shows its steps and values.
   edited.steps[1].params = { n_estimators: 75 };
   await click(page, 'spec-json');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type(JSON.stringify(edited));
-  await waitFrames(page, 4);
+  await pasteOver(page, JSON.stringify(edited));
   state = await ui(page);
   assert.equal(state.pipeline_json_error, '');
   assert.equal(state.pipeline_spec.run_name, 'from-json');
