@@ -8,9 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot } from './browser.mjs';
+import { ROOT, startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, typeInto } from './browser.mjs';
 
-let predictTyping = null;  // what the Predict view and the API answered for the same rows
 let server, url, profile, app;
 const api = (method, args) => app.page.evaluate(([m, a]) => window.mllab.api(m, a), [method, args]);
 const MODEL = 'sentiment-ui';
@@ -26,16 +25,6 @@ after(async () => {
   server.close();
 });
 
-async function typeInto(page, widget, text) {
-  await click(page, widget);
-  await waitFrames(page, 2);  // the field is active before its text is selected
-  await page.keyboard.press('Control+A');
-  await waitFrames(page, 2);
-  await page.keyboard.press('Delete');
-  await waitFrames(page, 1);
-  await page.keyboard.type(text);
-  await waitFrames(page, 2);
-}
 
 test('register a trained run, Staging then Production with the confirmation, an alias', { timeout: 240000 }, async () => {
   const { page } = app;
@@ -46,13 +35,17 @@ test('register a trained run, Staging then Production with the confirmation, an 
   await click(page, 'register-run-combo');
   await click(page, 'register-run:rf-baseline');
   assert.equal((await ui(page)).models.register_run, run.run_id);
-  await typeInto(page, 'register-name', MODEL);
+  await typeInto(page, 'register-name', MODEL, { clear: true });
   await click(page, 'register');
   await page.waitForFunction((m) => window.mllab.uiState().models.selected_model === m, MODEL);
   let v = await api('getModelVersion', { name: MODEL, version: 1 });
   assert.equal(v.run_id, run.run_id);
   assert.equal(v.current_stage, 'None');
   assert.ok((await ui(page)).widgets['signature'], 'the signature is shown');
+  // The input example saved beside the model (model/input_example.json) is shown with it.
+  const example = (await ui(page)).models.input_example;
+  assert.deepEqual(example.columns, ['text']);
+  assert.ok(example.data.length > 0 && typeof example.data[0][0] === 'string', JSON.stringify(example));
   await screenshot(page, 'models-registered.png');
 
   // None -> Staging, confirmed.
@@ -80,7 +73,7 @@ test('register a trained run, Staging then Production with the confirmation, an 
   v = await api('getModelVersion', { name: MODEL, version: 1 });
   assert.equal(v.current_stage, 'Production');
 
-  await typeInto(page, 'alias-name', 'champion');
+  await typeInto(page, 'alias-name', 'champion', { clear: true });
   await click(page, 'set-alias');
   const m = await api('getRegisteredModel', { name: MODEL });
   assert.deepEqual(m.aliases, [{ alias: 'champion', version: '1' }]);
@@ -92,18 +85,17 @@ test('predict typed sentences with models:/NAME/Production, log them, record an 
   const uri = `models:/${MODEL}/Production`;
   await click(page, 'uri-combo');
   await click(page, `uri:${uri}`);
-  await typeInto(page, 'rows-text', SENTENCES.join('\n'));
+  await typeInto(page, 'rows-text', SENTENCES.join('\n'), { clear: true });
   await click(page, 'predict');
   await page.waitForFunction(() => window.mllab.uiState().predict.predictions || window.mllab.uiState().predict.error);
   const shown = (await ui(page)).predict;
   assert.equal(shown.error, '');
   assert.equal(shown.uri, uri);
   const expected = await api('predict', { model_uri: uri, data: { records: SENTENCES.map((text) => ({ text })) } });
-  // Same labels and probabilities as the API. Known gap (tracked in the test below): the view's
-  // labels arrive as text where the API types them as the numeric target.
-  predictTyping = { shown: shown.predictions.predictions, api: expected.predictions };
-  assert.deepEqual(shown.predictions.predictions.map(String), expected.predictions.map(String));
-  assert.deepEqual(shown.predictions.classes.map(String), expected.classes.map(String));
+  // The same labels and classes as the API, typed as the training target (numbers here).
+  assert.deepEqual(shown.predictions.predictions, expected.predictions);
+  assert.deepEqual(shown.predictions.classes, expected.classes);
+  assert.ok(expected.predictions.every((p) => typeof p === 'number'), JSON.stringify(expected.predictions));
   for (let r = 0; r < 2; ++r) {
     const keys = Object.keys(expected.probabilities[r]);
     assert.equal(keys.length, expected.classes.length);
@@ -125,10 +117,10 @@ test('predict typed sentences with models:/NAME/Production, log them, record an 
   // A bad actual is refused inline; a good one is stored typed as the target (a number).
   await click(page, 'actual-pick-combo');
   await click(page, `actual-pick:${ids[1]}`);
-  await typeInto(page, 'actual-value', 'negative');
+  await typeInto(page, 'actual-value', 'negative', { clear: true });
   await click(page, 'save-actual');
   assert.match((await ui(page)).predict.actual_error, /'negative' is not a number/);
-  await typeInto(page, 'actual-value', '0');
+  await typeInto(page, 'actual-value', '0', { clear: true });
   await click(page, 'save-actual');
   assert.equal((await ui(page)).predict.actual_error, '');
   log = await api('getPredictionLog', { model_name: MODEL });
@@ -139,11 +131,6 @@ test('predict typed sentences with models:/NAME/Production, log them, record an 
   await waitFrames(page, 3);
   assert.deepEqual((await ui(page)).predict.pending, [ids[0]], 'only the other prediction still waits for its actual');
   await screenshot(page, 'predict-logged.png');
-});
-
-test('the Predict view types labels as the training target, as the API does', { todo: 'the view shows text labels where the API answers numbers (issue 10 note)' }, () => {
-  assert.ok(predictTyping, 'the predict test ran');
-  assert.deepEqual(predictTyping.shown, predictTyping.api);
 });
 
 test('drift between the halves of birdstrikes matches computeDrift on the same rows', { timeout: 240000 }, async () => {

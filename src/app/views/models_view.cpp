@@ -53,7 +53,7 @@ class ModelsView : public View {
   void describe(nlohmann::json& ui) const override {
     ui["models"] = {{"selected_model", selected_name_}, {"selected_version", selected_version_},
                     {"confirm_open", confirm_open_}, {"message", message_}, {"error", error_},
-                    {"register_run", register_run_}};
+                    {"register_run", register_run_}, {"input_example", example_}};
   }
 
   void draw(AppContext& ctx) override {
@@ -389,7 +389,7 @@ class ModelsView : public View {
         for (const auto& o : doc.signature->outputs) outs.push_back("tensor " + o.dtype + " [-1]");
         ImGui::Text("Outputs: %s", join(outs).c_str());
       }
-      const auto& ex = doc.input_example;
+      const nlohmann::json& ex = input_example(ctx, m.name, v.version);
       if (ex.is_object() && ex.contains("columns") && ex.contains("data") && ex["columns"].is_array() &&
           !ex["columns"].empty() && ex["columns"].size() < 60) {
         ImGui::TextUnformatted("Input example:");
@@ -411,9 +411,22 @@ class ModelsView : public View {
           ImGui::EndTable();
         }
       } else {
-        ImGui::TextDisabled("no input example saved with this model");
+        ImGui::TextDisabled("%s", example_error_.empty() ? "no input example saved with this model" : example_error_.c_str());
       }
     }
+  }
+
+  // The selected version's input example, read from its run's artifacts once per version and
+  // store revision.
+  const nlohmann::json& input_example(AppContext& ctx, const std::string& name, int version) {
+    if (example_rev_ != ctx.revision() || example_key_ != name + "/" + std::to_string(version)) {
+      example_rev_ = ctx.revision();
+      example_key_ = name + "/" + std::to_string(version);
+      auto ex = ctx.lab().registry().input_example(name, version);
+      example_ = ex ? std::move(ex).value() : nlohmann::json(nullptr);
+      example_error_ = ex ? "" : "input example: " + ex.status().message();
+    }
+    return example_;
   }
 
   void draw_model_details(AppContext& ctx, const registry::RegisteredModel& m) {
@@ -506,6 +519,9 @@ class ModelsView : public View {
   }
 
   uint64_t rev_ = ~uint64_t(0);
+  uint64_t example_rev_ = ~uint64_t(0);
+  std::string example_key_, example_error_;
+  nlohmann::json example_;
   std::vector<registry::RegisteredModel> models_;
   std::string selected_name_;
   int selected_version_ = 0;

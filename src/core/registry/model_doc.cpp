@@ -291,6 +291,12 @@ std::optional<data::Column> convert_column(const data::Column& in, const ColumnS
 }  // namespace
 
 std::string class_label_dtype(const std::vector<std::string>& classes) { return label_dtype(classes); }
+std::string target_label_dtype(const ModelDoc& doc) {
+  if (doc.signature && !doc.signature->outputs.empty() && !doc.signature->outputs[0].dtype.empty()) {
+    return doc.signature->outputs[0].dtype;
+  }
+  return label_dtype(doc.classes);
+}
 
 std::string ModelDoc::estimator() const {
   if (flavors.is_object() && flavors.contains("mllab") && flavors["mllab"].is_object()) {

@@ -108,6 +108,9 @@ ModelDoc model_doc_from_pipeline(const pipeline::FittedPipeline& pipeline, const
 // The output dtype of a classifier's labels as the signature records it: "int64" when every
 // label is an integer, "float64" when every label is a number, else "str".
 std::string class_label_dtype(const std::vector<std::string>& classes);
+// A classifier's label dtype: the signature's output dtype when it records one, else
+// class_label_dtype of its classes.
+std::string target_label_dtype(const ModelDoc& doc);
 json table_to_split_json(const data::Table& table, size_t max_rows);
 // Reads a "split" orient document back into a table (data::table_from_split: all-number (or
 // null) columns numeric, others string columns, JSON booleans as the text "true" / "false", see

@@ -67,26 +67,22 @@ Result<data::Table> parse_typed_rows(const std::string& text, const ModelDoc& do
 
 Result<nlohmann::json> parse_actual(const std::string& text, const ModelDoc& doc) {
   const std::string v = trim(text);
+  const std::string target = doc.target.empty() ? std::string() : " '" + doc.target + "'";
   if (v.empty()) return Status::invalid("actual: type the true " + (doc.target.empty() ? std::string("value") : "'" + doc.target + "'"));
   const bool numeric = doc.is_regression() || all_numbers(doc.classes);
-  if (numeric) {
-    double d = 0;
-    if (!data::parse_number(v, &d)) {
-      return Status::invalid("actual: '" + quote_for_message(v) + "' is not a number (the target" +
-                             (doc.target.empty() ? std::string() : " '" + doc.target + "'") + " is numeric)");
-    }
-    return nlohmann::json(d);
+  double d = 0;
+  if (numeric && !data::parse_number(v, &d)) {
+    return Status::invalid("actual: '" + quote_for_message(v) + "' is not a number (the target" + target + " is numeric)");
   }
-  if (!doc.classes.empty()) {
-    bool known = false;
-    for (const auto& c : doc.classes) known = known || c == v;
-    if (!known) {
-      std::string list;
-      for (const auto& c : doc.classes) list += (list.empty() ? "" : ", ") + c;
-      return Status::invalid("actual: '" + quote_for_message(v) + "' is not one of the model's classes (" + list + ")");
-    }
+  if (doc.is_regression() || doc.classes.empty()) return numeric ? nlohmann::json(d) : nlohmann::json(v);
+  // A classifier's actual is one of its classes ("1.0" is the class "1"), typed as its labels.
+  for (const auto& c : doc.classes) {
+    double cd = 0;
+    if (c == v || (numeric && data::parse_number(c, &cd) && cd == d)) return class_label_json(c, target_label_dtype(doc));
   }
-  return nlohmann::json(v);
+  std::string list;
+  for (const auto& c : doc.classes) list += (list.empty() ? "" : ", ") + c;
+  return Status::invalid("actual: '" + quote_for_message(v) + "' is not one of the model's classes (" + list + ")");
 }
 
 std::vector<std::string> model_uri_choices(const std::vector<RegisteredModel>& models,

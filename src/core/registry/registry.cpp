@@ -203,6 +203,19 @@ struct RunModel {
   bool doc_from_artifact = false;
 };
 
+// The input example a model document names (saved_input_example_info), from the run's
+// artifacts in `folder`; null when the document names none. A named one that is missing or not
+// JSON is an error: the model's files are incomplete.
+Result<json> read_input_example(const tracking::TrackingClient& tracking, const std::string& run_id,
+                                const std::string& folder, const ModelDoc& doc) {
+  const json& info = doc.saved_input_example_info;
+  if (!info.is_object() || !info.contains("artifact_path") || !info["artifact_path"].is_string()) return json(nullptr);
+  const std::string path = folder + "/" + info["artifact_path"].get<std::string>();
+  auto bytes = tracking.get_artifact(run_id, path);
+  if (!bytes) return Status(bytes.status().code(), "run '" + run_id + "': input example '" + path + "': " + bytes.status().message());
+  return read_json(*bytes, "run '" + run_id + "': artifact '" + path + "'");
+}
+
 Result<RunModel> load_run_model(const tracking::TrackingClient& tracking, const std::string& run_id,
                                 const std::string& folder) {
   auto run = tracking.get_run(run_id);
@@ -218,6 +231,9 @@ Result<RunModel> load_run_model(const tracking::TrackingClient& tracking, const 
     out.doc = std::move(doc).value();
     out.doc_from_artifact = true;
     pipeline_file = out.doc.pipeline_file();
+    auto example = read_input_example(tracking, run_id, folder, out.doc);
+    if (!example) return example.status();
+    out.doc.input_example = std::move(example).value();
   }
   const std::string path = folder + "/" + pipeline_file;
   auto bytes = tracking.get_artifact(run_id, path);
@@ -676,6 +692,12 @@ Result<LoadedModel> ModelRegistry::load_model(const std::string& model_uri) cons
   return out;
 }
 
+Result<json> ModelRegistry::input_example(const std::string& name, int version) const {
+  auto v = get_model_version(name, version);
+  if (!v) return v.status();
+  return read_input_example(tracking_, v->run_id, v->model_doc.artifact_path, v->model_doc);
+}
+
 Result<std::vector<tracking::DatasetInput>> ModelRegistry::training_inputs(const std::string& name, int version) const {
   auto v = get_model_version(name, version);
   if (!v) return v.status();
@@ -704,11 +726,9 @@ Result<Predictions> predict(const LoadedModel& model, const data::Table& input) 
       p.values.assign(values.data(), values.data() + values.size());
     } else {
       p.classes = pl.classes;
-      if (model.doc.signature && !model.doc.signature->outputs.empty() && !model.doc.signature->outputs[0].dtype.empty()) {
-        p.label_dtype = model.doc.signature->outputs[0].dtype;
-      } else {
-        p.label_dtype = class_label_dtype(pl.classes);
-      }
+      const bool recorded = model.doc.signature && !model.doc.signature->outputs.empty() &&
+                            !model.doc.signature->outputs[0].dtype.empty();
+      p.label_dtype = recorded ? target_label_dtype(model.doc) : class_label_dtype(pl.classes);
       p.probabilities = pl.predict_proba(*conformed);
       p.class_indices = pl.predict(*conformed);
       p.labels.reserve(p.class_indices.size());

@@ -166,6 +166,9 @@ class ModelRegistry {
   Result<ResolvedModel> resolve(const ModelUri& uri) const;
   // Resolves a URI and loads the pipeline and its document.
   Result<LoadedModel> load_model(const std::string& model_uri) const;
+  // The input example saved beside a version's model (MLflow's `input_example.json`, pandas
+  // "split" orient: {columns, data}), read from its run's artifacts; null when none was saved.
+  Result<nlohmann::json> input_example(const std::string& name, int version) const;
   // The run's dataset inputs with context "training": the data that trained this version.
   Result<std::vector<tracking::DatasetInput>> training_inputs(const std::string& name, int version) const;
 

@@ -56,13 +56,21 @@ TEST(PredictInputTest, CsvWithAHeaderOtherwise) {
 }
 
 TEST(PredictInputTest, ActualsAreTypedAsTheTarget) {
-  auto num = parse_actual(" 2 ", iris_model());
-  ASSERT_TRUE(num) << num.status().to_string();
-  EXPECT_TRUE(num->is_number());
-  EXPECT_EQ(num->get<double>(), 2.0);
+  // An int64 target's actual is an integer, as the predictions are ("2.0" is the class 2).
+  for (const char* typed : {" 2 ", "2.0"}) {
+    auto num = parse_actual(typed, iris_model());
+    ASSERT_TRUE(num) << num.status().to_string();
+    EXPECT_TRUE(num->is_number_integer()) << num->dump();
+    EXPECT_EQ(num->dump(), "2");
+  }
   auto not_num = parse_actual("two", iris_model());
   ASSERT_FALSE(not_num);
   EXPECT_NE(not_num.status().message().find("'two' is not a number"), std::string::npos);
+  // A number that is not one of the classes is refused, naming them.
+  auto unknown_class = parse_actual("7", iris_model());
+  ASSERT_FALSE(unknown_class);
+  EXPECT_NE(unknown_class.status().message().find("'7' is not one of the model's classes (0, 1, 2)"), std::string::npos)
+      << unknown_class.status().message();
 
   auto label = parse_actual("positive", text_model());
   ASSERT_TRUE(label);

@@ -99,6 +99,34 @@ TEST_F(RegistryTest, RegisteringTwoRunsGivesVersionsOneAndTwo) {
   EXPECT_EQ(copy->source, "runs:/" + run1 + "/model");
 }
 
+TEST_F(RegistryTest, TheInputExampleSavedBesideTheModelIsReadBack) {
+  const std::string run = iris_run();
+  register_run(run, "iris");
+  // What the run saved as model/input_example.json (pandas "split" orient)...
+  auto bytes = client_.get_artifact(run, "model/input_example.json");
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().to_string();
+  const json saved = json::parse(*bytes);
+  ASSERT_TRUE(saved.contains("columns") && saved.contains("data"));
+  EXPECT_EQ(saved["columns"].get<std::vector<std::string>>(), kIrisFeatures);
+  EXPECT_FALSE(saved["data"].empty());
+  // ...is the version's example, also after the registry is read back from the store.
+  ModelRegistry reread(store_, client_);
+  auto ex = reread.input_example("iris", 1);
+  ASSERT_TRUE(ex.is_ok()) << ex.status().to_string();
+  EXPECT_EQ(*ex, saved);
+  // Loading the model for predicting carries it in the document too.
+  auto loaded = reread.load_model("models:/iris/1");
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->doc.input_example, saved);
+  // A model saved without an example (no MLmodel naming one) has none, without an error.
+  const std::string bare = iris_run(1.0, /*write_mlmodel=*/false);
+  register_run(bare, "bare");
+  auto none = reread.input_example("bare", 1);
+  ASSERT_TRUE(none.is_ok()) << none.status().to_string();
+  EXPECT_TRUE(none->is_null());
+  EXPECT_FALSE(reread.input_example("iris", 9).is_ok());
+}
+
 TEST_F(RegistryTest, RegisterRefusesWhatIsNotAModel) {
   const std::string run = iris_run();
   // A run that failed (its target column does not exist) saved no model.
