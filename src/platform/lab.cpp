@@ -45,6 +45,7 @@ Result<pipeline::DatasetSource> Lab::resolve_dataset(const std::string& path, co
     if (!bytes) return bytes.status();
     src.source_type = version->source_type;
     src.bytes = std::move(bytes).value();
+    src.schema = version->schema;
     return src;
   }
   if (const auto* e = datasets::find_by_path(catalog_, path)) {

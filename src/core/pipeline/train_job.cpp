@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/data/csv.hpp"
+#include "core/datasets/profile.hpp"
 #include "core/ml/metrics.hpp"
 #include "core/ml/regression_metrics.hpp"
 #include "core/ml/split.hpp"
@@ -402,6 +403,10 @@ void TrainJob::run_stage() {
       opts.source = dataset_.path;
       auto table = data::read_csv(dataset_.bytes, opts);
       if (!table) return fail(table.status());
+      if (!dataset_.schema.is_null()) {
+        Status st = datasets::apply_schema_types(*table, dataset_.schema);
+        if (!st.is_ok()) return fail(Status(st.code(), dataset_.path + ": " + st.message()));
+      }
       table_ = std::move(table).value();
       tracking::DatasetInput in;
       in.name = dataset_.name;

@@ -33,6 +33,10 @@ struct DatasetSource {
   std::string source_type;  // "builtin" | "upload" | "local"
   std::string bytes;        // the CSV file
   std::vector<std::string> target_names;  // display names of the classes, if known
+  // A stored dataset version's schema ({"columns": [{"name", "type"}]}): the column types the
+  // user set (a set_type step) are applied after parsing, as DatasetStore::table does. Null for
+  // files, whose types are inferred.
+  nlohmann::json schema = nullptr;
 };
 
 // Trains one spec into one tracked run.

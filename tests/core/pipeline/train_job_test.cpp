@@ -322,6 +322,27 @@ TEST_F(TrainJobTest, NonNumericFeatureFailsNamingTheColumn) {
   expect_failed_cleanly(*job, RunStatus::kFailed, "Phase of flight");
 }
 
+TEST_F(TrainJobTest, AStoredVersionsColumnTypesAreAppliedAfterParsing) {
+  // "zip" reads as numbers; the user set it categorical (a set_type step, kept in the version's
+  // schema). Training on that version sees a categorical column, as the Data workspace shows it.
+  std::string csv = "zip,speed,label\n";
+  for (int i = 0; i < 20; ++i) csv += std::to_string(1000 + i % 3) + "," + std::to_string(100 + i) + "," + (i % 2 ? "a" : "b") + "\n";
+  auto as_file = run(make_spec("label"), inline_source("zips", csv));
+  ASSERT_TRUE(as_file->status().is_ok()) << as_file->status().to_string();
+
+  DatasetSource stored = inline_source("zips", csv);
+  stored.schema = json::parse(R"({"columns": [{"name": "zip", "type": "categorical"}, {"name": "speed", "type": "numeric"}]})");
+  auto job = run(make_spec("label"), stored);
+  expect_failed_cleanly(*job, RunStatus::kFailed, "zip");  // StandardScaler cannot take a categorical column
+  auto r = client_.get_run(job->run_id());
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_FALSE(r->inputs.empty());
+  for (const auto& in : r->inputs) {  // training and evaluation
+    EXPECT_EQ(in.schema["columns"][0]["name"], "zip");
+    EXPECT_EQ(in.schema["columns"][0]["type"], "categorical") << in.context << ": the dataset input records the type used";
+  }
+}
+
 TEST_F(TrainJobTest, TargetListedAsAFeatureFails) {
   PipelineSpec spec = make_spec();
   spec.features = {"mean radius", "target"};
