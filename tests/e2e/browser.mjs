@@ -60,6 +60,28 @@ export async function click(page, name) {
   await waitFrames(page, 3);
 }
 
+// Types `text` into a named ImGui field by keyboard, first replacing its text when `clear`.
+// The field is active a frame after the click; keys are queued and trickled frame by frame
+// (src/app/input/trickle.hpp), so a burst is never lost.
+export async function typeInto(page, name, text, { clear = false } = {}) {
+  await click(page, name);
+  await waitFrames(page, 2);
+  if (clear) {
+    await page.keyboard.press('Control+A');
+    await waitFrames(page, 2);
+    await page.keyboard.press('Delete');
+    await waitFrames(page, 1);
+  }
+  await page.keyboard.type(text);
+  await waitFrames(page, 3);
+}
+
+// Opens a combo and clicks one of its items.
+export async function pick(page, combo, item) {
+  await click(page, combo);
+  await click(page, item);
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, name);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, idbRecords } from './browser.mjs';
+import { ROOT, startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, idbRecords, typeInto, pick } from './browser.mjs';
 
 const T = { timeout: 180000 };
 let server, url, profile, app;
@@ -48,20 +48,7 @@ function parseCsv(text) {
 }
 const isMissing = (v) => v === '' || v === 'NA' || v === 'NaN' || v === 'null';
 
-async function typeInto(page, widget, text, { clear = false } = {}) {
-  await click(page, widget);
-  if (clear) {
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Backspace');
-  }
-  await page.keyboard.type(text);
-  await waitFrames(page, 3);
-}
 
-async function pick(page, combo, item) {
-  await click(page, combo);
-  await click(page, item);
-}
 
 test('upload a CSV by the file picker', T, async () => {
   const { page } = app;
@@ -115,7 +102,9 @@ test('a malformed dropped CSV names file, line and column and stores nothing', T
   const before = await idbRecords(page);
   const revision = (await ui(page)).revision;
   await drop(page, 'ragged.csv', 'a,b,c\n1,2,3\n4,5\n');
+  // The error arrives between two frames; the next frame draws it.
   await page.waitForFunction(() => window.mllab.uiState().dataset_error !== '');
+  await waitFrames(page, 2);
   await page.evaluate(() => window.mllab.flush());
   const state = await ui(page);
   assert.match(state.dataset_error, /ragged\.csv: line 3, column \d+.*expected 3 fields, found 2/);
