@@ -328,11 +328,18 @@ Result<std::vector<std::string>> TrackingClient::kill_runs_of_gone_owners(const 
     if (owner.empty()) continue;
     auto reason = gone(owner);
     if (!reason) continue;
-    r.status = RunStatus::kKilled;
-    r.end_time = std::max(end_time, r.start_time);
-    r.tags[kKilledReasonTag] = *reason;
-    b.put("runs/" + r.run_id, write_run_record(r));
-    killed.push_back(r.run_id);
+    // Read the run again now that its owner is known to be gone: the listing may predate the
+    // owner's last commit (it finished the run, then exited). Whatever the owner wrote is in
+    // the store by now, so a run still RUNNING here was left behind. (Killing the listed copy
+    // turned runs that had just FINISHED into KILLED.)
+    auto current = get_run(r.run_id);
+    if (!current || current->status != RunStatus::kRunning) continue;
+    Run k = std::move(current).value();
+    k.status = RunStatus::kKilled;
+    k.end_time = std::max(end_time, k.start_time);
+    k.tags[kKilledReasonTag] = *reason;
+    b.put("runs/" + k.run_id, write_run_record(k));
+    killed.push_back(k.run_id);
   }
   if (!killed.empty()) MLLAB_RETURN_IF_ERROR(store_.commit(b));
   return killed;

@@ -88,6 +88,24 @@ TEST_F(RunOwnerTest, RunsOfGoneOwnersBecomeKilledOthersAreLeftAlone) {
   }
 }
 
+TEST_F(RunOwnerTest, ARunItsOwnerFinishedJustBeforeExitingStaysFinished) {
+  // The reaper lists the run RUNNING; before it judges the owner, the owner finishes the run and
+  // exits (the CLI concurrency test met this: "printed FINISHED but is stored KILLED").
+  tracking::Run r = start("racing", {{"mllab.owner.host", "h"}, {"mllab.owner.pid", "12"}});
+  OwnerGone finishes_then_exits = [&](const Tags& owner) -> std::optional<std::string> {
+    EXPECT_TRUE(client_.end_run(r.run_id, {}, RunStatus::kFinished, 2000).is_ok());
+    dead_ = {"12"};
+    return predicate()(owner);
+  };
+  auto killed = client_.kill_runs_of_gone_owners(finishes_then_exits, 5000);
+  ASSERT_TRUE(killed.is_ok()) << killed.status().to_string();
+  EXPECT_TRUE(killed->empty());
+  auto stored = client_.get_run(r.run_id);
+  EXPECT_EQ(stored->status, RunStatus::kFinished);
+  EXPECT_EQ(stored->end_time, 2000);
+  EXPECT_FALSE(stored->tags.count(kKilledReasonTag));
+}
+
 TEST_F(RunOwnerTest, NothingGoneWritesNothing) {
   start("alive", {{"mllab.owner.host", "h"}, {"mllab.owner.pid", "13"}});
   std::map<std::string, std::string> before;
