@@ -72,8 +72,8 @@ void feed_queued_keys(GLFWwindow* window) {
 // [SECTION] Frame
 namespace {
 // The time a frame gives the running job, adapted to what the frames measure. The frame's own
-// work (events, ImGui, drawing: ~5-10 ms with software WebGL, more on a loaded machine) plus
-// the slice should stay under kFrameTargetMs, so the page keeps >= 30 fps; the slice grows
+// work (events, ImGui: ~1-3 ms; more on a loaded machine) plus the slice should stay under
+// kFrameTargetMs (40 fps, a margin over the 30 fps the page must keep); the slice grows
 // while frames arrive faster than that and shrinks at once when they come late (the browser
 // also needs time to composite). A job's unit (a tree, a row chunk) cannot be cut, and
 // TrainJob::advance starts a unit only when it is likely to fit in the slice.
@@ -145,7 +145,11 @@ uint64_t picture_hash(const ImDrawData& d, int fb_w, int fb_h, ImVec4 bg) {
   return h;
 }
 uint64_t g_last_picture = 0;
+double g_last_drawn_ms = 0;
 int g_frames_drawn = 0;
+// Even an unchanged picture is drawn again after this long (a lost and restored WebGL context,
+// a compositor that dropped the canvas's last frame).
+constexpr double kRedrawAtLeastEveryMs = 1000;
 
 void frame(AppContext& ctx, Shell& shell) {
   const double frame_start = emscripten_get_now();
@@ -188,8 +192,9 @@ void frame(AppContext& ctx, Shell& shell) {
   ImGui::Render();
   const ImVec4 bg = clear_color();
   const uint64_t picture = picture_hash(*ImGui::GetDrawData(), fb_w, fb_h, bg);
-  if (picture != g_last_picture) {
+  if (picture != g_last_picture || frame_start - g_last_drawn_ms > kRedrawAtLeastEveryMs) {
     g_last_picture = picture;
+    g_last_drawn_ms = frame_start;
     ++g_frames_drawn;
     glViewport(0, 0, fb_w, fb_h);
     glClearColor(bg.x, bg.y, bg.z, bg.w);

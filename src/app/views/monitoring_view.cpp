@@ -6,10 +6,12 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 #include "app/charts/charts.hpp"
 #include "app/ui.hpp"
@@ -24,30 +26,77 @@ namespace {
 
 using monitoring::StoredDriftReport;
 
-// A drift report as a one-unit job: short for the course's data, but queued like any other long
-// work so it never runs inside a widget's click handler and shows in the job bar.
+// A drift report as a job, shown in the job bar and never run inside a click handler. Between
+// two tables it tests a column per unit (monitoring::DriftTask); against a model version's
+// training data (Lab::drift_against_model: load, predict, compare) it is one unit. Cancel stores
+// nothing.
 class DriftJob : public pipeline::Job {
  public:
   using Compute = std::function<Result<StoredDriftReport>()>;
+  using Save = std::function<Result<StoredDriftReport>(monitoring::DriftReport)>;
   using Done = std::function<void(Result<StoredDriftReport>)>;
+  // One unit: `compute` does everything.
   DriftJob(Compute compute, Done done) : compute_(std::move(compute)), done_(std::move(done)) {}
-  bool advance(double) override {
+  // A column per unit over two tables (the job owns them); `save` stores the finished report.
+  DriftJob(data::Table reference, data::Table current, monitoring::DriftOptions options, Save save, Done done)
+      : reference_(std::move(reference)), current_(std::move(current)), options_(std::move(options)),
+        save_(std::move(save)), done_(std::move(done)) {}
+
+  bool advance(double budget_ms) override {
     if (done_flag_) return false;
-    if (!cancelled_) done_(compute_());
-    done_flag_ = true;
-    return false;
+    if (cancelled_) return finish(Status::invalid("cancelled; nothing was stored"));
+    if (compute_) return finish(compute_());
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!task_) {
+      auto t = monitoring::DriftTask::start(reference_, current_, options_);  // borrows the tables
+      if (!t) return finish(t.status());
+      task_.emplace(std::move(t).value());
+    }
+    const double before = elapsed_ms_;
+    while (!task_->done()) {
+      Status st = task_->step();
+      if (!st.is_ok()) return finish(st);
+      elapsed_ms_ = before + ms_since(t0);
+      if (ms_since(t0) >= budget_ms && !task_->done()) return true;
+    }
+    return finish(save_(task_->finish()));
   }
   void cancel() override { cancelled_ = true; }
   bool done() const override { return done_flag_; }
-  double progress() const override { return done_flag_ ? 1 : 0; }
-  std::string stage_text() const override { return "drift report"; }
-  double eta_seconds() const override { return -1; }
+  double progress() const override {
+    if (done_flag_) return 1;
+    return task_ && task_->num_columns() ? double(task_->columns_done()) / double(task_->num_columns()) : 0;
+  }
+  std::string stage_text() const override {
+    if (!task_ || task_->done()) return "drift report";
+    return "drift · column " + std::to_string(task_->columns_done() + 1) + "/" + std::to_string(task_->num_columns()) +
+           ": " + task_->next_column();
+  }
+  double eta_seconds() const override {
+    if (!task_ || task_->columns_done() == 0) return -1;
+    const double per_column = elapsed_ms_ / double(task_->columns_done());
+    return per_column * double(task_->num_columns() - task_->columns_done()) / 1000.0;
+  }
   const Status& status() const override { return status_; }
   const std::string& run_id() const override { return no_run_; }
 
  private:
+  static double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  bool finish(Result<StoredDriftReport> r) {
+    if (!r) status_ = r.status();
+    done_flag_ = true;
+    done_(std::move(r));
+    return false;
+  }
   Compute compute_;
+  data::Table reference_, current_;
+  monitoring::DriftOptions options_;
+  Save save_;
   Done done_;
+  std::optional<monitoring::DriftTask> task_;
+  double elapsed_ms_ = 0;  // time spent testing columns
   bool cancelled_ = false, done_flag_ = false;
   Status status_ = Status::ok();
   std::string no_run_;
@@ -292,25 +341,29 @@ class MonitoringView : public View {
         return;
       }
       std::string ref_name = pick_name(ref_);
-      compute = [&lab, ref = std::move(reference).value(), cur = std::move(current).value(), o, ref_name,
-                 current_name]() -> Result<StoredDriftReport> {
-        auto report = monitoring::compute_drift(ref, cur, o);
-        if (!report) return report.status();
+      DriftJob::Save save = [&lab, ref_name, current_name](monitoring::DriftReport report) {
         StoredDriftReport s;
         s.reference = ref_name;
         s.current = current_name;
-        s.report = std::move(report).value();
+        s.report = std::move(report);
         return lab.drift_reports().save(std::move(s));
       };
+      job_id_ = ctx.jobs().start("drift", std::make_unique<DriftJob>(std::move(reference).value(), std::move(current).value(), o,
+                                                                      std::move(save), on_done()));
+      return;
     }
-    job_id_ = ctx.jobs().start("drift", std::make_unique<DriftJob>(std::move(compute), [this](Result<StoredDriftReport> r) {
+    job_id_ = ctx.jobs().start("drift", std::make_unique<DriftJob>(std::move(compute), on_done()));
+  }
+
+  DriftJob::Done on_done() {
+    return [this](Result<StoredDriftReport> r) {
       job_id_ = 0;
       if (r) {
         open(std::move(r).value());
       } else {
         error_ = "Drift report: " + r.status().message();
       }
-    }));
+    };
   }
 
   void open(StoredDriftReport r) {

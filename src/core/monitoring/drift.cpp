@@ -556,7 +556,7 @@ std::vector<std::string> drift_test_names() {
 
 // [SECTION] The report -----------------------------------------------------------------------
 
-Result<DriftReport> compute_drift(const data::Table& reference, const data::Table& current, const DriftOptions& options) {
+Result<DriftTask> DriftTask::start(const data::Table& reference, const data::Table& current, const DriftOptions& options) {
   if (!(options.drift_share >= 0 && options.drift_share <= 1)) {
     return Status::invalid("drift_share must be between 0 and 1, got " + fmt(options.drift_share, 17));
   }
@@ -620,21 +620,49 @@ Result<DriftReport> compute_drift(const data::Table& reference, const data::Tabl
                               " skipped (text drift is not supported; compare as categories with " +
                               "categorical_columns): " + listing(text));
   }
-  for (const auto& n : names) {
-    Result<ColumnDrift> col = Status::internal("unset");
-    try {
-      col = column_drift(*reference.column(n), *current.column(n), options);
-    } catch (const Error& e) {
-      col = Status(e.status().code(), "column '" + quote_for_message(n) + "': " + e.status().message());
-    }
-    if (!col) return col.status();
-    if (col->drifted) ++report.number_of_drifted_columns;
-    report.columns.push_back(std::move(col).value());
+  DriftTask task;
+  task.reference_ = &reference;
+  task.current_ = &current;
+  task.options_ = options;
+  task.names_ = std::move(names);
+  task.report_ = std::move(report);
+  return task;
+}
+
+const std::string& DriftTask::next_column() const {
+  static const std::string kNone;
+  return done() ? kNone : names_[next_];
+}
+
+Status DriftTask::step() {
+  if (done()) return Status::ok();
+  const std::string& n = names_[next_];
+  Result<ColumnDrift> col = Status::internal("unset");
+  try {
+    col = column_drift(*reference_->column(n), *current_->column(n), options_);
+  } catch (const Error& e) {
+    col = Status(e.status().code(), "column '" + quote_for_message(n) + "': " + e.status().message());
   }
+  if (!col) return col.status();
+  if (col->drifted) ++report_.number_of_drifted_columns;
+  report_.columns.push_back(std::move(col).value());
+  ++next_;
+  return Status::ok();
+}
+
+DriftReport DriftTask::finish() {
+  DriftReport report = std::move(report_);
   report.number_of_columns = report.columns.size();
-  report.drift_share = double(report.number_of_drifted_columns) / double(report.number_of_columns);
-  report.dataset_drift = report.drift_share >= options.drift_share;
+  report.drift_share = report.number_of_columns ? double(report.number_of_drifted_columns) / double(report.number_of_columns) : 0;
+  report.dataset_drift = report.drift_share >= options_.drift_share;
   return report;
+}
+
+Result<DriftReport> compute_drift(const data::Table& reference, const data::Table& current, const DriftOptions& options) {
+  auto task = DriftTask::start(reference, current, options);
+  if (!task) return task.status();
+  while (!task->done()) MLLAB_RETURN_IF_ERROR(task->step());
+  return task->finish();
 }
 
 // [SECTION] JSON -----------------------------------------------------------------------------

@@ -152,6 +152,34 @@ std::vector<std::string> drift_test_names();
 Result<DriftReport> compute_drift(const data::Table& reference, const data::Table& current,
                                   const DriftOptions& options = {});
 
+// compute_drift a column at a time, for a job that must not hold a frame: start() checks the
+// options and picks the columns (with compute_drift's errors), step() tests the next column,
+// finish() gives the report. compute_drift is start, every step, finish, so both give the same
+// report. The task borrows the tables: they must outlive it and stay unchanged.
+class DriftTask {
+ public:
+  static Result<DriftTask> start(const data::Table& reference, const data::Table& current,
+                                 const DriftOptions& options = {});
+  bool done() const { return next_ == names_.size(); }
+  size_t num_columns() const { return names_.size(); }
+  size_t columns_done() const { return next_; }
+  // The column the next step tests ("" once done).
+  const std::string& next_column() const;
+  // Tests the next column; an error names it.
+  Status step();
+  // The report, once done().
+  DriftReport finish();
+
+ private:
+  DriftTask() = default;
+  const data::Table* reference_ = nullptr;
+  const data::Table* current_ = nullptr;
+  DriftOptions options_;
+  std::vector<std::string> names_;
+  size_t next_ = 0;
+  DriftReport report_;
+};
+
 // The dataset verdict for a person: "Drift detected in 3 of 8 columns (share 0.38 < 0.5):
 // dataset drift not detected" (share and threshold with at most 2 decimals).
 std::string dataset_verdict(const DriftReport& report);

@@ -363,6 +363,37 @@ TEST(DriftTest, DatasetDriftAtExactlyHalf) {
   EXPECT_TRUE(has_warning(r->columns[1], "missing values: 25.0% of current vs 40.0% of reference"));
 }
 
+TEST(DriftTest, ATaskTestsAColumnPerStepAndGivesTheSameReport) {
+  const json drifting = ks_case("n500_n400_shift0.1");
+  const json calm = ks_case("n300_n300_same_dist");
+  std::vector<double> ref_b = calm.at("x"), cur_b = calm.at("y");
+  ref_b.resize(500, NAN);
+  cur_b.resize(400, NAN);
+  auto ref = table({num_col("a", drifting.at("x")), num_col("b", ref_b)});
+  auto cur = table({num_col("a", drifting.at("y")), num_col("b", cur_b)});
+  auto task = DriftTask::start(ref, cur);
+  ASSERT_TRUE(task) << task.status().to_string();
+  EXPECT_EQ(task->num_columns(), 2u);
+  EXPECT_EQ(task->next_column(), "a");
+  ASSERT_TRUE(task->step().is_ok());
+  EXPECT_EQ(task->columns_done(), 1u);
+  EXPECT_EQ(task->next_column(), "b");
+  EXPECT_FALSE(task->done());
+  ASSERT_TRUE(task->step().is_ok());
+  EXPECT_TRUE(task->done());
+  EXPECT_EQ(task->next_column(), "");
+  const DriftReport sliced = task->finish();
+  auto whole = compute_drift(ref, cur);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(drift_report_to_json(sliced), drift_report_to_json(*whole));
+  EXPECT_TRUE(sliced.dataset_drift);
+  EXPECT_EQ(sliced.number_of_drifted_columns, 1u);
+  // start() refuses what compute_drift refuses, before any column is tested.
+  DriftOptions bad;
+  bad.stattest = "nope";
+  EXPECT_FALSE(DriftTask::start(ref, cur, bad).is_ok());
+}
+
 TEST(DriftTest, ErrorsNameTheColumnOrTest) {
   auto ref = table({num_col("x", {1, 2, 3}), cat_col("s", {"a", "b", "c"})});
   auto cur = table({num_col("x", {1, 2, 4})});
