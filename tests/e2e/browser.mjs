@@ -60,6 +60,19 @@ export async function click(page, name) {
   await waitFrames(page, 3);
 }
 
+// Clicks near the left edge of a widget (the text box of a labelled input, not its label).
+export async function clickField(page, name) {
+  await waitFrames(page);
+  const w = (await ui(page)).widgets[name];
+  if (!w) throw new Error(`widget '${name}' is not on screen`);
+  await page.mouse.move(w.x + 12, w.y + w.h / 2);
+  await waitFrames(page, 1);
+  await page.mouse.down();
+  await waitFrames(page, 1);
+  await page.mouse.up();
+  await waitFrames(page, 3);
+}
+
 // Types `text` into a named ImGui field by keyboard, first replacing its text when `clear`.
 // The field is active a frame after the click; keys are queued and trickled frame by frame
 // (src/app/input/trickle.hpp), so a burst is never lost.

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, typeInto, pick } from './browser.mjs';
+import { startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, typeInto, pick, clickField } from './browser.mjs';
 
 const T = { timeout: 300_000 };
 const TREES = [50, 100, 200];
@@ -31,19 +31,6 @@ after(async () => {
   if (app) await app.context.close();
   server.close();
 });
-
-// Clicks near the left edge of a widget (the text box of a labelled input, not its label).
-async function clickField(page, name) {
-  await waitFrames(page);
-  const w = (await ui(page)).widgets[name];
-  if (!w) throw new Error(`widget '${name}' is not on screen`);
-  await page.mouse.move(w.x + 12, w.y + w.h / 2);
-  await waitFrames(page, 1);
-  await page.mouse.down();
-  await waitFrames(page, 1);
-  await page.mouse.up();
-  await waitFrames(page, 3);
-}
 
 test('TF-IDF(1000) + StandardScaler(with_mean=False) + RandomForest, trained with n_estimators 50 / 100 / 200', T, async () => {
   const { page } = app;

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot } from './browser.mjs';
+import { ROOT, startServer, newProfileDir, openApp, click, ui, waitFrames, screenshot, clickField } from './browser.mjs';
 
 let server, app;
 before(async () => {
@@ -36,19 +36,6 @@ async function pasteOver(page, text) {
   await waitFrames(page, 6);
 }
 const names = (s) => s.steps.map((st) => `${st.name}:${st.type}`);
-
-// Clicks near the left edge of a widget (the text box of a labelled input, not its label).
-async function clickField(page, name) {
-  await waitFrames(page);
-  const w = (await ui(page)).widgets[name];
-  if (!w) throw new Error(`widget '${name}' is not on screen`);
-  await page.mouse.move(w.x + 12, w.y + w.h / 2);
-  await waitFrames(page, 1);
-  await page.mouse.down();
-  await waitFrames(page, 1);
-  await page.mouse.up();
-  await waitFrames(page, 3);
-}
 
 test('a dataset starts as a ColumnTransformer by column type; steps are added, moved and removed', async () => {
   const { page } = app;

@@ -333,16 +333,22 @@ TEST(DriftTest, LargeSampleNegligibleEffectWarns) {
       << (col.warnings.empty() ? "" : col.warnings.front());
 }
 
-TEST(DriftTest, DatasetDriftAtExactlyHalf) {
-  // Column a drifts (ks p = 0.00398), column b does not (p = 0.210): share 0.5 >= 0.5 -> drift.
+// Column a drifts (ks p = 0.00398), column b does not (p = 0.210); b's 300 + 300 values are
+// padded with NaN to the tables' 500 and 400 rows.
+std::pair<data::Table, data::Table> one_drifting_one_calm() {
   const json drifting = ks_case("n500_n400_shift0.1");
   const json calm = ks_case("n300_n300_same_dist");
-  // Column b's 300 + 300 values padded with NaN to the tables' 500 and 400 rows.
   std::vector<double> ref_b = calm.at("x"), cur_b = calm.at("y");
   ref_b.resize(500, NAN);
   cur_b.resize(400, NAN);
-  auto ref = table({num_col("a", drifting.at("x")), num_col("b", ref_b)});
-  auto cur = table({num_col("a", drifting.at("y")), num_col("b", cur_b)});
+  return {table({num_col("a", drifting.at("x")), num_col("b", ref_b)}),
+          table({num_col("a", drifting.at("y")), num_col("b", cur_b)})};
+}
+
+TEST(DriftTest, DatasetDriftAtExactlyHalf) {
+  // Column a drifts (ks p = 0.00398), column b does not (p = 0.210): share 0.5 >= 0.5 -> drift.
+  const json calm = ks_case("n300_n300_same_dist");
+  const auto [ref, cur] = one_drifting_one_calm();
   auto r = compute_drift(ref, cur);
   ASSERT_TRUE(r) << r.status().to_string();
   ASSERT_EQ(r->columns.size(), 2u);
@@ -364,13 +370,7 @@ TEST(DriftTest, DatasetDriftAtExactlyHalf) {
 }
 
 TEST(DriftTest, ATaskTestsAColumnPerStepAndGivesTheSameReport) {
-  const json drifting = ks_case("n500_n400_shift0.1");
-  const json calm = ks_case("n300_n300_same_dist");
-  std::vector<double> ref_b = calm.at("x"), cur_b = calm.at("y");
-  ref_b.resize(500, NAN);
-  cur_b.resize(400, NAN);
-  auto ref = table({num_col("a", drifting.at("x")), num_col("b", ref_b)});
-  auto cur = table({num_col("a", drifting.at("y")), num_col("b", cur_b)});
+  const auto [ref, cur] = one_drifting_one_calm();
   auto task = DriftTask::start(ref, cur);
   ASSERT_TRUE(task) << task.status().to_string();
   EXPECT_EQ(task->num_columns(), 2u);
