@@ -122,6 +122,31 @@ Status check_distribution(const PipelineSpec& s, const std::string& where, const
 // Parses a spec document; throws json::exception on wrongly typed values (caught by the caller).
 static Result<PipelineSpec> parse_spec_document(const json& doc);
 
+namespace {
+bool listed(const std::vector<std::string>& types, const std::string& t) {
+  return std::find(types.begin(), types.end(), t) != types.end();
+}
+// What to say when `type` is a step type that does not fit where it stands (the last step, a
+// step with columns, a step on the whole feature matrix); "" when it is no known type.
+std::string misplaced_step_hint(const std::string& type, bool last, bool column_step) {
+  const bool estimator = listed(ml::classifier_types(), type) || listed(ml::regressor_types(), type);
+  const bool matrix = listed(ml::transformer_types(), type);
+  const bool column = listed(ml::column_step_types(), type);
+  if (last && (matrix || column)) {
+    return std::string("is a transformer, but the last step must be the estimator (a classifier or a regressor, "
+                       "e.g. LogisticRegression or RandomForestClassifier): add one after it");
+  }
+  if (!last && estimator) return "is an estimator: only the last step can be one";
+  if (!last && !column_step && column) {
+    return "reads columns of the table: give it \"columns\" (the column(s) it reads, e.g. [\"text\"])";
+  }
+  if (column_step && (matrix || estimator)) {
+    return "works on the whole feature matrix: remove its \"columns\"";
+  }
+  return "";
+}
+}  // namespace
+
 Result<PipelineSpec> parse_pipeline_spec(const std::string& json_text) {
   auto doc = read_json(json_text, "pipeline spec");
   if (!doc) return doc.status();
@@ -237,6 +262,9 @@ static Result<PipelineSpec> parse_spec_document(const json& doc) {
       kind = "transformer";
     }
     if (std::find(types.begin(), types.end(), step.type) == types.end()) {
+      // A known type in the wrong place says what it is and where it goes.
+      const std::string hint = misplaced_step_hint(step.type, last, column_step);
+      if (!hint.empty()) return Status::invalid(where + ".type: '" + quote_for_message(step.type) + "' " + hint);
       std::string list;
       for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
       return Status::invalid(where + ".type: unknown " + kind + " '" + quote_for_message(step.type) + "' (available: " + list + ")");

@@ -219,10 +219,18 @@ TEST(PipelineSpec, LastStepMustBeAnEstimatorAndOthersTransformers) {
   json last_transformer = valid_spec();
   last_transformer["steps"] = {{{"type", "LogisticRegression"}}, {{"type", "StandardScaler"}}};
   std::string m = error_of(last_transformer);
-  EXPECT_TRUE(contains(m, "StandardScaler")) << m;
+  EXPECT_TRUE(contains(m, "steps[0].type: 'LogisticRegression' is an estimator: only the last step can be one")) << m;
+  // A known type in the wrong place says what it is and where it goes, not "unknown".
   json only_transformer = valid_spec();
   only_transformer["steps"] = {{{"type", "StandardScaler"}}};
-  EXPECT_FALSE(parse_pipeline_spec(only_transformer).is_ok());
+  m = error_of(only_transformer);
+  EXPECT_TRUE(contains(m, "steps[0].type: 'StandardScaler' is a transformer, but the last step must be the estimator")) << m;
+  EXPECT_FALSE(contains(m, "unknown")) << m;
+  json vectorizer_without_columns = valid_spec();
+  vectorizer_without_columns["steps"] = {{{"type", "TfidfVectorizer"}}, {{"type", "LogisticRegression"}}};
+  m = error_of(vectorizer_without_columns);
+  EXPECT_TRUE(contains(m, "steps[0].type: 'TfidfVectorizer' reads columns of the table: give it \"columns\"")) << m;
+  EXPECT_FALSE(contains(m, "unknown")) << m;
   json only_model = valid_spec();
   only_model["steps"] = {{{"type", "LogisticRegression"}}};
   EXPECT_TRUE(parse_pipeline_spec(only_model).is_ok());
