@@ -108,19 +108,7 @@ std::string duration(const tracking::Run& r) {
   return buf;
 }
 
-Result<tracking::Run> find_run(platform::Lab& lab, const std::string& id) {
-  auto exact = lab.tracking().get_run(id);
-  if (exact || exact.status().code() != ErrorCode::kResourceDoesNotExist) return exact;  // found, or unreadable
-  std::vector<tracking::Run> matches;
-  for (auto& r : lab.tracking().list_runs()) {
-    if (r.run_id.rfind(id, 0) == 0) matches.push_back(r);
-  }
-  if (matches.size() == 1) return matches.front();
-  if (matches.size() > 1) {
-    return Status::invalid("run id prefix '" + quote_for_message(id) + "' matches " + std::to_string(matches.size()) + " runs");
-  }
-  return Status::not_found("no run with id '" + quote_for_message(id) + "'");
-}
+Result<tracking::Run> find_run(platform::Lab& lab, const std::string& id) { return lab.tracking().find_run(id); }
 
 void print_run_text(platform::Lab& lab, const tracking::Run& r) {
   std::printf("Run %s (%s)\n", text_cell(r.run_id).c_str(), text_cell(r.run_name).c_str());
@@ -305,17 +293,9 @@ int cmd_runs_lifecycle(const Common& c, const std::string& verb, const std::stri
   if (!lab) return fail(lab.status());
   auto& t = (*lab)->tracking();
   // Deleted runs are addressable too (to restore them).
-  std::vector<tracking::Run> matches;
-  for (auto& r : t.list_runs({}, tracking::ViewType::kAll)) {
-    if (r.run_id == run_id) { matches = {r}; break; }
-    if (r.run_id.rfind(run_id, 0) == 0) matches.push_back(r);
-  }
-  if (matches.empty()) return fail(Status::not_found("no run with id '" + quote_for_message(run_id) + "'"));
-  if (matches.size() > 1) {
-    return fail(Status::invalid("run id prefix '" + quote_for_message(run_id) + "' matches " +
-                                std::to_string(matches.size()) + " runs"));
-  }
-  const std::string id = matches.front().run_id;
+  auto found = t.find_run(run_id);
+  if (!found) return fail(found.status());
+  const std::string id = found->run_id;
   Status st;
   if (verb == "delete") st = t.delete_run(id);
   else if (verb == "restore") st = t.restore_run(id);

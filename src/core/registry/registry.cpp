@@ -630,9 +630,9 @@ Result<ModelVersion> ModelRegistry::get_model_version_by_alias(const std::string
 Result<ResolvedModel> ModelRegistry::resolve(const ModelUri& uri) const {
   ResolvedModel r;
   if (uri.kind == ModelUri::Kind::kRun) {
-    auto run = tracking_.get_run(uri.run_id);
+    auto run = tracking_.find_run(uri.run_id);  // a unique prefix, as `runs show` takes
     if (!run) return run.status();
-    r.run_id = uri.run_id;
+    r.run_id = run->run_id;
     r.artifact_path = uri.artifact_path;
     return r;
   }

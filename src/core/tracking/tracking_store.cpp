@@ -427,6 +427,22 @@ Result<Run> TrackingClient::get_run(const std::string& run_id) const {
   return parse_run_record(*bytes, "run record 'runs/" + quote_for_message(run_id) + "'");
 }
 
+Result<Run> TrackingClient::find_run(const std::string& id_or_prefix) const {
+  auto exact = get_run(id_or_prefix);
+  if (exact || exact.status().code() != ErrorCode::kResourceDoesNotExist || id_or_prefix.empty()) return exact;
+  std::vector<std::string> matches;
+  for (const auto& k : store_.keys("runs/" + id_or_prefix)) {
+    if (k.find('/', 5) == std::string::npos) matches.push_back(k.substr(5));  // run records, not deeper keys
+  }
+  if (matches.size() == 1) return get_run(matches.front());
+  if (matches.size() > 1) {
+    return Status::invalid("run id prefix '" + quote_for_message(id_or_prefix) + "' matches " +
+                           std::to_string(matches.size()) + " runs (" + matches[0] + ", " + matches[1] +
+                           (matches.size() > 2 ? ", ..." : "") + "): give more of the id");
+  }
+  return exact.status();
+}
+
 std::vector<Metric> TrackingClient::get_metric_history(const std::string& run_id, const std::string& key) const {
   std::vector<Metric> out;
   for (const auto& k : store_.keys("metrics/" + run_id + "/")) {

@@ -110,6 +110,10 @@ class TrackingClient {
   std::vector<Run> runs_with_input(const std::string& digest, ViewType view = ViewType::kActiveOnly) const;
 
   Result<Run> get_run(const std::string& run_id) const;
+  // The run with this id, or the one run (active or deleted) whose id starts with it, as
+  // `runs show PREFIX` and `runs:/PREFIX/model` accept; an error when a prefix matches several
+  // runs or none.
+  Result<Run> find_run(const std::string& id_or_prefix) const;
   // Every metric point of `key` in a run, in logging order.
   std::vector<Metric> get_metric_history(const std::string& run_id, const std::string& key) const;
   // Runs of the given experiments (all when empty), newest first (start_time DESC, run_id);

@@ -303,7 +303,9 @@ TEST_F(RegistryTest, ResolvesEveryUriKindAndNamesWhatIsMissing) {
   const std::vector<Case> cases = {{"models:/iris/1", 1, run1},       {"models:/iris/2", 2, run2},
                                    {"models:/iris/latest", 2, run2},  {"models:/iris@champion", 1, run1},
                                    {"models:/iris/None", 2, run2},    {"runs:/" + run1 + "/model", std::nullopt, run1},
-                                   {"runs:/" + run2, std::nullopt, run2}};
+                                   {"runs:/" + run2, std::nullopt, run2},
+                                   // A unique prefix of a run id, as `runs show` takes.
+                                   {"runs:/" + run1.substr(0, 8) + "/model", std::nullopt, run1}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.uri);
     auto u = parse_model_uri(c.uri);
@@ -325,7 +327,7 @@ TEST_F(RegistryTest, ResolvesEveryUriKindAndNamesWhatIsMissing) {
                                 {"models:/iris/3", "model 'iris' has no version 3"},
                                 {"models:/iris@winner", "model 'iris' has no alias 'winner'"},
                                 {"models:/iris/Production", "no version of model 'iris' is in stage 'Production'"},
-                                {"runs:/00ff/model", "no run with id '00ff'"}};
+                                {"runs:/nope/model", "no run with id 'nope'"}};
   for (const auto& b : bad) {
     SCOPED_TRACE(b.uri);
     auto m = registry_.load_model(b.uri);

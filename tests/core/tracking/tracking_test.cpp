@@ -172,6 +172,38 @@ TEST_F(TrackingTest, CreateRunWithoutNameGetsOneAndIdsAreUnique) {
   EXPECT_NE(a->run_id, b->run_id);
 }
 
+TEST_F(TrackingTest, FindRunTakesTheIdOrAUniquePrefix) {
+  // 17 runs: two of them share a first hex digit (pigeonhole), an ambiguous prefix.
+  std::map<char, std::vector<std::string>> by_first;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 17; ++i) {
+    ids.push_back(new_run("r" + std::to_string(i)).run_id);
+    by_first[ids.back()[0]].push_back(ids.back());
+  }
+  ASSERT_TRUE(client_.delete_run(ids[3]).is_ok());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto exact = client_.find_run(ids[i]);
+    ASSERT_TRUE(exact.is_ok()) << exact.status().to_string();
+    EXPECT_EQ(exact->run_id, ids[i]);
+    auto prefix = client_.find_run(ids[i].substr(0, 12));  // deleted runs too (to restore them)
+    ASSERT_TRUE(prefix.is_ok()) << prefix.status().to_string();
+    EXPECT_EQ(prefix->run_id, ids[i]);
+  }
+  for (const auto& [c, same] : by_first) {
+    if (same.size() < 2) continue;
+    auto amb = client_.find_run(std::string(1, c));
+    ASSERT_FALSE(amb.is_ok());
+    EXPECT_EQ(amb.status().code(), ErrorCode::kInvalidParameterValue);
+    EXPECT_NE(amb.status().message().find("matches " + std::to_string(same.size()) + " runs"), std::string::npos)
+        << amb.status().message();
+    break;
+  }
+  auto none = client_.find_run("zz");
+  ASSERT_FALSE(none.is_ok());
+  EXPECT_EQ(none.status().code(), ErrorCode::kResourceDoesNotExist);
+  EXPECT_EQ(none.status().message(), "no run with id 'zz'");
+}
+
 TEST_F(TrackingTest, CreateRunInMissingExperimentFails) {
   auto run = client_.create_run("99", "x", 1);
   EXPECT_FALSE(run.is_ok());
