@@ -197,21 +197,27 @@ int cmd_models_predict(const Common& c, const std::string& uri, const std::strin
   if (!model) return fail(model.status());
   auto p = registry::predict(*model, *table);
   if (!p) return fail(Status(p.status().code(), data + ": " + p.status().message()));
+  // With --log, each prediction's id (for `monitor actual ID VALUE` later) comes with it.
+  std::vector<std::string> ids;
   if (log) {
-    Status st = (*lab)->predictions().log(monitoring::make_entries(*model, *p, now_ms()));
+    auto entries = monitoring::make_entries(*model, *p, now_ms());
+    Status st = (*lab)->predictions().log(entries);
     if (!st.is_ok()) return fail(st);
+    for (const auto& e : entries) ids.push_back(e.prediction_id);
   }
   if (c.json) {
-    print_json(registry::predictions_to_json(*p, proba));
+    json out = registry::predictions_to_json(*p, proba);
+    if (log) out["prediction_ids"] = ids;
+    print_json(out);
     return 0;
   }
   // CSV: one row per input row.
-  std::string header = "prediction";
+  std::string header = log ? "prediction_id,prediction" : "prediction";
   if (proba) for (const auto& k : p->classes) header += ",proba_" + k;
   std::cout << header << "\n";
   const size_t n = p->regression ? p->values.size() : p->labels.size();
   for (size_t i = 0; i < n; ++i) {
-    std::string line = p->regression ? data::format_number(p->values[i]) : p->labels[i];
+    std::string line = (log ? ids[i] + "," : std::string()) + (p->regression ? data::format_number(p->values[i]) : p->labels[i]);
     if (proba && !p->regression) {
       for (Eigen::Index k = 0; k < p->probabilities.cols(); ++k) line += "," + data::format_number(p->probabilities(Eigen::Index(i), k));
     }

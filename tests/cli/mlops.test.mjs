@@ -88,9 +88,17 @@ test('models predict --log feeds the prediction log; actuals join later with the
   const run = json(['run', 'examples/iris-logreg.json', ...s]);
   ok(['models', 'register', `runs:/${run.run_id}/model`, 'iris', ...s]);
   const data = write(store, 'x.csv', irisHead(3));
-  ok(['models', 'predict', 'models:/iris/1', data, '--log', ...s]);
+  // The ids of the logged predictions are printed with them (CSV), and returned (--json).
+  const csv = ok(['models', 'predict', 'models:/iris/1', data, '--log', ...s]).out.trim().split('\n');
+  assert.equal(csv[0], 'prediction_id,prediction');
+  assert.equal(csv.length, 4);
+  const printed = csv.slice(1).map((l) => l.split(',')[0]);
+  const logged = json(['models', 'predict', 'models:/iris/1', data, '--log', ...s]);
+  assert.equal(logged.prediction_ids.length, 3);
+  assert.equal(logged.predictions.length, 3);
   const log = json(['monitor', 'log', 'iris', ...s]);
-  assert.equal(log.length, 3);
+  assert.equal(log.length, 6);
+  assert.deepEqual(log.map((e) => e.prediction_id).sort(), [...printed, ...logged.prediction_ids].sort());
   assert.equal(log[0].model_version, 1);
   assert.match(log[0].input_digest, /^[0-9a-f]{64}$/);
   ok(['monitor', 'actual', log[0].prediction_id, '2', ...s]);
