@@ -355,12 +355,12 @@ int cmd_monitor_log(const Common& c, const std::string& log, int version, int li
 int cmd_monitor_actual(const Common& c, const std::string& prediction_id, const std::string& value) {
   auto lab = open_lab(c, Access::kWrite);
   if (!lab) return fail(lab.status());
-  double number = 0;
-  json actual = data::parse_number(value, &number) ? json(number) : json(value);
-  Status st = (*lab)->predictions().record_actual(prediction_id, actual, now_ms());
-  if (!st.is_ok()) return fail(st);
-  if (c.json) print_json({{"prediction_id", prediction_id}, {"actual", actual}});
-  else std::printf("Recorded actual %s for prediction %s\n", text_cell(value).c_str(), text_cell(prediction_id).c_str());
+  // A unique id prefix will do; the value is read against the model that made the prediction.
+  auto recorded = (*lab)->record_actual(prediction_id, json(value));
+  if (!recorded) return fail(recorded.status());
+  const auto& [id, actual] = *recorded;
+  if (c.json) print_json({{"prediction_id", id}, {"actual", actual}});
+  else std::printf("Recorded actual %s for prediction %s\n", text_cell(actual.is_string() ? actual.get<std::string>() : actual.dump()).c_str(), id.c_str());
   return 0;
 }
 

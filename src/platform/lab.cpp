@@ -1,6 +1,7 @@
 #include "platform/lab.hpp"
 
 #include "core/data/csv.hpp"
+#include "core/registry/predict_input.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/sha256.hpp"
 #include "platform/files.hpp"
@@ -29,6 +30,31 @@ void Lab::set_run_ownership(RunOwnership ownership) {
 Result<std::vector<std::string>> Lab::reap_orphaned_runs() {
   if (!ownership_.gone) return std::vector<std::string>{};
   return tracking_.kill_runs_of_gone_owners(ownership_.gone, now_ms());
+}
+
+Result<std::pair<std::string, nlohmann::json>> Lab::record_actual(const std::string& prediction_id,
+                                                                  const nlohmann::json& actual) {
+  auto entry = predictions_.find(prediction_id);
+  if (!entry) return entry.status();
+  // The model that made it: its registered version's document, else the run's model.
+  registry::ModelDoc doc;
+  if (!entry->model_name.empty() && entry->model_version) {
+    auto v = registry_.get_model_version(entry->model_name, *entry->model_version);
+    if (!v) return v.status();
+    doc = v->model_doc;
+  } else {
+    auto m = registry_.load_model("runs:/" + entry->run_id + "/model");
+    if (!m) return m.status();
+    doc = m->doc;
+  }
+  if (!actual.is_string() && !actual.is_number()) {
+    return Status::invalid("actual for prediction '" + entry->prediction_id + "' must be a label or a value (got " +
+                           actual.dump() + ")");
+  }
+  auto typed = registry::parse_actual(actual.is_string() ? actual.get<std::string>() : actual.dump(), doc);
+  if (!typed) return typed.status();
+  MLLAB_RETURN_IF_ERROR(predictions_.record_actual(entry->prediction_id, *typed, now_ms()));
+  return std::make_pair(entry->prediction_id, std::move(typed).value());
 }
 
 Result<pipeline::DatasetSource> Lab::resolve_dataset(const std::string& path, const fs::path& spec_dir) const {

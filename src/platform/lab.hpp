@@ -57,6 +57,13 @@ class Lab {
   // The CSV bytes a run was trained on (its "training" input): from the store when it holds
   // them by digest, else the built-in / stored / local source, checked against the digest.
   Result<std::string> training_data(const tracking::Run& run) const;
+  // Records the true outcome of a logged prediction, given by its id or a unique prefix of it.
+  // `actual` (text, or a JSON number or string) is read against the model that made the
+  // prediction (registry::parse_actual): a classifier's actual must be one of its classes and is
+  // stored typed as its labels, a regressor's must be a number. Returns the prediction id and the
+  // actual as stored.
+  Result<std::pair<std::string, nlohmann::json>> record_actual(const std::string& prediction_id,
+                                                               const nlohmann::json& actual);
   // Drift of `current` against the training data of the model `model_uri`, over the columns the
   // model reads, its predictions ("prediction") and the target when both tables have it (unless
   // `options.columns` names others); the report is stored under the model version.

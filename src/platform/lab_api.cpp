@@ -467,8 +467,9 @@ const std::map<std::string, Handler>& handlers() {
          return arr;
        }},
       {"recordActual", [](Lab& lab, const json& a) {
-         check(lab.predictions().record_actual(str(a, "prediction_id"), field(a, "actual"), now_ms()));
-         return json(nullptr);
+         // The id or a unique prefix; the actual is checked and typed against the model.
+         auto [id, actual] = value_or_throw(lab.record_actual(str(a, "prediction_id"), field(a, "actual")));
+         return json{{"prediction_id", id}, {"actual", actual}};
        }},
   };
   return h;

@@ -101,7 +101,10 @@ test('models predict --log feeds the prediction log; actuals join later with the
   assert.deepEqual(log.map((e) => e.prediction_id).sort(), [...printed, ...logged.prediction_ids].sort());
   assert.equal(log[0].model_version, 1);
   assert.match(log[0].input_digest, /^[0-9a-f]{64}$/);
-  ok(['monitor', 'actual', log[0].prediction_id, '2', ...s]);
+  // A unique prefix of the id; "2.0" is the class 2, stored as the number; 7 is no class.
+  assert.deepEqual(json(['monitor', 'actual', log[0].prediction_id.slice(0, 10), '2.0', ...s]),
+    { prediction_id: log[0].prediction_id, actual: 2 });
+  refused(['monitor', 'actual', log[1].prediction_id, '7', ...s], /'7' is not one of the model's classes \(0, 1, 2\)/);
   const after = json(['monitor', 'log', 'iris', ...s]);
   const entry = after.find((e) => e.prediction_id === log[0].prediction_id);
   assert.equal(entry.actual, 2);

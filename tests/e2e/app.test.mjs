@@ -171,7 +171,8 @@ test('a malformed CSV shows an error naming line and column and stores nothing',
   const chooser = page.waitForEvent('filechooser');
   await click(page, 'load-csv');
   await (await chooser).setFiles(file);
-  await page.waitForFunction(() => window.mllab.uiState().dataset_error !== '');
+  // The error arrives between two frames; a later frame draws it.
+  await page.waitForFunction(() => { const s = window.mllab.uiState(); return s.dataset_error !== '' && !!s.widgets['dataset-error']; });
   await page.evaluate(() => window.mllab.flush());
   const state = await ui(page);
   assert.match(state.dataset_error, /broken\.csv: line 3, column 2 \(b\): expected 3 fields, found 2/);

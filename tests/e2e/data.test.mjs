@@ -61,6 +61,7 @@ test('upload a CSV by the file picker', T, async () => {
   await page.waitForFunction(() => window.mllab.uiState().dataset === 'datasets:/flowers');
   await page.evaluate(() => window.mllab.flush());
   assert.ok((await idbRecords(page)).includes('datasets/flowers'));
+  await waitFrames(page, 2);  // the list redraws on the frame after the store changed
   const state = await ui(page);
   assert.ok(state.widgets['dataset:flowers'], 'listed under STORED');
   assert.equal(state.data_view.tab, 'Preview');
@@ -102,9 +103,8 @@ test('a malformed dropped CSV names file, line and column and stores nothing', T
   const before = await idbRecords(page);
   const revision = (await ui(page)).revision;
   await drop(page, 'ragged.csv', 'a,b,c\n1,2,3\n4,5\n');
-  // The error arrives between two frames; the next frame draws it.
-  await page.waitForFunction(() => window.mllab.uiState().dataset_error !== '');
-  await waitFrames(page, 2);
+  // The error arrives between two frames; a later frame draws it.
+  await page.waitForFunction(() => { const s = window.mllab.uiState(); return s.dataset_error !== '' && !!s.widgets['dataset-error']; });
   await page.evaluate(() => window.mllab.flush());
   const state = await ui(page);
   assert.match(state.dataset_error, /ragged\.csv: line 3, column \d+.*expected 3 fields, found 2/);

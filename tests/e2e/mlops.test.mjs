@@ -47,8 +47,11 @@ test('register, stage, alias and predict through every models:/ URI; predictions
   }
   const log = await api('getPredictionLog', { model_name: 'iris' });
   assert.equal(log.length, 8);
-  await api('recordActual', { prediction_id: log[0].prediction_id, actual: '0' });
+  // A unique prefix of the id will do; the actual is typed as the labels and must be a class.
+  const rec = await api('recordActual', { prediction_id: log[0].prediction_id.slice(0, 10), actual: '0' });
+  assert.deepEqual(rec, { prediction_id: log[0].prediction_id, actual: 0 });
   assert.equal((await api('getPredictionLog', { model_name: 'iris' }))[0].error, 0);
+  assert.match(await apiError('recordActual', { prediction_id: log[1].prediction_id, actual: 7 }), /'7' is not one of the model's classes \(0, 1, 2\)/);
 });
 
 test('an error is one line and leaves IndexedDB exactly as it was', async () => {

@@ -41,6 +41,7 @@ test('register a trained run, Staging then Production with the confirmation, an 
   let v = await api('getModelVersion', { name: MODEL, version: 1 });
   assert.equal(v.run_id, run.run_id);
   assert.equal(v.current_stage, 'None');
+  await waitFrames(page, 2);  // the version's panel is drawn on the frames after the click
   assert.ok((await ui(page)).widgets['signature'], 'the signature is shown');
   // The input example saved beside the model (model/input_example.json) is shown with it.
   const example = (await ui(page)).models.input_example;

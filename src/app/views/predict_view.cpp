@@ -303,19 +303,18 @@ class PredictView : public View {
     }
     ImGui::SameLine();
     if (ImGui::Button("Save actual")) {
-      auto actual = registry::parse_actual(actual_value_, model_.doc);
-      if (!actual) {
-        actual_error_ = actual.status().message();
-      } else if (actual_id_[0] == 0) {
+      if (actual_id_[0] == 0) {
         actual_error_ = "actual: type or pick the prediction id first";
       } else {
-        Status st = ctx.lab().predictions().record_actual(actual_id_, *actual, now_ms());
-        if (st.is_ok()) {
+        // Checked and typed against the model that made the prediction; an id prefix will do.
+        auto recorded = ctx.lab().record_actual(actual_id_, nlohmann::json(std::string(actual_value_)));
+        if (recorded) {
+          const auto& [id, actual] = *recorded;
           actual_error_.clear();
-          actual_message_ = "Recorded actual " + actual->dump() + " for " + actual_id_;
+          actual_message_ = "Recorded actual " + (actual.is_string() ? actual.get<std::string>() : actual.dump()) + " for " + id;
           actual_id_[0] = actual_value_[0] = 0;
         } else {
-          actual_error_ = st.message();
+          actual_error_ = recorded.status().message();
         }
       }
     }

@@ -304,6 +304,27 @@ Status PredictionLog::log(const std::vector<PredictionEntry>& entries) {
   return Status::ok();
 }
 
+Result<PredictionEntry> PredictionLog::find(const std::string& id_or_prefix) const {
+  if (id_or_prefix.empty()) return Status::invalid("the prediction id is empty");
+  std::vector<PredictionEntry> matches;
+  for (const auto& key : store_.keys(kPredictionsPrefix)) {
+    auto bytes = store_.get(key);
+    if (!bytes) continue;
+    auto entries = read_predictions_record(key, *bytes);
+    if (!entries) continue;
+    for (auto& e : *entries) {
+      if (e.prediction_id == id_or_prefix) return e;
+      if (e.prediction_id.rfind(id_or_prefix, 0) == 0) matches.push_back(std::move(e));
+    }
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1) {
+    return Status::invalid("prediction id prefix '" + quote_for_message(id_or_prefix) + "' matches " +
+                           std::to_string(matches.size()) + " predictions: give more of the id");
+  }
+  return Status::not_found("no logged prediction with id '" + quote_for_message(id_or_prefix) + "'");
+}
+
 Status PredictionLog::record_actual(const std::string& prediction_id, const json& actual, int64_t timestamp_ms) {
   return record_actuals({ActualEntry{prediction_id, actual, timestamp_ms}});
 }

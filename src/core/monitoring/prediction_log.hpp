@@ -74,6 +74,10 @@ class PredictionLog {
   // a model name or run id, and a prediction; a missing digest is computed from the input;
   // `error` is not stored (list computes it). An error writes nothing.
   Status log(const std::vector<PredictionEntry>& entries);
+  // The logged prediction with this id, or the one whose id starts with it (as run ids take a
+  // unique prefix); an error when a prefix matches several or none. Unreadable records are
+  // skipped.
+  Result<PredictionEntry> find(const std::string& id_or_prefix) const;
   // Records the true outcome of a logged prediction (error: unknown prediction id).
   Status record_actual(const std::string& prediction_id, const json& actual, int64_t timestamp_ms);
   // Records several outcomes in one batch (error naming the first unknown id; nothing written).

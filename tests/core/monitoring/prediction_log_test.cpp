@@ -144,6 +144,25 @@ TEST_F(PredictionLogTest, AppendsAfterRecordsOfAnotherWriter) {
   EXPECT_EQ(with_actual, 3);
 }
 
+TEST_F(PredictionLogTest, FindTakesTheIdOrAUniquePrefix) {
+  ASSERT_TRUE(log_.log({entry("abc123", "setosa", 1, 1), entry("abd456", "virginica", 1, 2)}).is_ok());
+  ASSERT_TRUE(log_.log({entry("xyz789", "setosa", 2, 3)}).is_ok());
+  auto exact = log_.find("abd456");
+  ASSERT_TRUE(exact.is_ok()) << exact.status().to_string();
+  EXPECT_EQ(exact->prediction, json("virginica"));
+  auto prefix = log_.find("xy");
+  ASSERT_TRUE(prefix.is_ok()) << prefix.status().to_string();
+  EXPECT_EQ(prefix->prediction_id, "xyz789");
+  EXPECT_EQ(prefix->model_version, 2);
+  auto ambiguous = log_.find("ab");
+  ASSERT_FALSE(ambiguous.is_ok());
+  EXPECT_NE(ambiguous.status().message().find("matches 2 predictions"), std::string::npos) << ambiguous.status().message();
+  auto none = log_.find("q");
+  ASSERT_FALSE(none.is_ok());
+  EXPECT_EQ(none.status().code(), ErrorCode::kResourceDoesNotExist);
+  EXPECT_FALSE(log_.find("").is_ok());
+}
+
 TEST_F(PredictionLogTest, ActualsJoinLaterAndGiveErrors) {
   std::vector<PredictionEntry> cls = {entry("a", "setosa", 1, 1), entry("b", "virginica", 1, 2),
                                       entry("c", "1", 2, 3)};
